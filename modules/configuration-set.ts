@@ -1,0 +1,165 @@
+import { Sesv2ConfigurationSet } from '@cdktf/provider-aws/lib/sesv2-configuration-set';
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import {
+  CloudWatchEventDestination,
+  CloudWatchEventDestinationOptions,
+  IConfigurationSet,
+} from './cloudwatch-event-destination';
+import { ConfigurationSetTlsPolicy, SuppressionReason, TrackingHttpsPolicy } from './ses-enums';
+import { configurationSetViolations, eventDestinationListViolations, parseDurationSeconds } from './ses-rules';
+import { SesValidationError } from './ses-validation-error';
+
+/** How SES delivers the set's messages. */
+export interface DeliveryOptions {
+  /**
+   * Whether delivery must use TLS.
+   * @default - OPTIONAL (TLS when the receiving server offers it)
+   */
+  readonly tlsPolicy?: ConfigurationSetTlsPolicy | `${ConfigurationSetTlsPolicy}`;
+  /**
+   * The dedicated IP pool to send from.
+   * @default - the shared pool
+   */
+  readonly sendingPool?: string;
+  /**
+   * How long SES keeps trying to deliver: whole seconds or a text such as "6h" or "90m", 5 minutes to 14 hours.
+   * @default - 14 hours (SES's own limit)
+   */
+  readonly maxDeliveryDuration?: number | string;
+}
+
+/** Open and click tracking on your own domain. */
+export interface TrackingOptions {
+  /** The domain that tracking links point to, such as "track.example.com". */
+  readonly customRedirectDomain: string;
+  /**
+   * Whether tracking links use HTTPS.
+   * @default - OPTIONAL
+   */
+  readonly httpsPolicy?: TrackingHttpsPolicy | `${TrackingHttpsPolicy}`;
+}
+
+/** A configuration set. */
+export interface ConfigurationSetProps {
+  /** The set's name, as applications name it in their send calls: 1 to 64 letters, digits, "_" or "-". */
+  readonly name: string;
+  /**
+   * Whether SES sends email that names this set.
+   * @default true
+   */
+  readonly sendingEnabled?: boolean;
+  /**
+   * Whether SES publishes the set's bounce and complaint rates to CloudWatch.
+   * @default true
+   */
+  readonly reputationMetrics?: boolean;
+  /**
+   * TLS policy, dedicated IP pool and maximum delivery duration.
+   * @default - SES's defaults
+   */
+  readonly deliveryOptions?: DeliveryOptions;
+  /**
+   * A custom domain for open and click tracking links.
+   * @default - SES's own tracking domain
+   */
+  readonly trackingOptions?: TrackingOptions;
+  /**
+   * Reasons that put a recipient on the suppression list for mail sent with this set; an empty list turns
+   * set-level suppression off.
+   * @default - the account-level suppression settings apply
+   */
+  readonly suppressedReasons?: ReadonlyArray<SuppressionReason | `${SuppressionReason}`>;
+  /**
+   * Tags of the configuration set.
+   * @default - none beyond the provider's default tags
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Refuse to destroy the set (`lifecycle.prevent_destroy`): sends that name a deleted set fail.
+   * @default false
+   */
+  readonly protect?: boolean;
+}
+
+/**
+ * An SES configuration set, over `aws_sesv2_configuration_set`, with sending and reputation metrics
+ * enabled unless told otherwise.
+ */
+export class ConfigurationSet extends Construct implements IConfigurationSet {
+  /** A set managed elsewhere, to add destinations to by name. */
+  static fromName(configurationSetName: string): IConfigurationSet {
+    return { configurationSetName, configurationSetNameReference: configurationSetName };
+  }
+
+  /** The underlying Terraform resource. */
+  readonly resource: Sesv2ConfigurationSet;
+  readonly configurationSetName: string;
+  readonly configurationSetNameReference: string;
+  readonly protect: boolean;
+
+  constructor(scope: Construct, id: string, props: ConfigurationSetProps) {
+    super(scope, id);
+    SesValidationError.throwIfAny(this.node.path, configurationSetViolations(props));
+
+    this.configurationSetName = props.name;
+    this.protect = props.protect ?? false;
+    this.resource = new Sesv2ConfigurationSet(this, 'Resource', {
+      configurationSetName: props.name,
+      sendingOptions: { sendingEnabled: props.sendingEnabled ?? true },
+      reputationOptions: { reputationMetricsEnabled: props.reputationMetrics ?? true },
+      deliveryOptions: ConfigurationSet.deliveryBlock(props.deliveryOptions),
+      trackingOptions: props.trackingOptions && {
+        customRedirectDomain: props.trackingOptions.customRedirectDomain,
+        httpsPolicy: props.trackingOptions.httpsPolicy,
+      },
+      suppressionOptions: props.suppressedReasons && { suppressedReasons: [...props.suppressedReasons] },
+      tags: props.tags && { ...props.tags },
+      lifecycle: this.protect ? { preventDestroy: true } : undefined,
+    });
+    this.configurationSetNameReference = this.resource.configurationSetName;
+    this.node.addValidation({ validate: () => this.destinationListProblems() });
+  }
+
+  /** Adds a CloudWatch event destination to this set; its construct ID is its name. */
+  addCloudWatchDestination(options: CloudWatchEventDestinationOptions): CloudWatchEventDestination {
+    const names = [...this.eventDestinations.map((destination) => destination.eventDestinationName), options.name];
+    SesValidationError.throwIfAny(
+      `${this.node.path}/${options.name}`,
+      eventDestinationListViolations(names, this.configurationSetName).filter(
+        (found) => found.path.length === 0 || found.path[0] === names.length - 1,
+      ),
+    );
+    return new CloudWatchEventDestination(this, options.name, { ...options, configurationSet: this });
+  }
+
+  /** Every CloudWatch destination in the stack that publishes for this set, wherever it was created. */
+  get eventDestinations(): CloudWatchEventDestination[] {
+    return TerraformStack.of(this)
+      .node.findAll()
+      .filter(
+        (child): child is CloudWatchEventDestination =>
+          child instanceof CloudWatchEventDestination && child.configurationSet === this,
+      );
+  }
+
+  /** The provider's import ID: the set's name. */
+  get importId(): string {
+    return this.configurationSetName;
+  }
+
+  private destinationListProblems(): string[] {
+    const names = this.eventDestinations.map((destination) => destination.eventDestinationName);
+    return eventDestinationListViolations(names, this.configurationSetName).map((found) => found.message);
+  }
+
+  private static deliveryBlock(options: DeliveryOptions | undefined) {
+    if (options === undefined) return undefined;
+    const { tlsPolicy, sendingPool, maxDeliveryDuration } = options;
+    return {
+      tlsPolicy,
+      sendingPoolName: sendingPool,
+      maxDeliverySeconds: maxDeliveryDuration === undefined ? undefined : parseDurationSeconds(maxDeliveryDuration),
+    };
+  }
+}

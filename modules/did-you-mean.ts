@@ -1,0 +1,53 @@
+/**
+ * "Did you mean" suggestions for misspelt words: event types, field names, enum values.
+ */
+
+/** Levenshtein distance, with a cheap exit once it exceeds `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMinimum = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      rowMinimum = Math.min(rowMinimum, current[j]);
+    }
+    if (rowMinimum > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** Lower case without separators, so `rendering_failure` and `renderingFailure` compare equal. */
+function looseForm(word: string): string {
+  return word.toLowerCase().replace(/[\s_-]/g, '');
+}
+
+/**
+ * The candidate closest to `word`, or undefined when nothing is close enough to be a likely typo.
+ * A candidate equal to the word but for case and separators always wins.
+ */
+export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  const loose = looseForm(word);
+  const sameWord = candidates.find((candidate) => looseForm(candidate) === loose);
+  if (sameWord !== undefined) return sameWord;
+  const limit = Math.max(1, Math.min(3, Math.floor(loose.length / 3)));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(loose, looseForm(candidate), limit);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** ` Did you mean "x"?`, or an empty string when there is no likely match. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const match = closestMatch(word, candidates);
+  return match === undefined ? '' : ` Did you mean "${match}"?`;
+}

@@ -1,0 +1,15 @@
+/** The constructs, with the SES vocabulary and rules they enforce, usable from any CDKTF app. */
+export * from './ses-enums';
+export * from './configuration-set';
+export * from './cloudwatch-event-destination';
+export { SesValidationError, formatPath } from './ses-validation-error';
+export type { RuleViolation } from './ses-rules';
+export {
+  SES_QUOTAS,
+  MAX_DELIVERY_DURATION_SECONDS,
+  FORBIDDEN_HEADER_DIMENSIONS,
+  parseEventType,
+  normaliseEventTypes,
+  parseDimensionSource,
+  parseDurationSeconds,
+} from './ses-rules';

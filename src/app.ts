@@ -1,0 +1,66 @@
+/**
+ * Wires validated environments to stacks, and synthesizes them the way `cdktf synth` does.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'cdktf';
+import { LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
+import { formatProblem } from './environment/problems';
+import { SesEnvironmentStack } from './stack';
+
+/** One stack per environment and region, in environment order. */
+export function addEnvironmentStacks(app: App, environments: readonly LoadedEnvironment[]): SesEnvironmentStack[] {
+  return environments.flatMap(({ environment }) =>
+    environment.regions.map((region) => new SesEnvironmentStack(app, { environment, region })),
+  );
+}
+
+/** For `main.ts` under the stock cdktf CLI: the environments, or every problem on stderr and exit 1. */
+export function loadEnvironmentsOrExit(): LoadedEnvironment[] {
+  const { environments, problems } = loadEnvironments(environmentsDir());
+  if (problems.length === 0) return environments;
+  for (const problem of problems) console.error(formatProblem(problem));
+  console.error(`${problems.length} problem(s) in the environment files; nothing was synthesized.`);
+  process.exit(1);
+}
+
+/** Every construct validation message of the app, checked before anything is written. */
+export function validationErrors(app: App): string[] {
+  return app.node.findAll().flatMap((construct) => construct.node.validate().map((message) => `${construct.node.path}: ${message}`));
+}
+
+export interface SynthResult {
+  readonly outdir: string;
+  readonly stacks: readonly SesEnvironmentStack[];
+}
+
+/**
+ * Writes `outdir` exactly as `cdktf synth` would for `main.ts`: the same App, stacks and manifest,
+ * and stack folders that no longer belong to a stack removed. Nothing is written if a construct
+ * validation fails. Orphans are kept when only some environments are synthesized.
+ */
+export function synthesize(
+  environments: readonly LoadedEnvironment[],
+  outdir: string,
+  { removeOrphans = true }: { removeOrphans?: boolean } = {},
+): SynthResult {
+  const existing = listStackDirectories(outdir);
+  const app = new App({ outdir });
+  const stacks = addEnvironmentStacks(app, environments);
+  const errors = validationErrors(app);
+  if (errors.length > 0) throw new Error(`construct validation failed; nothing was written:\n  ${errors.join('\n  ')}`);
+  app.synth();
+  const names = new Set(stacks.map((stack) => stack.node.id));
+  for (const directory of removeOrphans ? existing : [])
+    if (!names.has(path.basename(directory))) fs.rmSync(directory, { recursive: true, force: true });
+  return { outdir, stacks };
+}
+
+function listStackDirectories(outdir: string): string[] {
+  const stacksDir = path.join(outdir, 'stacks');
+  if (!fs.existsSync(stacksDir)) return [];
+  return fs
+    .readdirSync(stacksDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => path.join(stacksDir, entry.name));
+}

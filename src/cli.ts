@@ -1,0 +1,157 @@
+/**
+ * `sesform`: validate environment files and synthesize their stacks (later: plan, apply, drift).
+ * Exit codes: 0 success, 1 invalid input or error.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { didYouMean } from '../modules/did-you-mean';
+import { synthesize } from './app';
+import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
+import { Problem, displayPath, formatProblem } from './environment/problems';
+import { stackName } from './environment/stack-naming';
+
+export const EXIT = { ok: 0, error: 1 } as const;
+
+const USAGE = `Usage: sesform <command> [options]
+
+Commands:
+  validate   check every environment file and print every problem
+  synth      validate, then write the stacks to cdktf.out as \`cdktf synth\` does
+
+Options:
+  --env NAME            only this environment (repeatable); default: all
+  --environments DIR    the environment files' folder (default: $SESFORM_ENVIRONMENTS or ./environments)
+  --output DIR          synth output folder (default: cdktf.json's "output", else cdktf.out)
+  --json                machine-readable output on stdout
+  -h, --help            this text
+`;
+
+interface Options {
+  readonly env: string[];
+  readonly environments?: string;
+  readonly output?: string;
+  readonly json: boolean;
+}
+
+/** Runs one command; resolves to the process exit code. */
+export async function main(argv: readonly string[], out = process.stdout, err = process.stderr): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        env: { type: 'string', multiple: true, default: [] },
+        environments: { type: 'string' },
+        output: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    err.write(`sesform: ${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.error;
+  }
+  const [command, ...extra] = parsed.positionals;
+  if (parsed.values.help || command === undefined || command === 'help') {
+    (command === undefined && !parsed.values.help ? err : out).write(USAGE);
+    return command === undefined && !parsed.values.help ? EXIT.error : EXIT.ok;
+  }
+  if (extra.length > 0) {
+    err.write(`sesform: unexpected argument "${extra[0]}"\n`);
+    return EXIT.error;
+  }
+  const options: Options = parsed.values as Options;
+  const commands: Record<string, (options: Options, out: NodeJS.WritableStream) => number> = { validate, synth };
+  const run = commands[command];
+  if (run === undefined) {
+    err.write(`sesform: unknown command "${command}".${didYouMean(command, Object.keys(commands))}\n\n${USAGE}`);
+    return EXIT.error;
+  }
+  try {
+    return run(options, out);
+  } catch (error) {
+    err.write(`sesform: ${(error as Error).message}\n`);
+    return EXIT.error;
+  }
+}
+
+/** Loads every environment, then keeps those named by `--env` (an unknown name is a problem). */
+function loadSelected(options: Options): LoadResult {
+  const dir = environmentsDir(options.environments);
+  const loaded = loadEnvironments(dir);
+  if (options.env.length === 0) return loaded;
+  const known = loaded.environments.map(({ environment }) => environment.name);
+  const unknown: Problem[] = options.env
+    .filter((name) => !known.includes(name))
+    .map((name) => ({
+      file: displayPath(dir),
+      path: '',
+      message: `--env ${name}: no valid environment has this name.${didYouMean(name, known)}`,
+    }));
+  return {
+    environments: loaded.environments.filter(({ environment }) => options.env.includes(environment.name)),
+    problems: [...loaded.problems, ...unknown],
+  };
+}
+
+function environmentSummary({ file, environment }: LoadedEnvironment) {
+  return {
+    name: environment.name,
+    file,
+    accountId: environment.accountId,
+    wave: environment.wave,
+    protect: environment.protect,
+    stacks: environment.regions.map((region) => stackName(environment.name, region)),
+    configurationSets: environment.configurationSets.map((set) => set.name),
+    eventDestinations: environment.configurationSets.reduce((sum, set) => sum + set.eventDestinations.length, 0),
+  };
+}
+
+function reportProblems(problems: readonly Problem[], out: NodeJS.WritableStream, json: boolean, what: string): number {
+  if (json) out.write(`${JSON.stringify({ ok: false, problems }, null, 2)}\n`);
+  else {
+    for (const problem of problems) out.write(`${formatProblem(problem)}\n`);
+    const files = new Set(problems.map((problem) => problem.file)).size;
+    out.write(`\n${problems.length} problem(s) in ${files} file(s); ${what}.\n`);
+  }
+  return EXIT.error;
+}
+
+function validate(options: Options, out: NodeJS.WritableStream): number {
+  const { environments, problems } = loadSelected(options);
+  if (problems.length > 0) return reportProblems(problems, out, options.json, 'fix them and run again');
+  const summaries = environments.map(environmentSummary);
+  if (options.json) out.write(`${JSON.stringify({ ok: true, environments: summaries, problems: [] }, null, 2)}\n`);
+  else {
+    for (const summary of summaries)
+      out.write(
+        `ok  ${summary.name.padEnd(12)} account ${summary.accountId}  wave ${summary.wave}  ${summary.configurationSets.length} set(s), ${summary.eventDestinations} destination(s)  stacks: ${summary.stacks.join(', ')}\n`,
+      );
+    out.write(`${summaries.length} environment(s) valid.\n`);
+  }
+  return EXIT.ok;
+}
+
+function synth(options: Options, out: NodeJS.WritableStream): number {
+  const { environments, problems } = loadSelected(options);
+  if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was synthesized');
+  const outdir = path.resolve(options.output ?? cdktfOutputDir());
+  const { stacks } = synthesize(environments, outdir, { removeOrphans: options.env.length === 0 });
+  const names = stacks.map((stack) => stack.node.id);
+  if (options.json)
+    out.write(`${JSON.stringify({ ok: true, outdir: displayPath(outdir), stacks: names, problems: [] }, null, 2)}\n`);
+  else out.write(`Synthesized ${names.length} stack(s) to ${displayPath(outdir)}: ${names.join(', ')}\n`);
+  return EXIT.ok;
+}
+
+/** The output folder that `cdktf synth` would use. */
+function cdktfOutputDir(): string {
+  try {
+    const config = JSON.parse(fs.readFileSync('cdktf.json', 'utf8')) as { output?: string };
+    return config.output ?? 'cdktf.out';
+  } catch {
+    return 'cdktf.out';
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Finds, reads, merges (`extends`) and validates the environment files of a folder, and reports every
+ * problem of every file in one pass.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { z } from 'zod';
+import { closestMatch, didYouMean } from '../../modules/did-you-mean';
+import { formatPath } from '../../modules/ses-validation-error';
+import { fleetProblems } from './fleet-rules';
+import { Layered, Origin, Path, mergeLayer, originOf, singleLayer } from './layers';
+import { Problem, displayPath } from './problems';
+import { Environment, EnvironmentSchema } from './schema';
+import { ENVIRONMENT_FILE_EXTENSIONS, SourceFile, readSourceFile } from './source-file';
+
+/** The folder of environment files when neither `--environments` nor SESFORM_ENVIRONMENTS says otherwise. */
+export const DEFAULT_ENVIRONMENTS_DIR = 'environments';
+
+/** A valid environment and the file it was declared in. */
+export interface LoadedEnvironment {
+  readonly file: string;
+  readonly environment: Environment;
+}
+
+export interface LoadResult {
+  readonly environments: LoadedEnvironment[];
+  readonly problems: Problem[];
+}
+
+/** The environments folder: the explicit one, else SESFORM_ENVIRONMENTS, else `environments`. */
+export function environmentsDir(explicit?: string): string {
+  return path.resolve(explicit ?? process.env.SESFORM_ENVIRONMENTS ?? DEFAULT_ENVIRONMENTS_DIR);
+}
+
+/**
+ * Every environment in `dir`, in rollout order (wave, then name). Files whose name starts with "_"
+ * and files that another file `extends` are bases, not environments. Problems come back sorted by
+ * file; an environment with a problem is left out of `environments`.
+ */
+export function loadEnvironments(dir: string): LoadResult {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    return { environments: [], problems: [{ file: displayPath(dir), path: '', message: 'no such environments folder.' }] };
+  const candidates = fs
+    .readdirSync(dir)
+    .filter((name) => ENVIRONMENT_FILE_EXTENSIONS.some((extension) => name.endsWith(extension)))
+    .filter((name) => !name.endsWith('.d.ts') && !name.startsWith('_'))
+    .sort()
+    .map((name) => path.join(dir, name));
+
+  const reader = new LayerReader();
+  const layers = candidates.map((file) => ({ file, ...reader.read(file) }));
+  const bases = reader.extendedFiles();
+  const problems: Problem[] = [];
+  const environments: LoadedEnvironment[] = [];
+  for (const { file, layered, problems: readProblems } of layers) {
+    if (bases.has(file)) continue;
+    problems.push(...readProblems);
+    if (layered === undefined) continue;
+    const parsed = EnvironmentSchema.safeParse(layered.value, { reportInput: true });
+    if (parsed.success) environments.push({ file: displayPath(file), environment: parsed.data });
+    else problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, file, layered, reader)));
+  }
+  if (candidates.length === 0)
+    problems.push({ file: displayPath(dir), path: '', message: 'no environment files (.ts, .yaml, .yml, .json) in this folder.' });
+  problems.push(...fleetProblems(environments));
+  environments.sort((a, b) => a.environment.wave - b.environment.wave || a.environment.name.localeCompare(b.environment.name));
+  return { environments, problems: sortProblems(problems) };
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  return [...problems].sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** Reads files once each and resolves their `extends` chains. */
+class LayerReader {
+  private readonly sources = new Map<string, SourceFile>();
+  private readonly extended = new Set<string>();
+
+  source(file: string): SourceFile {
+    let source = this.sources.get(file);
+    if (source === undefined) {
+      source = readSourceFile(file);
+      this.sources.set(file, source);
+    }
+    return source;
+  }
+
+  extendedFiles(): ReadonlySet<string> {
+    return this.extended;
+  }
+
+  /** The file merged over its bases, or the problems that stop it from being read. */
+  read(file: string, chain: readonly string[] = []): { layered?: Layered; problems: Problem[] } {
+    const source = this.source(file);
+    const here = displayPath(file);
+    if (source.content === undefined) {
+      const error = source.error ?? { message: 'empty file.' };
+      return { problems: [{ file: here, path: '', message: error.message, line: error.line, column: error.column }] };
+    }
+    const { extends: parents, ...own } = source.content;
+    const parentList = parents === undefined ? [] : Array.isArray(parents) ? parents : [parents];
+    const problems: Problem[] = [];
+    let layered: Layered | undefined;
+    parentList.forEach((parent, index) => {
+      const at: Path = Array.isArray(parents) ? ['extends', index] : ['extends'];
+      const located = { file: here, path: formatPath(at), ...source.locate(at) };
+      if (typeof parent !== 'string') {
+        problems.push({ ...located, message: '`extends` takes a file path, or a list of them, relative to this file.' });
+        return;
+      }
+      const parentFile = path.resolve(path.dirname(file), parent);
+      if (chain.includes(parentFile) || parentFile === file) {
+        problems.push({ ...located, message: `${parent} extends this file again: \`extends\` chains must not loop.` });
+        return;
+      }
+      if (!fs.existsSync(parentFile)) {
+        const siblings = fs.existsSync(path.dirname(parentFile)) ? fs.readdirSync(path.dirname(parentFile)) : [];
+        problems.push({
+          ...located,
+          message: `the base file ${displayPath(parentFile)} does not exist.${didYouMean(path.basename(parent), siblings)}`,
+        });
+        return;
+      }
+      this.extended.add(parentFile);
+      const base = this.read(parentFile, [...chain, file]);
+      problems.push(...base.problems);
+      if (base.layered !== undefined)
+        layered = layered === undefined ? base.layered : mergeLayer(layered, displayPath(parentFile), base.layered.value);
+    });
+    if (problems.length > 0) return { problems };
+    return { layered: layered === undefined ? singleLayer(here, own) : mergeLayer(layered, here, own), problems };
+  }
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** One zod issue as problems, at the file and line where the offending value was written. */
+function issueProblems(issue: Issue, file: string, layered: Layered, reader: LayerReader): Problem[] {
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = fieldNamesAt(issue.path);
+    return issue.keys.map((key) =>
+      locatedProblem(file, [...issue.path, key], layered, reader, `unknown field "${key}".${didYouMean(key, allowed)}${allowedFieldsHint(key, allowed)}`),
+    );
+  }
+  return [locatedProblem(file, issue.path, layered, reader, issueMessage(issue))];
+}
+
+function allowedFieldsHint(key: string, allowed: string[]): string {
+  return closestMatch(key, allowed) === undefined && allowed.length > 0 ? ` Fields here: ${allowed.join(', ')}.` : '';
+}
+
+function locatedProblem(file: string, at: PropertyKey[], layered: Layered, reader: LayerReader, message: string): Problem {
+  const fieldPath = at.filter((part): part is string | number => typeof part !== 'symbol');
+  const origin: Origin = originOf(layered, fieldPath);
+  const originFile = path.resolve(origin.file);
+  const position = reader.source(originFile).locate(origin.path);
+  const fromBase = originFile !== file;
+  return {
+    file: displayPath(file),
+    path: formatPath(fieldPath),
+    message,
+    ...(fromBase ? { valueFrom: `${origin.file} at ${formatPath(origin.path)}` } : {}),
+    ...position,
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function issueMessage(issue: Issue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return `this field is required (${issue.expected}).`;
+      if (issue.message.startsWith('Invalid input'))
+        return `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, found ${describe(issue.input)}.`;
+      return issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+type SchemaNode = { _zod: { def: Record<string, unknown> } };
+
+/** The field names an object in the schema takes at `at`, for "did you mean" on unknown fields. */
+function fieldNamesAt(at: PropertyKey[]): string[] {
+  let node: SchemaNode | undefined = EnvironmentSchema as unknown as SchemaNode;
+  const unwrap = (schema: SchemaNode | undefined): SchemaNode | undefined => {
+    let current = schema;
+    for (let guard = 0; current !== undefined && guard < 10; guard++) {
+      const def = current._zod.def;
+      const inner = (def.innerType ?? def.in) as SchemaNode | undefined;
+      if (inner === undefined) break;
+      current = inner;
+    }
+    return current;
+  };
+  for (const part of at) {
+    node = unwrap(node);
+    const def = node?._zod.def;
+    if (def?.type === 'array') node = def.element as SchemaNode;
+    else if (def?.type === 'object') node = (def.shape as Record<string, SchemaNode>)[String(part)];
+    else return [];
+  }
+  const def = unwrap(node)?._zod.def;
+  return def?.type === 'object' ? Object.keys(def.shape as object) : [];
+}

@@ -1,0 +1,222 @@
+/**
+ * The environment file schema: structure and types (zod), with the SES rules of `modules/ses-rules`
+ * attached at each level so that one parse reports every problem.
+ */
+import { z } from 'zod';
+import {
+  ConfigurationSetTlsPolicy,
+  DIMENSION_SOURCE_NAMES,
+  EVENT_TYPE_NAMES,
+  SuppressionReason,
+  TrackingHttpsPolicy,
+} from '../../modules/ses-enums';
+import {
+  RuleViolation,
+  checkOneOf,
+  configurationSetListViolations,
+  configurationSetViolations,
+  dimensionViolations,
+  eventDestinationFieldViolations,
+  eventDestinationListViolations,
+  eventTypeViolations,
+  tagViolations,
+} from '../../modules/ses-rules';
+
+/** Adds the violations a rule function finds as zod issues. */
+function rules<T>(check: (value: T) => RuleViolation[]) {
+  return (value: T, context: z.RefinementCtx) => {
+    for (const found of check(value)) context.addIssue({ code: 'custom', path: [...found.path], message: found.message });
+  };
+}
+
+/** A zod enum whose wrong values get the same message as the SES rules give. */
+function choice<const T extends readonly [string, ...string[]]>(values: T, what: string) {
+  return z.enum(values, {
+    error: (issue) => (typeof issue.input === 'string' ? checkOneOf(issue.input, values, what) : undefined),
+  });
+}
+
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const KEY_PREFIX = /^(?!\/)(?!.*\/\/)(?!.*\/$)[\w!.*'()/-]{1,512}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const VERSION_CONSTRAINT = /^\s*(?:(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)(?:,\s*(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)*$/;
+
+const Region = z
+  .string()
+  .regex(REGION, { error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region name such as "eu-west-1".` });
+
+const Tags = z.record(z.string(), z.string()).superRefine(rules(tagViolations));
+
+const DimensionSchema = z
+  .strictObject({
+    name: z.string(),
+    source: choice(DIMENSION_SOURCE_NAMES, 'dimension value source'),
+    defaultValue: z.string(),
+  })
+  .superRefine(rules(dimensionViolations));
+
+const EventDestinationSchema = z
+  .strictObject({
+    name: z.string(),
+    enabled: z.boolean().optional(),
+    eventTypes: z.array(
+      z.enum(EVENT_TYPE_NAMES, {
+        error: (issue) => (typeof issue.input === 'string' ? eventTypeViolations([issue.input])[0].message : undefined),
+      }),
+    ),
+    cloudWatch: z.strictObject({ dimensions: z.array(DimensionSchema) }),
+  })
+  .superRefine(
+    rules((destination) =>
+      eventDestinationFieldViolations({ ...destination, dimensions: destination.cloudWatch.dimensions }, [
+        'cloudWatch',
+        'dimensions',
+      ]),
+    ),
+  );
+
+const ConfigurationSetSchema = z
+  .strictObject({
+    name: z.string(),
+    sendingEnabled: z.boolean().optional(),
+    reputationMetrics: z.boolean().optional(),
+    deliveryOptions: z
+      .strictObject({
+        tlsPolicy: choice(['REQUIRE', 'OPTIONAL'] as const satisfies readonly `${ConfigurationSetTlsPolicy}`[], 'TLS policy').optional(),
+        sendingPool: z.string().optional(),
+        maxDeliveryDuration: z
+          .union([z.number(), z.string()], {
+            error: () => 'must be whole seconds (3600) or a text such as "90m", "6h" or "1h30m".',
+          })
+          .optional(),
+      })
+      .optional(),
+    trackingOptions: z
+      .strictObject({
+        customRedirectDomain: z.string(),
+        httpsPolicy: choice(
+          ['REQUIRE', 'REQUIRE_OPEN_ONLY', 'OPTIONAL'] as const satisfies readonly `${TrackingHttpsPolicy}`[],
+          'tracking HTTPS policy',
+        ).optional(),
+      })
+      .optional(),
+    suppressedReasons: z
+      .array(choice(['BOUNCE', 'COMPLAINT'] as const satisfies readonly `${SuppressionReason}`[], 'suppression reason'))
+      .optional(),
+    tags: Tags.optional(),
+    protect: z.boolean().optional(),
+    eventDestinations: z.array(EventDestinationSchema).default([]),
+  })
+  .superRefine(rules(configurationSetViolations))
+  .superRefine(
+    rules((set) =>
+      eventDestinationListViolations(
+        set.eventDestinations.map((destination) => destination.name),
+        set.name,
+      ).map((found) => ({ ...found, path: ['eventDestinations', ...found.path] })),
+    ),
+  );
+
+export const EnvironmentSchema = z
+  .strictObject({
+    name: z.string().regex(ENVIRONMENT_NAME, {
+      error: (issue) =>
+        `${JSON.stringify(issue.input)} is not a valid environment name: use 1 to 32 lower-case letters, digits and "-", starting with a letter (it names stacks and state keys).`,
+    }),
+    accountId: z.string({ error: accountIdMessage }).regex(ACCOUNT_ID, { error: accountIdMessage }),
+    deployRole: z.strictObject({
+      arn: z.string().regex(ROLE_ARN, {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not an IAM role ARN such as "arn:aws:iam::123456789012:role/ses-deploy".`,
+      }),
+      externalId: z
+        .string()
+        .regex(EXTERNAL_ID, { error: () => 'an external ID is 2 to 1224 letters, digits or + = , . @ : / - _.' })
+        .optional(),
+      sessionName: z
+        .string()
+        .regex(SESSION_NAME, { error: () => 'a session name is 2 to 64 letters, digits or + = , . @ - _.' })
+        .optional(),
+    }),
+    regions: z
+      .array(Region)
+      .min(1, { error: 'at least one region is required: each region is a stack of its own.' })
+      .superRefine(
+        rules((regions: string[]) =>
+          regions.flatMap((region, index) =>
+            regions.indexOf(region) < index
+              ? [{ path: [index], message: `region ${JSON.stringify(region)} is listed twice.` }]
+              : [],
+          ),
+        ),
+      ),
+    stateBackend: z.strictObject({
+      bucket: z.string().regex(BUCKET, {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not an S3 bucket name: 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit.`,
+      }),
+      keyPrefix: z.string().regex(KEY_PREFIX, {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not a usable state key prefix: letters, digits and ! - _ . * ' ( ) /, with no leading, trailing or doubled "/".`,
+      }),
+      region: Region,
+    }),
+    awsProviderVersion: z
+      .string()
+      .regex(VERSION_CONSTRAINT, {
+        error: (issue) =>
+          `${JSON.stringify(issue.input)} is not a Terraform version constraint such as "6.25.0", "~> 6.0" or ">= 5.100, < 7".`,
+      })
+      .optional(),
+    defaultTags: Tags.default({}),
+    wave: z
+      .number({ error: () => 'the rollout wave must be a whole number (0 rolls out first).' })
+      .int({ error: 'the rollout wave must be a whole number (0 rolls out first).' })
+      .min(0, { error: 'the rollout wave must not be negative.' })
+      .default(0),
+    protect: z.boolean().default(false),
+    configurationSets: z
+      .array(ConfigurationSetSchema)
+      .superRefine(
+        rules((sets: { name: string }[]) => configurationSetListViolations(sets.map((set) => set.name), 'this environment')),
+      ),
+  })
+  .superRefine(
+    rules((environment) => {
+      const roleAccount = ROLE_ARN.exec(environment.deployRole.arn)?.[1];
+      if (roleAccount === undefined || roleAccount === environment.accountId) return [];
+      return [
+        {
+          path: ['deployRole', 'arn'],
+          message: `the deploy role is in account ${roleAccount}, but the environment's accountId is ${environment.accountId}: the stack would assume a role in another account.`,
+        },
+      ];
+    }),
+  );
+
+function accountIdMessage(issue: { input?: unknown }): string | undefined {
+  if (issue.input === undefined) return undefined;
+  if (typeof issue.input === 'number')
+    return `the account id must be a text of 12 digits: quote it (accountId: "${String(issue.input).padStart(12, '0')}") so that leading zeros survive.`;
+  return `${JSON.stringify(issue.input)} is not an AWS account id: use the 12 digits, as a text.`;
+}
+
+/** An environment as written in a file (defaults not yet applied). */
+export type EnvironmentDefinition = z.input<typeof EnvironmentSchema>;
+/** An environment after validation, with defaults applied. */
+export type Environment = z.output<typeof EnvironmentSchema>;
+export type ConfigurationSetDefinition = Environment['configurationSets'][number];
+export type EventDestinationDefinition = ConfigurationSetDefinition['eventDestinations'][number];
+
+/**
+ * Declares an environment in a TypeScript file (`export default defineEnvironment({...})`): typed
+ * fields with completion; the same schema checks it at load.
+ */
+export function defineEnvironment(definition: EnvironmentDefinition): EnvironmentDefinition {
+  return definition;
+}

@@ -1,0 +1,71 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Backend, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { ConfigurationSet } from '../modules/configuration-set';
+import { Environment } from './environment/schema';
+import { stackName, stateKey } from './environment/stack-naming';
+
+/** Tags the project adds to every resource, after the environment's own default tags. */
+export function projectTags(environment: Environment): Record<string, string> {
+  return { ...environment.defaultTags, 'managed-by': 'sesform', 'sesform-environment': environment.name };
+}
+
+export interface SesEnvironmentStackProps {
+  readonly environment: Environment;
+  /** One of the environment's regions. */
+  readonly region: string;
+}
+
+/**
+ * One environment in one region: an AWS provider that assumes the environment's deploy role and
+ * refuses any other account, state in S3 with a lock file, and the configuration sets.
+ */
+export class SesEnvironmentStack extends TerraformStack {
+  readonly environment: Environment;
+  readonly region: string;
+  readonly configurationSets: ConfigurationSet[];
+
+  constructor(scope: Construct, props: SesEnvironmentStackProps) {
+    const { environment, region } = props;
+    super(scope, stackName(environment.name, region));
+    this.environment = environment;
+    this.region = region;
+
+    const { deployRole, stateBackend } = environment;
+    new AwsProvider(this, 'aws', {
+      region,
+      // A plan run with another account's credentials fails before it reads or changes anything.
+      allowedAccountIds: [environment.accountId],
+      assumeRole: [
+        {
+          roleArn: deployRole.arn,
+          externalId: deployRole.externalId,
+          sessionName: deployRole.sessionName ?? `sesform-${environment.name}`,
+        },
+      ],
+      defaultTags: [{ tags: projectTags(environment) }],
+    });
+    if (environment.awsProviderVersion !== undefined)
+      this.addOverride('terraform.required_providers.aws.version', environment.awsProviderVersion);
+
+    const backend = new S3Backend(this, {
+      bucket: stateBackend.bucket,
+      key: stateKey(stateBackend.keyPrefix, environment.name, region),
+      region: stateBackend.region,
+      encrypt: true,
+    });
+    // cdktf 0.21 predates S3-native locking; Terraform 1.10+ reads this flag.
+    backend.addOverride('use_lockfile', true);
+
+    this.configurationSets = environment.configurationSets.map((set) => {
+      const { eventDestinations, ...setProps } = set;
+      const configurationSet = new ConfigurationSet(this, set.name, {
+        ...setProps,
+        protect: set.protect ?? environment.protect,
+      });
+      for (const { cloudWatch, ...destination } of eventDestinations)
+        configurationSet.addCloudWatchDestination({ ...destination, dimensions: cloudWatch.dimensions });
+      return configurationSet;
+    });
+  }
+}
