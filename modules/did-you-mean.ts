@@ -31,16 +31,24 @@ function looseForm(word: string): string {
  */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
   const loose = looseForm(word);
-  const sameWord = candidates.find((candidate) => looseForm(candidate) === loose);
-  if (sameWord !== undefined) return sameWord;
+  const sameWords = candidates.filter((candidate) => looseForm(candidate) === loose);
+  if (sameWords.length > 0)
+    return sameWords.reduce((best, candidate) =>
+      editDistance(word, candidate, Infinity) < editDistance(word, best, Infinity) ? candidate : best,
+    );
   const limit = Math.max(1, Math.min(3, Math.floor(loose.length / 3)));
   let best: string | undefined;
   let bestDistance = limit + 1;
+  let bestExactDistance = Infinity;
   for (const candidate of candidates) {
     const distance = editDistance(loose, looseForm(candidate), limit);
-    if (distance < bestDistance) {
+    if (distance > limit || distance > bestDistance) continue;
+    // Between equally close candidates, prefer the one written in the same style ("bounce", not "BOUNCE").
+    const exactDistance = editDistance(word, candidate, word.length + candidate.length);
+    if (distance < bestDistance || exactDistance < bestExactDistance) {
       best = candidate;
       bestDistance = distance;
+      bestExactDistance = exactDistance;
     }
   }
   return best;

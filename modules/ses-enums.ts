@@ -75,11 +75,7 @@ export const DIMENSION_SOURCE_CONFIG_SPELLING: Readonly<Record<CloudWatchDimensi
 
 /** A value source in either accepted spelling: `messageTag` or `MESSAGE_TAG`. */
 export type DimensionSourceName =
-  | CloudWatchDimensionSource
-  | `${CloudWatchDimensionSource}`
-  | 'messageTag'
-  | 'emailHeader'
-  | 'linkTag';
+  CloudWatchDimensionSource | `${CloudWatchDimensionSource}` | 'messageTag' | 'emailHeader' | 'linkTag';
 
 /** Whether messages sent with the configuration set must travel over TLS. */
 export enum ConfigurationSetTlsPolicy {

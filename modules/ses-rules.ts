@@ -149,7 +149,12 @@ export function normaliseEventTypes(words: readonly string[]): EmailSendingEvent
 
 export function eventTypeViolations(words: readonly string[]): RuleViolation[] {
   if (words.length === 0)
-    return [{ path: [], message: 'at least one event type is required: an event destination that matches no event publishes nothing.' }];
+    return [
+      {
+        path: [],
+        message: 'at least one event type is required: an event destination that matches no event publishes nothing.',
+      },
+    ];
   return words.flatMap((word, index) => {
     if (typeof word === 'string' && parseEventType(word) !== undefined) return [];
     const text = String(word);
@@ -192,7 +197,9 @@ export function dimensionViolations(dimension: DimensionRuleInput): RuleViolatio
   const { name, defaultValue } = dimension;
   const source = parseDimensionSource(dimension.source);
   if (source === undefined) {
-    found.push(...violation(['source'], checkOneOf(dimension.source, DIMENSION_SOURCE_NAMES, 'dimension value source')));
+    found.push(
+      ...violation(['source'], checkOneOf(dimension.source, DIMENSION_SOURCE_NAMES, 'dimension value source')),
+    );
   }
 
   if (source === CloudWatchDimensionSource.EMAIL_HEADER && NON_ASCII.test(name)) {
@@ -253,53 +260,52 @@ export interface EventDestinationRuleInput {
   readonly dimensions: readonly DimensionRuleInput[];
 }
 
-/**
- * Rules of one CloudWatch event destination's own fields: name, event types, and the number and
- * uniqueness of its dimensions. `dimensionsPath` says where the dimensions sit in the caller's shape
- * (`dimensions` for the construct, `cloudWatch.dimensions` in environment files).
- */
-export function eventDestinationFieldViolations(
-  destination: EventDestinationRuleInput,
-  dimensionsPath: ReadonlyArray<string | number> = ['dimensions'],
-): RuleViolation[] {
-  const found: RuleViolation[] = [...violation(['name'], checkCharacters(destination.name, EVENT_DESTINATION_NAME))];
-  found.push(...prefixed(['eventTypes'], eventTypeViolations(destination.eventTypes)));
-  const { dimensions } = destination;
-  if (dimensions.length === 0)
+export function checkEventDestinationName(name: string): string | undefined {
+  return checkCharacters(name, EVENT_DESTINATION_NAME);
+}
+
+/** Rules over the dimensions of one destination: 1 to 10, unique names. Paths are relative to the list. */
+export function dimensionListViolations(names: readonly string[], destinationName?: string): RuleViolation[] {
+  const scope = destinationName === undefined ? 'this destination' : `destination ${quote(destinationName)}`;
+  const found = duplicateNameViolations(names, 'dimension', scope);
+  if (names.length === 0)
     found.push({
-      path: dimensionsPath,
+      path: [],
       message: 'a CloudWatch destination needs at least one dimension: SES publishes its metrics by dimension.',
     });
-  if (dimensions.length > SES_QUOTAS.dimensionsPerCloudWatchDestination)
+  if (names.length > SES_QUOTAS.dimensionsPerCloudWatchDestination)
     found.push({
-      path: dimensionsPath,
-      message: `${dimensions.length} dimensions declared, but a CloudWatch destination takes at most ${SES_QUOTAS.dimensionsPerCloudWatchDestination}: split them over several destinations.`,
+      path: [],
+      message: `${names.length} dimensions declared, but a CloudWatch destination takes at most ${SES_QUOTAS.dimensionsPerCloudWatchDestination}: split them over several destinations.`,
     });
-  const names = dimensions.map((dimension) => dimension.name);
-  found.push(...prefixed(dimensionsPath, duplicateNameViolations(names, 'dimension', `destination ${quote(destination.name)}`)));
   return found;
 }
 
 /** Every rule of one CloudWatch event destination, its dimensions included. */
-export function eventDestinationViolations(
-  destination: EventDestinationRuleInput,
-  dimensionsPath: ReadonlyArray<string | number> = ['dimensions'],
-): RuleViolation[] {
+export function eventDestinationViolations(destination: EventDestinationRuleInput): RuleViolation[] {
+  const { dimensions } = destination;
   return [
-    ...eventDestinationFieldViolations(destination, dimensionsPath),
-    ...destination.dimensions.flatMap((dimension, index) =>
-      prefixed([...dimensionsPath, index], dimensionViolations(dimension)),
+    ...violation(['name'], checkEventDestinationName(destination.name)),
+    ...prefixed(['eventTypes'], eventTypeViolations(destination.eventTypes)),
+    ...prefixed(
+      ['dimensions'],
+      dimensionListViolations(
+        dimensions.map((dimension) => dimension.name),
+        destination.name,
+      ),
     ),
+    ...dimensions.flatMap((dimension, index) => prefixed(['dimensions', index], dimensionViolations(dimension))),
   ];
 }
 
 /** Rules over the destinations of one configuration set: unique names, at most 10. */
-export function eventDestinationListViolations(names: readonly string[], setName: string): RuleViolation[] {
-  const found = duplicateNameViolations(names, 'event destination', `configuration set ${quote(setName)}`);
+export function eventDestinationListViolations(names: readonly string[], setName?: string): RuleViolation[] {
+  const scope = setName === undefined ? 'this configuration set' : `configuration set ${quote(setName)}`;
+  const found = duplicateNameViolations(names, 'event destination', scope);
   if (names.length > SES_QUOTAS.eventDestinationsPerConfigurationSet)
     found.push({
       path: [],
-      message: `${names.length} event destinations declared in configuration set ${quote(setName)}, but SES allows at most ${SES_QUOTAS.eventDestinationsPerConfigurationSet} per set.`,
+      message: `${names.length} event destinations declared in ${scope}, but SES allows at most ${SES_QUOTAS.eventDestinationsPerConfigurationSet} per set.`,
     });
   return found;
 }
@@ -320,38 +326,47 @@ export interface ConfigurationSetRuleInput {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+export function checkConfigurationSetName(name: string): string | undefined {
+  return checkCharacters(name, CONFIGURATION_SET_NAME);
+}
+
+export function checkSendingPoolName(name: string): string | undefined {
+  return checkCharacters(name, SENDING_POOL_NAME);
+}
+
+export function suppressedReasonViolations(reasons: readonly string[]): RuleViolation[] {
+  const found = reasons.flatMap((reason, index) =>
+    violation([index], checkOneOf(reason, Object.values(SuppressionReason), 'suppression reason')),
+  );
+  if (new Set(reasons).size !== reasons.length)
+    found.push({ path: [], message: 'each suppression reason may appear only once.' });
+  return found;
+}
+
+/** Every rule of a configuration set's own settings (its destinations are checked on their own). */
 export function configurationSetViolations(set: ConfigurationSetRuleInput): RuleViolation[] {
-  const found = [...violation(['name'], checkCharacters(set.name, CONFIGURATION_SET_NAME))];
-  const delivery = set.deliveryOptions ?? {};
-  if (delivery.tlsPolicy !== undefined)
-    found.push(
-      ...violation(
-        ['deliveryOptions', 'tlsPolicy'],
-        checkOneOf(delivery.tlsPolicy, Object.values(ConfigurationSetTlsPolicy), 'TLS policy'),
-      ),
-    );
-  if (delivery.sendingPool !== undefined)
-    found.push(...violation(['deliveryOptions', 'sendingPool'], checkCharacters(delivery.sendingPool, SENDING_POOL_NAME)));
-  if (delivery.maxDeliveryDuration !== undefined)
-    found.push(
-      ...violation(['deliveryOptions', 'maxDeliveryDuration'], checkMaxDeliveryDuration(delivery.maxDeliveryDuration)),
-    );
+  const found = [...violation(['name'], checkConfigurationSetName(set.name))];
+  const { tlsPolicy, sendingPool, maxDeliveryDuration } = set.deliveryOptions ?? {};
+  const at =
+    (...path: string[]) =>
+    (message: string | undefined) =>
+      found.push(...violation(path, message));
+  if (tlsPolicy !== undefined)
+    at('deliveryOptions', 'tlsPolicy')(checkOneOf(tlsPolicy, Object.values(ConfigurationSetTlsPolicy), 'TLS policy'));
+  if (sendingPool !== undefined) at('deliveryOptions', 'sendingPool')(checkSendingPoolName(sendingPool));
+  if (maxDeliveryDuration !== undefined)
+    at('deliveryOptions', 'maxDeliveryDuration')(checkMaxDeliveryDuration(maxDeliveryDuration));
   if (set.trackingOptions !== undefined) {
     const { customRedirectDomain, httpsPolicy } = set.trackingOptions;
-    found.push(...violation(['trackingOptions', 'customRedirectDomain'], checkDomainName(customRedirectDomain)));
+    at('trackingOptions', 'customRedirectDomain')(checkDomainName(customRedirectDomain));
     if (httpsPolicy !== undefined)
-      found.push(
-        ...violation(
-          ['trackingOptions', 'httpsPolicy'],
-          checkOneOf(httpsPolicy, Object.values(TrackingHttpsPolicy), 'tracking HTTPS policy'),
-        ),
-      );
+      at(
+        'trackingOptions',
+        'httpsPolicy',
+      )(checkOneOf(httpsPolicy, Object.values(TrackingHttpsPolicy), 'tracking HTTPS policy'));
   }
-  (set.suppressedReasons ?? []).forEach((reason, index) =>
-    found.push(...violation(['suppressedReasons', index], checkOneOf(reason, Object.values(SuppressionReason), 'suppression reason'))),
-  );
-  if (set.suppressedReasons !== undefined && new Set(set.suppressedReasons).size !== set.suppressedReasons.length)
-    found.push({ path: ['suppressedReasons'], message: 'each suppression reason may appear only once.' });
+  if (set.suppressedReasons !== undefined)
+    found.push(...prefixed(['suppressedReasons'], suppressedReasonViolations(set.suppressedReasons)));
   if (set.tags !== undefined) found.push(...prefixed(['tags'], tagViolations(set.tags)));
   return found;
 }
@@ -407,7 +422,8 @@ const MAX_TAGS = 50;
 export function tagViolations(tags: Readonly<Record<string, string>>): RuleViolation[] {
   const found: RuleViolation[] = [];
   const keys = Object.keys(tags);
-  if (keys.length > MAX_TAGS) found.push({ path: [], message: `${keys.length} tags, but AWS allows at most ${MAX_TAGS} per resource.` });
+  if (keys.length > MAX_TAGS)
+    found.push({ path: [], message: `${keys.length} tags, but AWS allows at most ${MAX_TAGS} per resource.` });
   for (const key of keys) {
     if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key))
       found.push({
@@ -415,7 +431,10 @@ export function tagViolations(tags: Readonly<Record<string, string>>): RuleViola
         message: `tag key ${quote(key)} must be 1 to 128 letters, digits, spaces or _ . : / = + - @.`,
       });
     else if (key.toLowerCase().startsWith('aws:'))
-      found.push({ path: [key], message: `tag key ${quote(key)} starts with "aws:", which AWS reserves for its own tags.` });
+      found.push({
+        path: [key],
+        message: `tag key ${quote(key)} starts with "aws:", which AWS reserves for its own tags.`,
+      });
     const value = tags[key];
     if (typeof value !== 'string' || value.length > 256 || !TAG_TEXT.test(value))
       found.push({

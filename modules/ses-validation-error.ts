@@ -4,7 +4,11 @@ import { RuleViolation } from './ses-rules';
 export function formatPath(path: ReadonlyArray<string | number>): string {
   return path
     .map((part, index) =>
-      typeof part === 'number' ? `[${part}]` : /^[A-Za-z_$][\w$]*$/.test(part) ? `${index === 0 ? '' : '.'}${part}` : `[${JSON.stringify(part)}]`,
+      typeof part === 'number'
+        ? `[${part}]`
+        : /^[A-Za-z_$][\w$]*$/.test(part)
+          ? `${index === 0 ? '' : '.'}${part}`
+          : `[${JSON.stringify(part)}]`,
     )
     .join('');
 }

@@ -26,7 +26,9 @@ export function loadEnvironmentsOrExit(): LoadedEnvironment[] {
 
 /** Every construct validation message of the app, checked before anything is written. */
 export function validationErrors(app: App): string[] {
-  return app.node.findAll().flatMap((construct) => construct.node.validate().map((message) => `${construct.node.path}: ${message}`));
+  return app.node
+    .findAll()
+    .flatMap((construct) => construct.node.validate().map((message) => `${construct.node.path}: ${message}`));
 }
 
 export interface SynthResult {

@@ -61,7 +61,8 @@ export function mergeLayer(base: Layered, file: string, overlay: PlainObject): L
   const replace = (target: PlainObject | unknown[], key: string | number, incoming: unknown, at: Path, from: Path) => {
     (target as Record<string | number, unknown>)[key] = structuredClone(incoming);
     const prefix = formatPath(at);
-    for (const recorded of [...origins.keys()]) if (recorded !== '' && isWithin(recorded, prefix)) origins.delete(recorded);
+    for (const recorded of [...origins.keys()])
+      if (recorded !== '' && isWithin(recorded, prefix)) origins.delete(recorded);
     origins.set(prefix, { file, path: from });
   };
 

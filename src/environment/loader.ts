@@ -39,7 +39,10 @@ export function environmentsDir(explicit?: string): string {
  */
 export function loadEnvironments(dir: string): LoadResult {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    return { environments: [], problems: [{ file: displayPath(dir), path: '', message: 'no such environments folder.' }] };
+    return {
+      environments: [],
+      problems: [{ file: displayPath(dir), path: '', message: 'no such environments folder.' }],
+    };
   const candidates = fs
     .readdirSync(dir)
     .filter((name) => ENVIRONMENT_FILE_EXTENSIONS.some((extension) => name.endsWith(extension)))
@@ -61,9 +64,15 @@ export function loadEnvironments(dir: string): LoadResult {
     else problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, file, layered, reader)));
   }
   if (candidates.length === 0)
-    problems.push({ file: displayPath(dir), path: '', message: 'no environment files (.ts, .yaml, .yml, .json) in this folder.' });
+    problems.push({
+      file: displayPath(dir),
+      path: '',
+      message: 'no environment files (.ts, .yaml, .yml, .json) in this folder.',
+    });
   problems.push(...fleetProblems(environments));
-  environments.sort((a, b) => a.environment.wave - b.environment.wave || a.environment.name.localeCompare(b.environment.name));
+  environments.sort(
+    (a, b) => a.environment.wave - b.environment.wave || a.environment.name.localeCompare(b.environment.name),
+  );
   return { environments, problems: sortProblems(problems) };
 }
 
@@ -105,7 +114,10 @@ class LayerReader {
       const at: Path = Array.isArray(parents) ? ['extends', index] : ['extends'];
       const located = { file: here, path: formatPath(at), ...source.locate(at) };
       if (typeof parent !== 'string') {
-        problems.push({ ...located, message: '`extends` takes a file path, or a list of them, relative to this file.' });
+        problems.push({
+          ...located,
+          message: '`extends` takes a file path, or a list of them, relative to this file.',
+        });
         return;
       }
       const parentFile = path.resolve(path.dirname(file), parent);
@@ -125,7 +137,8 @@ class LayerReader {
       const base = this.read(parentFile, [...chain, file]);
       problems.push(...base.problems);
       if (base.layered !== undefined)
-        layered = layered === undefined ? base.layered : mergeLayer(layered, displayPath(parentFile), base.layered.value);
+        layered =
+          layered === undefined ? base.layered : mergeLayer(layered, displayPath(parentFile), base.layered.value);
     });
     if (problems.length > 0) return { problems };
     return { layered: layered === undefined ? singleLayer(here, own) : mergeLayer(layered, here, own), problems };
@@ -139,7 +152,13 @@ function issueProblems(issue: Issue, file: string, layered: Layered, reader: Lay
   if (issue.code === 'unrecognized_keys') {
     const allowed = fieldNamesAt(issue.path);
     return issue.keys.map((key) =>
-      locatedProblem(file, [...issue.path, key], layered, reader, `unknown field "${key}".${didYouMean(key, allowed)}${allowedFieldsHint(key, allowed)}`),
+      locatedProblem(
+        file,
+        [...issue.path, key],
+        layered,
+        reader,
+        `unknown field "${key}".${didYouMean(key, allowed)}${allowedFieldsHint(key, allowed)}`,
+      ),
     );
   }
   return [locatedProblem(file, issue.path, layered, reader, issueMessage(issue))];
@@ -149,7 +168,13 @@ function allowedFieldsHint(key: string, allowed: string[]): string {
   return closestMatch(key, allowed) === undefined && allowed.length > 0 ? ` Fields here: ${allowed.join(', ')}.` : '';
 }
 
-function locatedProblem(file: string, at: PropertyKey[], layered: Layered, reader: LayerReader, message: string): Problem {
+function locatedProblem(
+  file: string,
+  at: PropertyKey[],
+  layered: Layered,
+  reader: LayerReader,
+  message: string,
+): Problem {
   const fieldPath = at.filter((part): part is string | number => typeof part !== 'symbol');
   const origin: Origin = originOf(layered, fieldPath);
   const originFile = path.resolve(origin.file);

@@ -12,21 +12,40 @@ import {
 } from '../../modules/ses-enums';
 import {
   RuleViolation,
+  checkConfigurationSetName,
+  checkDomainName,
+  checkEventDestinationName,
+  checkMaxDeliveryDuration,
   checkOneOf,
+  checkSendingPoolName,
   configurationSetListViolations,
-  configurationSetViolations,
+  dimensionListViolations,
   dimensionViolations,
-  eventDestinationFieldViolations,
   eventDestinationListViolations,
   eventTypeViolations,
+  suppressedReasonViolations,
   tagViolations,
 } from '../../modules/ses-rules';
 
 /** Adds the violations a rule function finds as zod issues. */
 function rules<T>(check: (value: T) => RuleViolation[]) {
   return (value: T, context: z.RefinementCtx) => {
-    for (const found of check(value)) context.addIssue({ code: 'custom', path: [...found.path], message: found.message });
+    for (const found of check(value))
+      context.addIssue({ code: 'custom', path: [...found.path], message: found.message });
   };
+}
+
+/** A text field checked by one SES rule; checked on its own, so other fields' problems never hide it. */
+function ruledText(check: (value: string) => string | undefined) {
+  return z.string().superRefine((value, context) => {
+    const message = check(value);
+    if (message !== undefined) context.addIssue({ code: 'custom', message });
+  });
+}
+
+/** A list of named items, checked for the list rules (unique names, quotas). */
+function namedList<T extends z.ZodType<{ name: string }>>(item: T, check: (names: string[]) => RuleViolation[]) {
+  return z.array(item).superRefine(rules((items: { name: string }[]) => check(items.map((entry) => entry.name))));
 }
 
 /** A zod enum whose wrong values get the same message as the SES rules give. */
@@ -44,7 +63,8 @@ const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const KEY_PREFIX = /^(?!\/)(?!.*\/\/)(?!.*\/$)[\w!.*'()/-]{1,512}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const VERSION_CONSTRAINT = /^\s*(?:(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)(?:,\s*(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)*$/;
+const VERSION_CONSTRAINT =
+  /^\s*(?:(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)(?:,\s*(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)*$/;
 
 const Region = z
   .string()
@@ -52,6 +72,7 @@ const Region = z
 
 const Tags = z.record(z.string(), z.string()).superRefine(rules(tagViolations));
 
+// Dimension rules depend on the source (header rules, auto-tags), so they are checked per dimension.
 const DimensionSchema = z
   .strictObject({
     name: z.string(),
@@ -60,67 +81,60 @@ const DimensionSchema = z
   })
   .superRefine(rules(dimensionViolations));
 
-const EventDestinationSchema = z
-  .strictObject({
-    name: z.string(),
-    enabled: z.boolean().optional(),
-    eventTypes: z.array(
+const EventDestinationSchema = z.strictObject({
+  name: ruledText(checkEventDestinationName),
+  enabled: z.boolean().optional(),
+  eventTypes: z
+    .array(
       z.enum(EVENT_TYPE_NAMES, {
         error: (issue) => (typeof issue.input === 'string' ? eventTypeViolations([issue.input])[0].message : undefined),
       }),
-    ),
-    cloudWatch: z.strictObject({ dimensions: z.array(DimensionSchema) }),
-  })
-  .superRefine(
-    rules((destination) =>
-      eventDestinationFieldViolations({ ...destination, dimensions: destination.cloudWatch.dimensions }, [
-        'cloudWatch',
-        'dimensions',
-      ]),
-    ),
-  );
+    )
+    .superRefine(rules(eventTypeViolations)),
+  cloudWatch: z.strictObject({
+    dimensions: namedList(DimensionSchema, (names) => dimensionListViolations(names)),
+  }),
+});
 
-const ConfigurationSetSchema = z
-  .strictObject({
-    name: z.string(),
-    sendingEnabled: z.boolean().optional(),
-    reputationMetrics: z.boolean().optional(),
-    deliveryOptions: z
-      .strictObject({
-        tlsPolicy: choice(['REQUIRE', 'OPTIONAL'] as const satisfies readonly `${ConfigurationSetTlsPolicy}`[], 'TLS policy').optional(),
-        sendingPool: z.string().optional(),
-        maxDeliveryDuration: z
-          .union([z.number(), z.string()], {
-            error: () => 'must be whole seconds (3600) or a text such as "90m", "6h" or "1h30m".',
-          })
-          .optional(),
-      })
-      .optional(),
-    trackingOptions: z
-      .strictObject({
-        customRedirectDomain: z.string(),
-        httpsPolicy: choice(
-          ['REQUIRE', 'REQUIRE_OPEN_ONLY', 'OPTIONAL'] as const satisfies readonly `${TrackingHttpsPolicy}`[],
-          'tracking HTTPS policy',
-        ).optional(),
-      })
-      .optional(),
-    suppressedReasons: z
-      .array(choice(['BOUNCE', 'COMPLAINT'] as const satisfies readonly `${SuppressionReason}`[], 'suppression reason'))
-      .optional(),
-    tags: Tags.optional(),
-    protect: z.boolean().optional(),
-    eventDestinations: z.array(EventDestinationSchema).default([]),
-  })
-  .superRefine(rules(configurationSetViolations))
-  .superRefine(
-    rules((set) =>
-      eventDestinationListViolations(
-        set.eventDestinations.map((destination) => destination.name),
-        set.name,
-      ).map((found) => ({ ...found, path: ['eventDestinations', ...found.path] })),
-    ),
-  );
+const ConfigurationSetSchema = z.strictObject({
+  name: ruledText(checkConfigurationSetName),
+  sendingEnabled: z.boolean().optional(),
+  reputationMetrics: z.boolean().optional(),
+  deliveryOptions: z
+    .strictObject({
+      tlsPolicy: choice(
+        ['REQUIRE', 'OPTIONAL'] as const satisfies readonly `${ConfigurationSetTlsPolicy}`[],
+        'TLS policy',
+      ).optional(),
+      sendingPool: ruledText(checkSendingPoolName).optional(),
+      maxDeliveryDuration: z
+        .union([z.number(), z.string()], {
+          error: () => 'must be whole seconds (3600) or a text such as "90m", "6h" or "1h30m".',
+        })
+        .superRefine((value, context) => {
+          const message = checkMaxDeliveryDuration(value);
+          if (message !== undefined) context.addIssue({ code: 'custom', message });
+        })
+        .optional(),
+    })
+    .optional(),
+  trackingOptions: z
+    .strictObject({
+      customRedirectDomain: ruledText(checkDomainName),
+      httpsPolicy: choice(
+        ['REQUIRE', 'REQUIRE_OPEN_ONLY', 'OPTIONAL'] as const satisfies readonly `${TrackingHttpsPolicy}`[],
+        'tracking HTTPS policy',
+      ).optional(),
+    })
+    .optional(),
+  suppressedReasons: z
+    .array(choice(['BOUNCE', 'COMPLAINT'] as const satisfies readonly `${SuppressionReason}`[], 'suppression reason'))
+    .superRefine(rules(suppressedReasonViolations))
+    .optional(),
+  tags: Tags.optional(),
+  protect: z.boolean().optional(),
+  eventDestinations: namedList(EventDestinationSchema, (names) => eventDestinationListViolations(names)).default([]),
+});
 
 export const EnvironmentSchema = z
   .strictObject({
@@ -180,14 +194,13 @@ export const EnvironmentSchema = z
       .min(0, { error: 'the rollout wave must not be negative.' })
       .default(0),
     protect: z.boolean().default(false),
-    configurationSets: z
-      .array(ConfigurationSetSchema)
-      .superRefine(
-        rules((sets: { name: string }[]) => configurationSetListViolations(sets.map((set) => set.name), 'this environment')),
-      ),
+    configurationSets: namedList(ConfigurationSetSchema, (names) =>
+      configurationSetListViolations(names, 'this environment'),
+    ),
   })
+  // Runs even when other fields have problems: only the two fields it compares must be readable.
   .superRefine(
-    rules((environment) => {
+    rules((environment: { accountId: string; deployRole: { arn: string } }) => {
       const roleAccount = ROLE_ARN.exec(environment.deployRole.arn)?.[1];
       if (roleAccount === undefined || roleAccount === environment.accountId) return [];
       return [
@@ -197,6 +210,12 @@ export const EnvironmentSchema = z
         },
       ];
     }),
+    {
+      when: ({ value }) => {
+        const candidate = value as { accountId?: unknown; deployRole?: { arn?: unknown } } | undefined;
+        return typeof candidate?.accountId === 'string' && typeof candidate.deployRole?.arn === 'string';
+      },
+    },
   );
 
 function accountIdMessage(issue: { input?: unknown }): string | undefined {

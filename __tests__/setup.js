@@ -1,0 +1,4 @@
+// The cdktf jest matchers (toHaveResourceWithProperties, toBeValidTerraform, ...).
+const { Testing } = require('cdktf');
+
+Testing.setupJest();
