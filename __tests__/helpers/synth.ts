@@ -75,8 +75,7 @@ export function readStack(json: string): SynthesizedStack {
     destination: (setName, destinationName) =>
       single(
         ofType<SynthesizedDestination>('aws_sesv2_configuration_set_event_destination').filter(
-          (destination) =>
-            destination.event_destination_name === destinationName && setNameOf(destination) === setName,
+          (destination) => destination.event_destination_name === destinationName && setNameOf(destination) === setName,
         ),
         `destination ${setName}/${destinationName}`,
       ),

@@ -74,11 +74,24 @@ describe('CloudWatchEventDestination', () => {
   });
 
   test('all ten event types are accepted in both spellings', () => {
-    const v1 = ['send', 'reject', 'bounce', 'complaint', 'delivery', 'open', 'click', 'renderingFailure', 'deliveryDelay', 'subscription'] as const;
-    expect(destination({ eventTypes: [...v1] }).event_destination.matching_event_types).toEqual(Object.values(EmailSendingEvent));
-    expect(destination({ eventTypes: Object.values(EmailSendingEvent) }).event_destination.matching_event_types).toEqual(
+    const v1 = [
+      'send',
+      'reject',
+      'bounce',
+      'complaint',
+      'delivery',
+      'open',
+      'click',
+      'renderingFailure',
+      'deliveryDelay',
+      'subscription',
+    ] as const;
+    expect(destination({ eventTypes: [...v1] }).event_destination.matching_event_types).toEqual(
       Object.values(EmailSendingEvent),
     );
+    expect(
+      destination({ eventTypes: Object.values(EmailSendingEvent) }).event_destination.matching_event_types,
+    ).toEqual(Object.values(EmailSendingEvent));
   });
 
   test('given each value source in config spelling, when synthesized, then the v2 enum is used and order is kept', () => {
@@ -95,7 +108,13 @@ describe('CloudWatchEventDestination', () => {
       synthesized.event_destination.cloud_watch_destination.dimension_configuration.map(
         (dimension) => `${dimension.dimension_name}:${dimension.dimension_value_source}`,
       ),
-    ).toEqual(['campaign:MESSAGE_TAG', 'X-Campaign:EMAIL_HEADER', 'link:LINK_TAG', 'X-Team:EMAIL_HEADER', 'button:LINK_TAG']);
+    ).toEqual([
+      'campaign:MESSAGE_TAG',
+      'X-Campaign:EMAIL_HEADER',
+      'link:LINK_TAG',
+      'X-Team:EMAIL_HEADER',
+      'button:LINK_TAG',
+    ]);
     expect(Dimension.linkTag('a', 'b').source).toBe(CloudWatchDimensionSource.LINK_TAG);
   });
 
@@ -107,12 +126,17 @@ describe('CloudWatchEventDestination', () => {
     expect(constructionError({ eventTypes: ['bounces' as EventTypeName] })).toContain(
       'eventTypes[0]: "bounces" is not an SES event type: use one of send, reject, bounce, complaint, delivery, open, click, renderingFailure, deliveryDelay, subscription (or the v2 spelling, such as RENDERING_FAILURE). Did you mean "bounce"?',
     );
-    expect(constructionError({ eventTypes: ['DELIVERY_DELAYED' as EventTypeName] })).toContain('Did you mean "DELIVERY_DELAY"?');
+    expect(constructionError({ eventTypes: ['DELIVERY_DELAYED' as EventTypeName] })).toContain(
+      'Did you mean "DELIVERY_DELAY"?',
+    );
   });
 
   test('given ten dimensions, it is accepted; given eleven, it is refused', () => {
-    const dimensions = (count: number) => Array.from({ length: count }, (_, index) => Dimension.messageTag(`d${index}`, 'none'));
-    expect(destination({ dimensions: dimensions(10) }).event_destination.cloud_watch_destination.dimension_configuration).toHaveLength(10);
+    const dimensions = (count: number) =>
+      Array.from({ length: count }, (_, index) => Dimension.messageTag(`d${index}`, 'none'));
+    expect(
+      destination({ dimensions: dimensions(10) }).event_destination.cloud_watch_destination.dimension_configuration,
+    ).toHaveLength(10);
     expect(constructionError({ dimensions: dimensions(11) })).toContain(
       'dimensions: 11 dimensions declared, but a CloudWatch destination takes at most 10',
     );
@@ -125,7 +149,9 @@ describe('CloudWatchEventDestination', () => {
   test('given the same dimension twice, then the repeat is refused', () => {
     expect(
       constructionError({ dimensions: [Dimension.messageTag('campaign', 'a'), Dimension.messageTag('campaign', 'b')] }),
-    ).toContain('dimensions[1].name: dimension "campaign" is declared twice in destination "metrics" (first at index 0)');
+    ).toContain(
+      'dimensions[1].name: dimension "campaign" is declared twice in destination "metrics" (first at index 0)',
+    );
   });
 
   test('a bad destination name is refused with a fix', () => {
@@ -137,6 +163,8 @@ describe('CloudWatchEventDestination', () => {
           dimensions: [Dimension.messageTag('campaign', 'none')],
         }),
       ),
-    ).toThrow('name: "my metrics" is not a valid event destination name: use 1 to 64 letters, digits, "_" and "-" (" " is not allowed). Did you mean "my-metrics"?');
+    ).toThrow(
+      'name: "my metrics" is not a valid event destination name: use 1 to 64 letters, digits, "_" and "-" (" " is not allowed). Did you mean "my-metrics"?',
+    );
   });
 });

@@ -97,9 +97,15 @@ describe('ConfigurationSet', () => {
     expect(message).toMatch(/\/bad: 5 SES rule violation\(s\)/);
     expect(message).toContain('name: "bad name!" is not a valid configuration set name');
     expect(message).toContain('Did you mean "bad-name"?');
-    expect(message).toContain('deliveryOptions.maxDeliveryDuration: the maximum delivery duration must be between 5 minutes');
-    expect(message).toContain('deliveryOptions.tlsPolicy: "required" is not a valid TLS policy: use one of REQUIRE, OPTIONAL. Did you mean "REQUIRE"?');
-    expect(message).toContain('trackingOptions.customRedirectDomain: "https://track.example.com/x" is not a domain name');
+    expect(message).toContain(
+      'deliveryOptions.maxDeliveryDuration: the maximum delivery duration must be between 5 minutes',
+    );
+    expect(message).toContain(
+      'deliveryOptions.tlsPolicy: "required" is not a valid TLS policy: use one of REQUIRE, OPTIONAL. Did you mean "REQUIRE"?',
+    );
+    expect(message).toContain(
+      'trackingOptions.customRedirectDomain: "https://track.example.com/x" is not a domain name',
+    );
     expect(message).toContain('suppressedReasons: each suppression reason may appear only once.');
   });
 

@@ -55,10 +55,15 @@ export function loadEnvironments(dir: string): LoadResult {
   const bases = reader.extendedFiles();
   const problems: Problem[] = [];
   const environments: LoadedEnvironment[] = [];
+  const reported = new Set<string>();
   for (const { file, layered, problems: readProblems } of layers) {
-    if (bases.has(file)) continue;
-    problems.push(...readProblems);
-    if (layered === undefined) continue;
+    // A base's own problems also reach every file that extends it: report each once.
+    for (const problem of readProblems) {
+      const key = JSON.stringify(problem);
+      if (!reported.has(key)) problems.push(problem);
+      reported.add(key);
+    }
+    if (bases.has(file) || layered === undefined) continue;
     const parsed = EnvironmentSchema.safeParse(layered.value, { reportInput: true });
     if (parsed.success) environments.push({ file: displayPath(file), environment: parsed.data });
     else problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, file, layered, reader)));
@@ -68,6 +73,12 @@ export function loadEnvironments(dir: string): LoadResult {
       file: displayPath(dir),
       path: '',
       message: 'no environment files (.ts, .yaml, .yml, .json) in this folder.',
+    });
+  else if (candidates.every((file) => bases.has(file)))
+    problems.push({
+      file: displayPath(dir),
+      path: '',
+      message: 'every file in this folder is a base that another file extends: no environment is left.',
     });
   problems.push(...fleetProblems(environments));
   environments.sort(

@@ -196,7 +196,7 @@ export const EnvironmentSchema = z
     protect: z.boolean().default(false),
     configurationSets: namedList(ConfigurationSetSchema, (names) =>
       configurationSetListViolations(names, 'this environment'),
-    ),
+    ).default([]),
   })
   // Runs even when other fields have problems: only the two fields it compares must be readable.
   .superRefine(

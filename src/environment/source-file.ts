@@ -44,9 +44,9 @@ function readYaml(file: string, text: string): SourceFile {
   const locate = (at: Path) => locateInDocument(document, lineCounter, at);
   if (document.errors.length > 0) {
     const [first] = document.errors;
-    const position = first.linePos?.[0];
+    const { line, col } = lineCounter.linePos(first.pos[0]);
     const message = `malformed YAML: ${first.message.split('\n')[0]}`;
-    return { file, error: { message, line: position?.line, column: position?.col }, locate };
+    return { file, error: { message, line, column: col }, locate };
   }
   return contentOrError(file, document.toJS(), locate);
 }

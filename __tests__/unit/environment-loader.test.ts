@@ -1,0 +1,282 @@
+import * as path from 'node:path';
+import { loadEnvironments } from '../../src/environment/loader';
+import { formatProblem } from '../../src/environment/problems';
+import { PROJECT_ROOT, writeFiles } from '../helpers/synth';
+
+/** A valid environment in YAML, with overrides appended as extra YAML lines. */
+function environmentYaml(name: string, account: string, extra = ''): string {
+  return `name: ${name}
+accountId: "${account}"
+deployRole:
+  arn: arn:aws:iam::${account}:role/ses-deploy
+regions: [eu-west-1]
+stateBackend: { bucket: state-bucket, keyPrefix: ses, region: eu-west-1 }
+${extra}`;
+}
+
+function load(files: Record<string, string>) {
+  const { dir, cleanup } = writeFiles(files);
+  try {
+    const result = loadEnvironments(dir);
+    return {
+      ...result,
+      names: result.environments.map(({ environment }) => environment.name),
+      lines: result.problems.map((problem) => formatProblem(problem).replaceAll(`${dir}${path.sep}`, '')),
+    };
+  } finally {
+    cleanup();
+  }
+}
+
+describe('environment files in TypeScript, YAML and JSON', () => {
+  test('given one of each, when loaded, then all three validate with defaults applied, in rollout order', () => {
+    const { environments, problems } = loadEnvironments(path.join(PROJECT_ROOT, '__tests__/fixtures/formats'));
+    expect(problems).toEqual([]);
+    expect(environments.map(({ environment }) => [environment.name, environment.wave])).toEqual([
+      ['yaml-env', 0],
+      ['json-env', 1],
+      ['typed', 3],
+    ]);
+    const typed = environments[2].environment;
+    expect(typed.protect).toBe(false);
+    expect(typed.defaultTags).toEqual({ team: 'messaging' });
+    expect(typed.configurationSets[0].eventDestinations[0].eventTypes).toEqual(['bounce', 'COMPLAINT']);
+  });
+
+  test('the sample environments are valid: dev, staging and prod in three accounts, prod in two regions', () => {
+    const { environments, problems } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
+    expect(problems).toEqual([]);
+    expect(environments.map(({ environment: e }) => [e.name, e.accountId, e.regions, e.wave])).toEqual([
+      ['dev', '111111111111', ['eu-west-1'], 0],
+      ['staging', '222222222222', ['eu-west-1'], 1],
+      ['prod', '333333333333', ['eu-west-1', 'us-east-1'], 2],
+    ]);
+  });
+});
+
+describe('extends', () => {
+  const base = `stateBackend: { bucket: state-bucket, keyPrefix: ses, region: eu-west-1 }
+defaultTags: { team: messaging, tier: base }
+configurationSets:
+  - name: transactional
+    deliveryOptions: { tlsPolicy: REQUIRE, maxDeliveryDuration: 6h }
+    eventDestinations:
+      - name: metrics
+        eventTypes: [send, bounce]
+        cloudWatch:
+          dimensions:
+            - { name: campaign, source: messageTag, defaultValue: none }
+  - name: marketing
+`;
+
+  test('given a base, when an environment extends it, then objects merge deeply and named lists merge by name', () => {
+    const { environments, problems } = load({
+      '_base.yaml': base,
+      'dev.yaml': `extends: _base.yaml
+name: dev
+accountId: "111111111111"
+deployRole: { arn: "arn:aws:iam::111111111111:role/ses-deploy" }
+regions: [eu-west-1]
+defaultTags: { tier: dev }
+configurationSets:
+  - name: transactional
+    deliveryOptions: { maxDeliveryDuration: 2h }
+    eventDestinations:
+      - name: metrics
+        cloudWatch:
+          dimensions:
+            - { name: campaign, source: messageTag, defaultValue: unknown }
+            - { name: template, source: messageTag, defaultValue: none }
+  - name: alerts
+`,
+    });
+    expect(problems).toEqual([]);
+    const dev = environments[0].environment;
+    expect(dev.defaultTags).toEqual({ team: 'messaging', tier: 'dev' });
+    expect(dev.configurationSets.map((set) => set.name)).toEqual(['transactional', 'marketing', 'alerts']);
+    expect(dev.configurationSets[0].deliveryOptions).toEqual({ tlsPolicy: 'REQUIRE', maxDeliveryDuration: '2h' });
+    expect(dev.configurationSets[0].eventDestinations[0]).toEqual({
+      name: 'metrics',
+      eventTypes: ['send', 'bounce'],
+      cloudWatch: {
+        dimensions: [
+          { name: 'campaign', source: 'messageTag', defaultValue: 'unknown' },
+          { name: 'template', source: 'messageTag', defaultValue: 'none' },
+        ],
+      },
+    });
+  });
+
+  test('a base file is not an environment, whatever its name, and chains of bases work', () => {
+    const { names, problems } = load({
+      'common.yaml': base,
+      'eu.yaml': 'extends: common.yaml\nregions: [eu-west-1]\n',
+      'dev.yaml': `extends: eu.yaml\nname: dev\naccountId: "111111111111"\ndeployRole: { arn: "arn:aws:iam::111111111111:role/ses-deploy" }\n`,
+    });
+    expect(problems).toEqual([]);
+    expect(names).toEqual(['dev']);
+  });
+
+  test('given a bad value in a base, when an environment extends it, then the error names the base file and line', () => {
+    const { lines } = load({
+      '_base.yaml': base.replace('eventTypes: [send, bounce]', 'eventTypes: [send, bounces]'),
+      'dev.yaml': `extends: _base.yaml\nname: dev\naccountId: "111111111111"\ndeployRole: { arn: "arn:aws:iam::111111111111:role/ses-deploy" }\nregions: [eu-west-1]\n`,
+    });
+    expect(lines).toEqual([
+      'dev.yaml: configurationSets[0].eventDestinations[0].eventTypes[1]: "bounces" is not an SES event type: use one of send, reject, bounce, complaint, delivery, open, click, renderingFailure, deliveryDelay, subscription (or the v2 spelling, such as RENDERING_FAILURE). Did you mean "bounce"? (value from _base.yaml at configurationSets[0].eventDestinations[0].eventTypes[1]:8:28)',
+    ]);
+  });
+
+  test('a field missing everywhere is reported in the environment file, not its base', () => {
+    const { lines } = load({
+      '_base.yaml': base,
+      'dev.yaml': 'extends: _base.yaml\nname: dev\nregions: [eu-west-1]\n',
+    });
+    expect(lines).toEqual([
+      'dev.yaml:1:1: accountId: this field is required (string).',
+      'dev.yaml:1:1: deployRole: this field is required (object).',
+    ]);
+  });
+
+  test('a missing base and a loop are reported where `extends` is written', () => {
+    expect(
+      load({ 'dev.yaml': environmentYaml('dev', '111111111111', 'extends: _bsae.yaml\n'), '_base.yaml': base }).lines,
+    ).toEqual([
+      expect.stringMatching(
+        /^dev\.yaml:7:1: extends: the base file .*_bsae\.yaml does not exist\. Did you mean "_base\.yaml"\?$/,
+      ),
+    ]);
+    expect(load({ 'a.yaml': 'extends: b.yaml\n', 'b.yaml': 'extends: a.yaml\n' }).lines).toEqual([
+      expect.stringMatching(/every file in this folder is a base that another file extends: no environment is left\.$/),
+      'a.yaml:1:1: extends: b.yaml extends this file again: `extends` chains must not loop.',
+      'b.yaml:1:1: extends: a.yaml extends this file again: `extends` chains must not loop.',
+    ]);
+  });
+});
+
+describe('bad input', () => {
+  test('malformed YAML and JSON are reported with their position', () => {
+    const { lines, names } = load({
+      'a.yaml': 'name: a\n  bad: indentation\n',
+      'b.json': '{ "name": "b", }',
+      'c.json': '{ "name": "c", "name": "d" }',
+      'good.yaml': environmentYaml('good', '111111111111'),
+    });
+    expect(names).toEqual(['good']);
+    expect(lines).toEqual([
+      'a.yaml:1:7: malformed YAML: Nested mappings are not allowed in compact mappings',
+      'b.json:1:16: malformed JSON: Expected double-quoted property name in JSON at position 15',
+      'c.json:1:16: malformed JSON: Map keys must be unique',
+    ]);
+  });
+
+  test('unknown fields are errors with a suggestion, at every level', () => {
+    const { lines } = load({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `regoins: [us-east-1]
+configurationSets:
+  - name: transactional
+    sendingEnabeld: false
+    eventDestinations:
+      - name: metrics
+        eventTypes: [send]
+        cloudwatch: {}
+`,
+      ),
+    });
+    expect(lines).toEqual([
+      'dev.yaml:7:1: regoins: unknown field "regoins". Did you mean "regions"?',
+      'dev.yaml:10:5: configurationSets[0].sendingEnabeld: unknown field "sendingEnabeld". Did you mean "sendingEnabled"?',
+      'dev.yaml:12:9: configurationSets[0].eventDestinations[0].cloudWatch: this field is required (object).',
+      'dev.yaml:14:9: configurationSets[0].eventDestinations[0].cloudwatch: unknown field "cloudwatch". Did you mean "cloudWatch"?',
+    ]);
+  });
+
+  test('wrong types say what was expected and what was found', () => {
+    const { lines } = load({
+      'dev.yaml': `name: dev
+accountId: 111111111111
+deployRole: { arn: "arn:aws:iam::111111111111:role/x" }
+regions: eu-west-1
+stateBackend: { bucket: state-bucket, keyPrefix: ses, region: eu-west-1 }
+wave: first
+protect: "yes"
+configurationSets: []
+`,
+    });
+    expect(lines).toEqual([
+      'dev.yaml:2:1: accountId: the account id must be a text of 12 digits: quote it (accountId: "111111111111") so that leading zeros survive.',
+      'dev.yaml:4:1: regions: must be a list, found string "eu-west-1".',
+      'dev.yaml:6:1: wave: the rollout wave must be a whole number (0 rolls out first).',
+      'dev.yaml:7:1: protect: must be a boolean, found string "yes".',
+    ]);
+  });
+
+  test('a deploy role in another account is refused', () => {
+    const { lines } = load({
+      'dev.yaml': environmentYaml('dev', '111111111111').replace('iam::111111111111', 'iam::999999999999'),
+    });
+    expect(lines).toEqual([
+      "dev.yaml:4:3: deployRole.arn: the deploy role is in account 999999999999, but the environment's accountId is 111111111111: the stack would assume a role in another account.",
+    ]);
+  });
+
+  test('every problem of every file is reported in one run, with the documented path format', () => {
+    const { lines } = load({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:
+  - name: first
+  - name: second
+    eventDestinations:
+      - name: metrics
+        eventTypes: [send]
+        cloudWatch:
+          dimensions:
+            - { name: a, source: messageTag, defaultValue: none }
+            - { name: b, source: messageTag, defaultValue: none }
+            - { name: "bad name", source: messageTag, defaultValue: none }
+`,
+      ),
+      'prod.yaml': environmentYaml('prod', '222222222222', 'regions: []\n').replace('regions: [eu-west-1]\n', ''),
+    });
+    expect(lines).toEqual([
+      'dev.yaml:17:17: configurationSets[1].eventDestinations[0].cloudWatch.dimensions[2].name: "bad name" is not a valid dimension name: use 1 to 256 letters, digits, "_", "-" and ":" (" " is not allowed). Did you mean "bad-name"?',
+      'prod.yaml:6:1: regions: at least one region is required: each region is a stack of its own.',
+    ]);
+  });
+
+  test('duplicate environment names, duplicate stacks and a set shared by two environments of one account are refused', () => {
+    const { lines, names } = load({
+      'a.yaml': environmentYaml('dev', '111111111111', 'configurationSets: [{ name: shared }]\n'),
+      'b.yaml': environmentYaml('dev', '222222222222', 'configurationSets: []\n'),
+      'c.yaml': environmentYaml('other', '111111111111', 'configurationSets: [{ name: shared }]\n'),
+    });
+    expect(names).toEqual(['dev', 'dev', 'other']);
+    expect(lines).toEqual([
+      'b.yaml: name: environment name "dev" is already declared in a.yaml: environment names must be unique.',
+      'c.yaml: configurationSets[0].name: configuration set "shared" is also declared by environment "dev" (a.yaml) in account 111111111111, region eu-west-1: two stacks would manage the same set. Give one of them another name.',
+    ]);
+  });
+
+  test('an empty folder and a missing folder are problems', () => {
+    expect(load({}).lines).toEqual([
+      expect.stringMatching(/no environment files \(\.ts, \.yaml, \.yml, \.json\) in this folder\.$/),
+    ]);
+    expect(loadEnvironments('/nonexistent/environments').problems[0].message).toBe('no such environments folder.');
+  });
+
+  test('a TypeScript file that throws or has no default export is reported', () => {
+    const { lines } = load({
+      'broken.ts': "throw new Error('boom');\n",
+      'nodefault.ts': 'export const environment = {};\n',
+    });
+    expect(lines).toEqual([
+      expect.stringMatching(/^broken\.ts: cannot load the TypeScript file: boom$/),
+      'nodefault.ts: a TypeScript environment must `export default defineEnvironment({...})`.',
+    ]);
+  });
+});

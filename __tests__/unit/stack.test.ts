@@ -1,0 +1,113 @@
+import * as path from 'node:path';
+import { App, Testing } from 'cdktf';
+import { addEnvironmentStacks } from '../../src/app';
+import { loadEnvironments } from '../../src/environment/loader';
+import { SesEnvironmentStack } from '../../src/stack';
+import { PROJECT_ROOT, SynthesizedStack, readStack } from '../helpers/synth';
+
+function synthSamples(): Map<string, SynthesizedStack> {
+  const { environments, problems } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
+  expect(problems).toEqual([]);
+  const app = Testing.app();
+  const stacks = addEnvironmentStacks(app as App, environments);
+  return new Map(stacks.map((stack: SesEnvironmentStack) => [stack.node.id, readStack(Testing.synth(stack))]));
+}
+
+describe('the sample environments as stacks', () => {
+  const stacks = synthSamples();
+
+  test('one stack per environment and region, named <env>-<region>', () => {
+    expect([...stacks.keys()]).toEqual(['dev-eu-west-1', 'staging-eu-west-1', 'prod-eu-west-1', 'prod-us-east-1']);
+  });
+
+  test.each([
+    ['dev-eu-west-1', '111111111111', 'eu-west-1', undefined, 'sesform-dev'],
+    ['staging-eu-west-1', '222222222222', 'eu-west-1', 'ses-staging-pipeline', 'sesform-staging'],
+    ['prod-eu-west-1', '333333333333', 'eu-west-1', 'ses-prod-pipeline', 'sesform-prod-pipeline'],
+    ['prod-us-east-1', '333333333333', 'us-east-1', 'ses-prod-pipeline', 'sesform-prod-pipeline'],
+  ])(
+    '%s assumes the deploy role of account %s and refuses any other account',
+    (stackName, account, region, externalId, sessionName) => {
+      const [provider] = stacks.get(stackName)!.parsed.provider!.aws;
+      expect(provider).toMatchObject({
+        region,
+        allowed_account_ids: [account],
+        assume_role: [{ role_arn: `arn:aws:iam::${account}:role/ses-deploy`, session_name: sessionName }],
+      });
+      expect((provider.assume_role as { external_id?: string }[])[0].external_id).toBe(externalId);
+    },
+  );
+
+  test('each stack keeps its state under its own key, with the S3 lock file and encryption', () => {
+    const backends = [...stacks.entries()].map(([name, stack]) => [name, stack.parsed.terraform.backend!.s3]);
+    expect(backends).toEqual([
+      ['dev-eu-west-1', expect.objectContaining({ key: 'ses-event-publishing/dev/eu-west-1/terraform.tfstate' })],
+      [
+        'staging-eu-west-1',
+        expect.objectContaining({ key: 'ses-event-publishing/staging/eu-west-1/terraform.tfstate' }),
+      ],
+      ['prod-eu-west-1', expect.objectContaining({ key: 'ses-event-publishing/prod/eu-west-1/terraform.tfstate' })],
+      ['prod-us-east-1', expect.objectContaining({ key: 'ses-event-publishing/prod/us-east-1/terraform.tfstate' })],
+    ]);
+    for (const [, backend] of backends)
+      expect(backend).toMatchObject({
+        bucket: 'acme-ses-terraform-state',
+        region: 'eu-west-1',
+        use_lockfile: true,
+        encrypt: true,
+      });
+  });
+
+  test('default tags: the environment file, merged with its base, plus the project tags', () => {
+    const [provider] = stacks.get('staging-eu-west-1')!.parsed.provider!.aws;
+    expect(provider.default_tags).toEqual([
+      {
+        tags: {
+          team: 'messaging',
+          'cost-center': 'cc-4711',
+          environment: 'staging',
+          'managed-by': 'sesform',
+          'sesform-environment': 'staging',
+        },
+      },
+    ]);
+  });
+
+  test('the provider version is the bindings own pin unless the environment sets a constraint', () => {
+    expect(stacks.get('dev-eu-west-1')!.parsed.terraform.required_providers.aws.version).toBe('6.25.0');
+    expect(stacks.get('prod-us-east-1')!.parsed.terraform.required_providers.aws.version).toBe('>= 6.25.0, < 7.0.0');
+  });
+
+  test('protect on the environment protects every set; elsewhere sets are not protected', () => {
+    const prod = stacks.get('prod-eu-west-1')!;
+    for (const name of ['transactional', 'marketing', 'security-alerts'])
+      expect(prod.configurationSet(name).lifecycle).toEqual({ prevent_destroy: true });
+    expect(stacks.get('dev-eu-west-1')!.configurationSet('transactional').lifecycle).toBeUndefined();
+  });
+
+  test('environment overrides reach the resources: dev stops marketing sends, staging pauses header metrics', () => {
+    expect(stacks.get('dev-eu-west-1')!.configurationSet('marketing').sending_options).toEqual({
+      sending_enabled: false,
+    });
+    const staging = stacks.get('staging-eu-west-1')!;
+    expect(staging.destination('marketing', 'campaign-headers').event_destination.enabled).toBe(false);
+    expect(staging.configurationSet('marketing').reputation_options).toEqual({ reputation_metrics_enabled: false });
+    expect(staging.destination('marketing', 'engagement').event_destination.enabled).toBe(true);
+  });
+
+  test('prod adds its own set and overrides the delivery options of the shared one', () => {
+    const prod = stacks.get('prod-us-east-1')!;
+    expect(prod.configurationSet('transactional').delivery_options).toEqual({
+      tls_policy: 'REQUIRE',
+      sending_pool_name: 'transactional-dedicated',
+      max_delivery_seconds: 50_400,
+    });
+    expect(prod.configurationSet('security-alerts').suppression_options).toEqual({ suppressed_reasons: [] });
+    expect(prod.count('aws_sesv2_configuration_set')).toBe(3);
+    expect(prod.count('aws_sesv2_configuration_set_event_destination')).toBe(4);
+  });
+
+  test('the dev stack, as synthesized', () => {
+    expect(stacks.get('dev-eu-west-1')!.json).toMatchSnapshot();
+  });
+});
