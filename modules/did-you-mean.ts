@@ -2,9 +2,10 @@
  * "Did you mean" suggestions for misspelt words: event types, field names, enum values.
  */
 
-/** Levenshtein distance, with a cheap exit once it exceeds `limit`. */
+/** Edit distance counting a swap of two neighbours as one edit (optimal string alignment). */
 function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
@@ -12,9 +13,12 @@ function editDistance(a: string, b: string, limit: number): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        current[j] = Math.min(current[j], beforePrevious[j - 2] + 1);
       rowMinimum = Math.min(rowMinimum, current[j]);
     }
     if (rowMinimum > limit) return limit + 1;
+    beforePrevious = previous;
     previous = current;
   }
   return previous[b.length];

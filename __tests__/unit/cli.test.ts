@@ -1,0 +1,186 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli';
+import { PROJECT_ROOT, writeFiles } from '../helpers/synth';
+
+const SAMPLES = path.join(PROJECT_ROOT, 'environments');
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { stdout: '', stderr: '' };
+  out.on('data', (chunk) => (chunks.stdout += chunk));
+  err.on('data', (chunk) => (chunks.stderr += chunk));
+  const code = await main(argv, out, err);
+  return { code, ...chunks };
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-out-'));
+}
+
+function stackFiles(outdir: string): Record<string, string> {
+  const stacksDir = path.join(outdir, 'stacks');
+  return Object.fromEntries(
+    fs.readdirSync(stacksDir).map((name) => [name, fs.readFileSync(path.join(stacksDir, name, 'cdk.tf.json'), 'utf8')]),
+  );
+}
+
+describe('sesform validate', () => {
+  test('given the samples, then every environment is listed as valid and the exit code is 0', async () => {
+    const { code, stdout } = await run('validate', '--environments', SAMPLES);
+    expect(code).toBe(0);
+    expect(stdout).toContain('3 environment(s) valid.');
+    expect(stdout).toMatch(
+      /ok {2}prod +account 333333333333 {2}wave 2 {2}3 set\(s\), 4 destination\(s\) {2}stacks: prod-eu-west-1, prod-us-east-1/,
+    );
+  });
+
+  test('--json gives a machine-readable summary', async () => {
+    const { code, stdout } = await run('validate', '--environments', SAMPLES, '--json', '--env', 'staging');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      ok: true,
+      problems: [],
+      environments: [
+        {
+          name: 'staging',
+          file: expect.stringMatching(/staging\.yaml$/),
+          accountId: '222222222222',
+          wave: 1,
+          protect: false,
+          stacks: ['staging-eu-west-1'],
+          configurationSets: ['transactional', 'marketing'],
+          eventDestinations: 3,
+        },
+      ],
+    });
+  });
+
+  test('given bad files, then every problem is printed, in JSON too, and the exit code is 1', async () => {
+    const { dir, cleanup } = writeFiles({
+      'dev.yaml': 'name: dev\naccountId: "1"\n',
+      'prod.json': '{',
+    });
+    try {
+      const text = await run('validate', '--environments', dir);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(/problem\(s\) in 2 file\(s\); fix them and run again\.\n$/);
+      const json = await run('validate', '--environments', dir, '--json');
+      const report = JSON.parse(json.stdout) as {
+        ok: boolean;
+        problems: { file: string; path: string; message: string }[];
+      };
+      expect(report.ok).toBe(false);
+      expect(report.problems).toContainEqual(
+        expect.objectContaining({
+          path: 'accountId',
+          message: '"1" is not an AWS account id: use the 12 digits, as a text.',
+        }),
+      );
+      expect(report.problems).toContainEqual(
+        expect.objectContaining({ message: expect.stringMatching(/^malformed JSON/) }),
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('an unknown --env is refused with a suggestion', async () => {
+    const { code, stdout } = await run('validate', '--environments', SAMPLES, '--env', 'prdo');
+    expect(code).toBe(1);
+    expect(stdout).toContain('--env prdo: no valid environment has this name. Did you mean "prod"?');
+  });
+
+  test('an unknown command or option is refused with usage', async () => {
+    expect(await run('synht')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('unknown command "synht". Did you mean "synth"?'),
+    });
+    expect(await run('validate', '--bogus')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("Unknown option '--bogus'"),
+    });
+    expect(await run('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: sesform <command>') });
+  });
+
+  test('SESFORM_ENVIRONMENTS selects the folder when --environments is not given', async () => {
+    const { dir, cleanup } = writeFiles({ 'only.yaml': 'name: only\n' });
+    process.env.SESFORM_ENVIRONMENTS = dir;
+    try {
+      expect((await run('validate')).stdout).toContain('only.yaml');
+    } finally {
+      delete process.env.SESFORM_ENVIRONMENTS;
+      cleanup();
+    }
+  });
+});
+
+describe('sesform synth', () => {
+  test('given the samples, then it writes one stack folder per environment and region, and a manifest', async () => {
+    const outdir = tempDir();
+    const { code, stdout } = await run('synth', '--environments', SAMPLES, '--output', outdir);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /Synthesized 4 stack\(s\) to .*: dev-eu-west-1, staging-eu-west-1, prod-eu-west-1, prod-us-east-1\n$/,
+    );
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: object };
+    expect(Object.keys(manifest.stacks).sort()).toEqual([
+      'dev-eu-west-1',
+      'prod-eu-west-1',
+      'prod-us-east-1',
+      'staging-eu-west-1',
+    ]);
+    expect(Object.keys(stackFiles(outdir)).sort()).toEqual(Object.keys(manifest.stacks).sort());
+  });
+
+  test('given one bad environment among good ones, then nothing at all is written and the exit code is 1', async () => {
+    const { dir, cleanup } = writeFiles({
+      'good.yaml': fs.readFileSync(path.join(PROJECT_ROOT, '__tests__/fixtures/formats/yaml-env.yml'), 'utf8'),
+      'bad.yaml': 'name: bad\n',
+    });
+    const outdir = path.join(tempDir(), 'out');
+    try {
+      const { code, stdout } = await run('synth', '--environments', dir, '--output', outdir);
+      expect(code).toBe(1);
+      expect(stdout).toContain('nothing was synthesized');
+      expect(fs.existsSync(outdir)).toBe(false);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a stack whose environment is gone is removed, as cdktf does; with --env, other stacks are kept', async () => {
+    const outdir = tempDir();
+    fs.mkdirSync(path.join(outdir, 'stacks', 'retired-eu-west-1'), { recursive: true });
+    await run('synth', '--environments', SAMPLES, '--output', outdir, '--env', 'dev');
+    expect(fs.existsSync(path.join(outdir, 'stacks', 'retired-eu-west-1'))).toBe(true);
+    await run('synth', '--environments', SAMPLES, '--output', outdir);
+    expect(fs.existsSync(path.join(outdir, 'stacks', 'retired-eu-west-1'))).toBe(false);
+  });
+});
+
+describe('parity with the stock cdktf CLI', () => {
+  test('`cdktf synth` on main.ts writes exactly the stacks that `sesform synth` writes', () => {
+    const ours = tempDir();
+    const stock = tempDir();
+    const sesform = spawnSync('node', ['bin/sesform.js', 'synth', '--output', ours], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    });
+    expect(sesform.status).toBe(0);
+    const cdktf = spawnSync(path.join(PROJECT_ROOT, 'node_modules/.bin/cdktf'), ['synth', '--output', stock], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: 'true' },
+    });
+    expect(cdktf.stderr).not.toMatch(/error/i);
+    expect(cdktf.status).toBe(0);
+    expect(stackFiles(stock)).toEqual(stackFiles(ours));
+    const manifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as unknown;
+    expect(manifest(stock)).toEqual(manifest(ours));
+  }, 120_000);
+});
