@@ -42,7 +42,12 @@ function series(label, command, args) {
   measure(command, args); // warm-up: tsx's compile cache, file system cache
   const samples = Array.from({ length: runs }, () => measure(command, args));
   const rss = samples.map((sample) => sample.rss).filter((value) => value !== undefined);
-  return { label, ms: median(samples.map((s) => s.ms)), rss: rss.length ? Math.max(...rss) : undefined, command: [command, ...args].join(' ') };
+  return {
+    label,
+    ms: median(samples.map((s) => s.ms)),
+    rss: rss.length ? Math.max(...rss) : undefined,
+    command: [command, ...args].join(' '),
+  };
 }
 
 function generateFleet(dir, count) {
@@ -73,11 +78,28 @@ function generateFleet(dir, count) {
 
 fs.mkdirSync(out, { recursive: true });
 const preload = ['--require', path.join(__dirname, 'peak-rss.js')];
-const sesform = series('sesform synth (samples, 4 stacks)', 'node', [...preload, 'bin/sesform.js', 'synth', '--output', 'bench/out/sesform.out']);
-const cdktf = series('npx cdktf synth (samples, 4 stacks)', 'npx', ['cdktf', 'synth', '--output', 'bench/out/cdktf.out']);
+const sesform = series('sesform synth (samples, 4 stacks)', 'node', [
+  ...preload,
+  'bin/sesform.js',
+  'synth',
+  '--output',
+  'bench/out/sesform.out',
+]);
+const cdktf = series('npx cdktf synth (samples, 4 stacks)', 'npx', [
+  'cdktf',
+  'synth',
+  '--output',
+  'bench/out/cdktf.out',
+]);
 generateFleet(path.join(out, 'fleet'), 100);
 const fleet = series('sesform synth (100 environments, 3 sets x 2 destinations)', 'node', [
-  ...preload, 'bin/sesform.js', 'synth', '--environments', 'bench/out/fleet', '--output', 'bench/out/fleet.out',
+  ...preload,
+  'bin/sesform.js',
+  'synth',
+  '--environments',
+  'bench/out/fleet',
+  '--output',
+  'bench/out/fleet.out',
 ]);
 
 const mb = (bytes) => (bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(0)} MB`);
