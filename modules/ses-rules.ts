@@ -129,12 +129,20 @@ function duplicateNameViolations(names: readonly string[], what: string, scope: 
 // ---------------------------------------------------------------------------------------------
 // Event types and value sources
 
-const EVENT_TYPES_BY_SPELLING = new Map<string, EmailSendingEvent>(
-  Object.values(EmailSendingEvent).flatMap((event) => [
-    [event, event],
-    [EVENT_TYPE_V1_SPELLING[event], event],
-  ]),
-);
+/** Each enum value under both of its accepted spellings. */
+function bySpelling<T extends string>(
+  values: readonly T[],
+  otherSpelling: Readonly<Record<T, string>>,
+): Map<string, T> {
+  return new Map(
+    values.flatMap((value): [string, T][] => [
+      [value, value],
+      [otherSpelling[value], value],
+    ]),
+  );
+}
+
+const EVENT_TYPES_BY_SPELLING = bySpelling(Object.values(EmailSendingEvent), EVENT_TYPE_V1_SPELLING);
 
 /** The v2 enum value for either spelling, or undefined when the word is no event type. */
 export function parseEventType(word: string): EmailSendingEvent | undefined {
@@ -167,12 +175,7 @@ export function eventTypeViolations(words: readonly string[]): RuleViolation[] {
   });
 }
 
-const SOURCES_BY_SPELLING = new Map<string, CloudWatchDimensionSource>(
-  Object.values(CloudWatchDimensionSource).flatMap((source) => [
-    [source, source],
-    [DIMENSION_SOURCE_CONFIG_SPELLING[source], source],
-  ]),
-);
+const SOURCES_BY_SPELLING = bySpelling(Object.values(CloudWatchDimensionSource), DIMENSION_SOURCE_CONFIG_SPELLING);
 
 /** The v2 enum value for either spelling of a dimension value source. */
 export function parseDimensionSource(word: string): CloudWatchDimensionSource | undefined {
