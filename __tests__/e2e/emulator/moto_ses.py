@@ -1,0 +1,271 @@
+"""
+Starts moto's server on 127.0.0.1 with its SES v2 support completed so that it can stand in for SES:
+configuration-set event destinations (create, get, update, delete), every PutConfigurationSet*Options
+call, the boolean SendingOptions shape of GetConfigurationSet, and SES's error codes and quotas.
+Everything else (STS and account routing, S3, tags) stays moto's own.
+
+    python3 moto_ses.py --port PORT
+"""
+import argparse
+import json
+import re
+from collections import OrderedDict
+
+import botocore.session
+from moto.core.exceptions import JsonRESTError
+from moto.ses import models as ses_models
+from moto.sesv2 import urls as sesv2_urls
+from moto.sesv2.responses import SESV2Response
+
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DIMENSION_NAME = re.compile(r"^[A-Za-z0-9_:-]{1,256}$")
+DIMENSION_VALUE = re.compile(r"^[A-Za-z0-9_@.-]{1,256}$")
+EVENT_TYPES = {
+    "SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK",
+    "RENDERING_FAILURE", "DELIVERY_DELAY", "SUBSCRIPTION",
+}
+SOURCES = {"MESSAGE_TAG", "EMAIL_HEADER", "LINK_TAG"}
+MAX_DESTINATIONS = 10
+MAX_DIMENSIONS = 10
+
+
+class SesError(JsonRESTError):
+    def __init__(self, error_type, message, status):
+        super().__init__(error_type, message)
+        self.code = status
+
+
+def not_found(message):
+    return SesError("NotFoundException", message, 404)
+
+
+def bad_request(message):
+    return SesError("BadRequestException", message, 400)
+
+
+def already_exists(message):
+    return SesError("AlreadyExistsException", message, 400)
+
+
+def limit_exceeded(message):
+    return SesError("LimitExceededException", message, 400)
+
+
+# --- model -------------------------------------------------------------------------------------
+
+def destinations_of(config_set):
+    if not hasattr(config_set, "sesform_destinations"):
+        config_set.sesform_destinations = OrderedDict()
+    return config_set.sesform_destinations
+
+
+def sending_enabled(config_set):
+    enabled = config_set.enabled
+    if isinstance(enabled, dict):
+        return enabled.get("SendingEnabled", True)
+    return bool(enabled) if enabled is not None else True
+
+
+def to_dict_v2(self):
+    return {
+        "ConfigurationSetName": self.configuration_set_name,
+        "TrackingOptions": self.tracking_options,
+        "DeliveryOptions": self.delivery_options,
+        "ReputationOptions": self.reputation_options,
+        "SendingOptions": {"SendingEnabled": sending_enabled(self)},
+        "Tags": self.tags,
+        "SuppressionOptions": self.suppression_options,
+        "VdmOptions": self.vdm_options,
+    }
+
+
+ses_models.ConfigurationSet.to_dict_v2 = to_dict_v2
+
+
+def validate_destination(destination):
+    types = destination.get("MatchingEventTypes") or []
+    if not types:
+        raise bad_request("MatchingEventTypes must contain at least one event type.")
+    unknown = [t for t in types if t not in EVENT_TYPES]
+    if unknown:
+        raise bad_request(f"Invalid event type: {unknown[0]}.")
+    cloud_watch = destination.get("CloudWatchDestination")
+    if cloud_watch is not None:
+        dimensions = cloud_watch.get("DimensionConfigurations") or []
+        if len(dimensions) > MAX_DIMENSIONS:
+            raise limit_exceeded(f"A CloudWatch destination can have at most {MAX_DIMENSIONS} dimensions.")
+        names = [d.get("DimensionName", "") for d in dimensions]
+        if len(set(names)) != len(names):
+            raise bad_request("Dimension names must be unique within a destination.")
+        for dimension in dimensions:
+            if not DIMENSION_NAME.match(dimension.get("DimensionName", "")):
+                raise bad_request(f"Invalid dimension name: {dimension.get('DimensionName')}.")
+            if not DIMENSION_VALUE.match(dimension.get("DefaultDimensionValue", "")):
+                raise bad_request(f"Invalid default dimension value: {dimension.get('DefaultDimensionValue')}.")
+            if dimension.get("DimensionValueSource") not in SOURCES:
+                raise bad_request(f"Invalid dimension value source: {dimension.get('DimensionValueSource')}.")
+
+
+def stored_destination(name, destination):
+    stored = {"Name": name, "Enabled": bool(destination.get("Enabled", False))}
+    stored["MatchingEventTypes"] = list(destination.get("MatchingEventTypes") or [])
+    for kind in ("CloudWatchDestination", "KinesisFirehoseDestination", "SnsDestination",
+                 "PinpointDestination", "EventBridgeDestination"):
+        if destination.get(kind) is not None:
+            stored[kind] = destination[kind]
+    return stored
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+def config_set(self, required=True):
+    name = self._get_param("ConfigurationSetName")
+    sets = self.sesv2_backend.core_backend.config_sets
+    if name not in sets:
+        raise not_found(f"Configuration set <{name}> does not exist.")
+    return sets[name]
+
+
+original_create = SESV2Response.create_configuration_set
+
+
+def create_configuration_set(self):
+    name = self._get_param("ConfigurationSetName") or ""
+    if not NAME.match(name):
+        raise bad_request(f"Invalid configuration set name <{name}>.")
+    if name in self.sesv2_backend.core_backend.config_sets:
+        raise already_exists(f"Configuration set <{name}> already exists.")
+    return original_create(self)
+
+
+def get_configuration_set(self):
+    return json.dumps(config_set(self).to_dict_v2())
+
+
+def delete_configuration_set(self):
+    found = config_set(self)
+    self.sesv2_backend.core_backend.config_sets.pop(found.configuration_set_name)
+    return json.dumps({})
+
+
+def create_configuration_set_event_destination(self):
+    found = config_set(self)
+    name = self._get_param("EventDestinationName") or ""
+    destination = self._get_param("EventDestination") or {}
+    if not NAME.match(name):
+        raise bad_request(f"Invalid event destination name <{name}>.")
+    destinations = destinations_of(found)
+    if name in destinations:
+        raise already_exists(f"Event destination <{name}> already exists in <{found.configuration_set_name}>.")
+    if len(destinations) >= MAX_DESTINATIONS:
+        raise limit_exceeded(f"A configuration set can have at most {MAX_DESTINATIONS} event destinations.")
+    validate_destination(destination)
+    destinations[name] = stored_destination(name, destination)
+    return json.dumps({})
+
+
+def get_configuration_set_event_destinations(self):
+    found = config_set(self)
+    return json.dumps({"EventDestinations": list(destinations_of(found).values())})
+
+
+def destination_of(self, found):
+    name = self._get_param("EventDestinationName")
+    destinations = destinations_of(found)
+    if name not in destinations:
+        raise not_found(f"Event destination <{name}> does not exist in <{found.configuration_set_name}>.")
+    return name, destinations
+
+
+def update_configuration_set_event_destination(self):
+    found = config_set(self)
+    name, destinations = destination_of(self, found)
+    destination = self._get_param("EventDestination") or {}
+    validate_destination(destination)
+    destinations[name] = stored_destination(name, destination)
+    return json.dumps({})
+
+
+def delete_configuration_set_event_destination(self):
+    found = config_set(self)
+    name, destinations = destination_of(self, found)
+    del destinations[name]
+    return json.dumps({})
+
+
+def put_options(attribute, fields):
+    def handler(self):
+        found = config_set(self)
+        values = {field: self._get_param(field) for field in fields}
+        if attribute == "enabled":
+            found.enabled = {"SendingEnabled": bool(values["SendingEnabled"])}
+        else:
+            setattr(found, attribute, {k: v for k, v in values.items() if v is not None})
+        return json.dumps({})
+    return handler
+
+
+def put_vdm_options(self):
+    config_set(self).vdm_options = self._get_param("VdmOptions") or {}
+    return json.dumps({})
+
+
+HANDLERS = {
+    "CreateConfigurationSet": create_configuration_set,
+    "GetConfigurationSet": get_configuration_set,
+    "DeleteConfigurationSet": delete_configuration_set,
+    "CreateConfigurationSetEventDestination": create_configuration_set_event_destination,
+    "GetConfigurationSetEventDestinations": get_configuration_set_event_destinations,
+    "UpdateConfigurationSetEventDestination": update_configuration_set_event_destination,
+    "DeleteConfigurationSetEventDestination": delete_configuration_set_event_destination,
+    "PutConfigurationSetSendingOptions": put_options("enabled", ["SendingEnabled"]),
+    "PutConfigurationSetReputationOptions": put_options("reputation_options", ["ReputationMetricsEnabled"]),
+    "PutConfigurationSetDeliveryOptions": put_options(
+        "delivery_options", ["TlsPolicy", "SendingPoolName", "MaxDeliverySeconds"]),
+    "PutConfigurationSetTrackingOptions": put_options(
+        "tracking_options", ["CustomRedirectDomain", "HttpsPolicy"]),
+    "PutConfigurationSetSuppressionOptions": put_options("suppression_options", ["SuppressedReasons"]),
+    "PutConfigurationSetVdmOptions": put_vdm_options,
+}
+
+
+def snake_case(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def register():
+    """Adds the handlers, and URL patterns for their deeper paths, taken from botocore's SES v2 model."""
+    model = botocore.session.get_session().get_service_model("sesv2")
+    patterns = OrderedDict()
+    for operation, handler in HANDLERS.items():
+        setattr(SESV2Response, snake_case(operation), handler)
+        uri = model.operation_model(operation).http["requestUri"].split("?")[0]
+        pattern = "{0}" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", uri) + "$"
+        patterns[pattern] = SESV2Response.dispatch
+    # Explicit patterns must come before moto's catch-all "/v2/.*".
+    patterns.update(sesv2_urls.url_paths)
+    sesv2_urls.url_paths.clear()
+    sesv2_urls.url_paths.update(patterns)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args()
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit("the emulator only listens on the loopback address")
+    register()
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
+    server.start()
+    print(f"ready http://{args.host}:{args.port}", flush=True)
+    try:
+        server._thread.join()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
