@@ -67,16 +67,19 @@ def sending_enabled(config_set):
 
 
 def to_dict_v2(self):
-    return {
-        "ConfigurationSetName": self.configuration_set_name,
+    # Like SES, options that were never set are left out rather than returned empty (the provider
+    # would read an empty object as a block and plan to remove it on every run).
+    optional = {
         "TrackingOptions": self.tracking_options,
         "DeliveryOptions": self.delivery_options,
         "ReputationOptions": self.reputation_options,
-        "SendingOptions": {"SendingEnabled": sending_enabled(self)},
-        "Tags": self.tags,
         "SuppressionOptions": self.suppression_options,
         "VdmOptions": self.vdm_options,
     }
+    shape = {"ConfigurationSetName": self.configuration_set_name, "Tags": self.tags}
+    shape.update({key: value for key, value in optional.items() if value})
+    shape["SendingOptions"] = {"SendingEnabled": sending_enabled(self)}
+    return shape
 
 
 ses_models.ConfigurationSet.to_dict_v2 = to_dict_v2
