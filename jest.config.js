@@ -1,4 +1,4 @@
-/** Unit tests run on synthesized JSON only; end-to-end tests (added with the emulator) run real Terraform. */
+/** Unit tests run on synthesized JSON only; end-to-end tests run against the embedded emulator. */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
@@ -8,6 +8,12 @@ module.exports = {
       testEnvironment: 'node',
       testMatch: ['<rootDir>/__tests__/unit/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/__tests__/setup.js'],
+      transform,
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
       transform,
     },
   ],

@@ -1,0 +1,237 @@
+import {
+  CreateConfigurationSetCommand,
+  CreateConfigurationSetEventDestinationCommand,
+  DeleteConfigurationSetCommand,
+  DeleteConfigurationSetEventDestinationCommand,
+  EventDestinationDefinition,
+  GetConfigurationSetCommand,
+  GetConfigurationSetEventDestinationsCommand,
+  PutConfigurationSetDeliveryOptionsCommand,
+  PutConfigurationSetReputationOptionsCommand,
+  PutConfigurationSetSendingOptionsCommand,
+  PutConfigurationSetSuppressionOptionsCommand,
+  PutConfigurationSetTrackingOptionsCommand,
+  SESv2Client,
+  UpdateConfigurationSetEventDestinationCommand,
+} from '@aws-sdk/client-sesv2';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { Emulator, isLoopbackEndpoint, startEmulator } from '../../src/emulator/emulator';
+
+const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+}, 60_000);
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+/** An SES v2 client signed with credentials from AssumeRole into `account`, as the provider does. */
+async function sesIn(account: string, region = 'eu-west-1'): Promise<SESv2Client> {
+  const sts = new STSClient({ endpoint: emulator.endpoint, region, credentials: TEST_CREDENTIALS });
+  const { Credentials } = await sts.send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/ses-deploy`, RoleSessionName: 'sesform-test' }),
+  );
+  return new SESv2Client({
+    endpoint: emulator.endpoint,
+    region,
+    credentials: {
+      accessKeyId: Credentials!.AccessKeyId!,
+      secretAccessKey: Credentials!.SecretAccessKey!,
+      sessionToken: Credentials!.SessionToken,
+    },
+  });
+}
+
+const destination = (overrides: Partial<EventDestinationDefinition> = {}): EventDestinationDefinition => ({
+  Enabled: true,
+  MatchingEventTypes: ['SEND', 'BOUNCE'],
+  CloudWatchDestination: {
+    DimensionConfigurations: [
+      { DimensionName: 'campaign', DimensionValueSource: 'MESSAGE_TAG', DefaultDimensionValue: 'none' },
+    ],
+  },
+  ...overrides,
+});
+
+async function errorOf(promise: Promise<unknown>): Promise<{ name: string; status?: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    const failure = error as { name: string; $metadata?: { httpStatusCode?: number } };
+    return { name: failure.name, status: failure.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('the embedded emulator', () => {
+  test('listens on a loopback address only', () => {
+    expect(isLoopbackEndpoint(emulator.endpoint)).toBe(true);
+    expect(isLoopbackEndpoint('http://10.0.0.1:4566')).toBe(false);
+    expect(isLoopbackEndpoint('https://email.eu-west-1.amazonaws.com')).toBe(false);
+  });
+
+  test('configuration sets: create, get with a boolean SendingOptions, every Put*Options call, delete', async () => {
+    const ses = await sesIn('111111111111');
+    await ses.send(
+      new CreateConfigurationSetCommand({ ConfigurationSetName: 'options', SendingOptions: { SendingEnabled: true } }),
+    );
+    await ses.send(
+      new PutConfigurationSetSendingOptionsCommand({ ConfigurationSetName: 'options', SendingEnabled: false }),
+    );
+    await ses.send(
+      new PutConfigurationSetReputationOptionsCommand({
+        ConfigurationSetName: 'options',
+        ReputationMetricsEnabled: true,
+      }),
+    );
+    await ses.send(
+      new PutConfigurationSetDeliveryOptionsCommand({
+        ConfigurationSetName: 'options',
+        TlsPolicy: 'REQUIRE',
+        SendingPoolName: 'pool',
+        MaxDeliverySeconds: 600,
+      }),
+    );
+    await ses.send(
+      new PutConfigurationSetTrackingOptionsCommand({
+        ConfigurationSetName: 'options',
+        CustomRedirectDomain: 'track.example.com',
+        HttpsPolicy: 'REQUIRE',
+      }),
+    );
+    await ses.send(
+      new PutConfigurationSetSuppressionOptionsCommand({
+        ConfigurationSetName: 'options',
+        SuppressedReasons: ['BOUNCE'],
+      }),
+    );
+    const read = await ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'options' }));
+    expect(read).toMatchObject({
+      ConfigurationSetName: 'options',
+      SendingOptions: { SendingEnabled: false },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      DeliveryOptions: { TlsPolicy: 'REQUIRE', SendingPoolName: 'pool', MaxDeliverySeconds: 600 },
+      TrackingOptions: { CustomRedirectDomain: 'track.example.com', HttpsPolicy: 'REQUIRE' },
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE'] },
+    });
+    await ses.send(new DeleteConfigurationSetCommand({ ConfigurationSetName: 'options' }));
+    expect(await errorOf(ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'options' })))).toEqual({
+      name: 'NotFoundException',
+      status: 404,
+    });
+  });
+
+  test('event destinations: create, get, update in place, delete', async () => {
+    const ses = await sesIn('111111111111');
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'events' }));
+    await ses.send(
+      new CreateConfigurationSetEventDestinationCommand({
+        ConfigurationSetName: 'events',
+        EventDestinationName: 'metrics',
+        EventDestination: destination(),
+      }),
+    );
+    await ses.send(
+      new UpdateConfigurationSetEventDestinationCommand({
+        ConfigurationSetName: 'events',
+        EventDestinationName: 'metrics',
+        EventDestination: destination({ Enabled: false, MatchingEventTypes: ['DELIVERY_DELAY'] }),
+      }),
+    );
+    const { EventDestinations } = await ses.send(
+      new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: 'events' }),
+    );
+    expect(EventDestinations).toEqual([
+      {
+        Name: 'metrics',
+        Enabled: false,
+        MatchingEventTypes: ['DELIVERY_DELAY'],
+        CloudWatchDestination: destination().CloudWatchDestination,
+      },
+    ]);
+    await ses.send(
+      new DeleteConfigurationSetEventDestinationCommand({
+        ConfigurationSetName: 'events',
+        EventDestinationName: 'metrics',
+      }),
+    );
+    expect(
+      (await ses.send(new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: 'events' })))
+        .EventDestinations,
+    ).toEqual([]);
+  });
+
+  test('errors carry the SES codes and statuses', async () => {
+    const ses = await sesIn('111111111111');
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'errors' }));
+    const create = (name: string, definition = destination()) =>
+      ses.send(
+        new CreateConfigurationSetEventDestinationCommand({
+          ConfigurationSetName: 'errors',
+          EventDestinationName: name,
+          EventDestination: definition,
+        }),
+      );
+    expect(await errorOf(ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'errors' })))).toEqual({
+      name: 'AlreadyExistsException',
+      status: 400,
+    });
+    expect(await errorOf(ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'bad name' })))).toEqual({
+      name: 'BadRequestException',
+      status: 400,
+    });
+    expect(await errorOf(ses.send(new DeleteConfigurationSetCommand({ ConfigurationSetName: 'missing' })))).toEqual({
+      name: 'NotFoundException',
+      status: 404,
+    });
+    for (let index = 0; index < 10; index++) await create(`d${index}`);
+    expect(await errorOf(create('d0'))).toEqual({ name: 'AlreadyExistsException', status: 400 });
+    expect(await errorOf(create('d10'))).toEqual({ name: 'LimitExceededException', status: 400 });
+    await ses.send(
+      new DeleteConfigurationSetEventDestinationCommand({ ConfigurationSetName: 'errors', EventDestinationName: 'd9' }),
+    );
+    const eleven = Array.from({ length: 11 }, (_, index) => ({
+      DimensionName: `dim${index}`,
+      DimensionValueSource: 'MESSAGE_TAG' as const,
+      DefaultDimensionValue: 'none',
+    }));
+    expect(
+      await errorOf(create('wide', destination({ CloudWatchDestination: { DimensionConfigurations: eleven } }))),
+    ).toEqual({ name: 'LimitExceededException', status: 400 });
+    expect(await errorOf(create('bad name'))).toEqual({ name: 'BadRequestException', status: 400 });
+    expect(
+      await errorOf(
+        ses.send(
+          new UpdateConfigurationSetEventDestinationCommand({
+            ConfigurationSetName: 'errors',
+            EventDestinationName: 'missing',
+            EventDestination: destination(),
+          }),
+        ),
+      ),
+    ).toEqual({ name: 'NotFoundException', status: 404 });
+  });
+
+  test('storage is per account and per region, routed by AssumeRole', async () => {
+    const dev = await sesIn('222222222222');
+    const prod = await sesIn('333333333333');
+    const prodUs = await sesIn('333333333333', 'us-east-1');
+    await dev.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'isolated' }));
+    const exists = async (client: SESv2Client) => {
+      try {
+        await client.send(new GetConfigurationSetCommand({ ConfigurationSetName: 'isolated' }));
+        return true;
+      } catch (error) {
+        if ((error as Error).name === 'NotFoundException') return false;
+        throw error;
+      }
+    };
+    expect([await exists(dev), await exists(prod), await exists(prodUs)]).toEqual([true, false, false]);
+    await prod.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'isolated' }));
+    expect([await exists(dev), await exists(prod), await exists(prodUs)]).toEqual([true, true, false]);
+  });
+});
