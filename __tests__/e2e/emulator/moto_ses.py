@@ -60,9 +60,11 @@ def destinations_of(config_set):
 
 
 def sending_enabled(config_set):
+    # SES: a set created without SendingOptions sends; SendingOptions without SendingEnabled (the Go SDK
+    # leaves out a false value) means sending is off.
     enabled = config_set.enabled
     if isinstance(enabled, dict):
-        return enabled.get("SendingEnabled", True)
+        return bool(enabled.get("SendingEnabled", False))
     return bool(enabled) if enabled is not None else True
 
 
@@ -138,7 +140,13 @@ def create_configuration_set(self):
         raise bad_request(f"Invalid configuration set name <{name}>.")
     if name in self.sesv2_backend.core_backend.config_sets:
         raise already_exists(f"Configuration set <{name}> already exists.")
-    return original_create(self)
+    result = original_create(self)
+    sending = self._get_param("SendingOptions")
+    # moto stores a missing SendingOptions and an empty one alike; SES does not.
+    self.sesv2_backend.core_backend.config_sets[name].enabled = (
+        {"SendingEnabled": True} if sending is None else {"SendingEnabled": bool(sending.get("SendingEnabled", False))}
+    )
+    return result
 
 
 def get_configuration_set(self):
