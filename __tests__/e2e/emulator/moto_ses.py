@@ -123,7 +123,7 @@ def stored_destination(name, destination):
 
 # --- responses ---------------------------------------------------------------------------------
 
-def config_set(self, required=True):
+def config_set(self):
     name = self._get_param("ConfigurationSetName")
     sets = self.sesv2_backend.core_backend.config_sets
     if name not in sets:
