@@ -6,13 +6,25 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
 import { formatProblem } from './environment/problems';
+import { LOCAL_ENDPOINT_ENV, LocalTarget, localTarget } from './local/local-target';
 import { SesEnvironmentStack } from './stack';
+import { localProviderVersion } from './terraform/terraform';
 
-/** One stack per environment and region, in environment order. */
-export function addEnvironmentStacks(app: App, environments: readonly LoadedEnvironment[]): SesEnvironmentStack[] {
+/** One stack per environment and region, in environment order; retargeted at the emulator when `local` is given. */
+export function addEnvironmentStacks(
+  app: App,
+  environments: readonly LoadedEnvironment[],
+  local?: LocalTarget,
+): SesEnvironmentStack[] {
   return environments.flatMap(({ environment }) =>
-    environment.regions.map((region) => new SesEnvironmentStack(app, { environment, region })),
+    environment.regions.map((region) => new SesEnvironmentStack(app, { environment, region, local })),
   );
+}
+
+/** Local mode from the environment (SESFORM_LOCAL_ENDPOINT), for `main.ts` under the stock cdktf CLI. */
+export function localTargetFromEnvironment(): LocalTarget | undefined {
+  const endpoint = process.env[LOCAL_ENDPOINT_ENV];
+  return endpoint ? localTarget(endpoint, localProviderVersion()) : undefined;
 }
 
 /** For `main.ts` under the stock cdktf CLI: the environments, or every problem on stderr and exit 1. */
@@ -44,11 +56,12 @@ export interface SynthResult {
 export function synthesize(
   environments: readonly LoadedEnvironment[],
   outdir: string,
-  { removeOrphans = true }: { removeOrphans?: boolean } = {},
+  { removeOrphans = true, local }: { removeOrphans?: boolean; local?: LocalTarget } = {},
 ): SynthResult {
   const existing = listStackDirectories(outdir);
+  fs.mkdirSync(path.dirname(outdir), { recursive: true }); // App creates outdir itself, but not its parents
   const app = new App({ outdir });
-  const stacks = addEnvironmentStacks(app, environments);
+  const stacks = addEnvironmentStacks(app, environments, local);
   const errors = validationErrors(app);
   if (errors.length > 0) throw new Error(`construct validation failed; nothing was written:\n  ${errors.join('\n  ')}`);
   app.synth();

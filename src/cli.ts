@@ -1,15 +1,18 @@
 /**
- * `sesform`: validate environment files and synthesize their stacks (later: plan, apply, drift).
- * Exit codes: 0 success, 1 invalid input or error.
+ * `sesform`: validate environment files, synthesize their stacks, and rehearse the rollout on the
+ * embedded emulator (later: plan, apply, drift). Exit codes: 0 success, 1 invalid input or error.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { didYouMean } from '../modules/did-you-mean';
-import { synthesize } from './app';
+import { localTargetFromEnvironment, synthesize } from './app';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
 import { Problem, displayPath, formatProblem } from './environment/problems';
 import { stackName } from './environment/stack-naming';
+import { LOCAL_ENDPOINT_ENV, localTarget } from './local/local-target';
+import { rehearse } from './local/rehearsal';
+import { localProviderVersion } from './terraform/terraform';
 
 export const EXIT = { ok: 0, error: 1 } as const;
 
@@ -18,12 +21,16 @@ const USAGE = `Usage: sesform <command> [options]
 Commands:
   validate   check every environment file and print every problem
   synth      validate, then write the stacks to cdktf.out as \`cdktf synth\` does
+  rehearse   the whole rollout on the embedded emulator with real Terraform: init, plan,
+             apply wave by wave, show what was created, plan again (\`npm start\`)
 
 Options:
   --env NAME            only this environment (repeatable); default: all
   --environments DIR    the environment files' folder (default: $SESFORM_ENVIRONMENTS or ./environments)
   --output DIR          synth output folder (default: cdktf.json's "output", else cdktf.out)
   --json                machine-readable output on stdout
+  --local               synth: retarget the stacks at the emulator given by --endpoint
+  --endpoint URL        the emulator's loopback address (default: $${LOCAL_ENDPOINT_ENV})
   -h, --help            this text
 `;
 
@@ -32,6 +39,8 @@ interface Options {
   readonly environments?: string;
   readonly output?: string;
   readonly json: boolean;
+  readonly local: boolean;
+  readonly endpoint?: string;
 }
 
 /** Runs one command; resolves to the process exit code. */
@@ -50,6 +59,8 @@ export async function main(
         environments: { type: 'string' },
         output: { type: 'string' },
         json: { type: 'boolean', default: false },
+        local: { type: 'boolean', default: false },
+        endpoint: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -67,14 +78,18 @@ export async function main(
     return EXIT.error;
   }
   const options: Options = parsed.values as Options;
-  const commands: Record<string, (options: Options, out: NodeJS.WritableStream) => number> = { validate, synth };
+  const commands: Record<string, (options: Options, out: NodeJS.WritableStream) => number | Promise<number>> = {
+    validate,
+    synth,
+    rehearse: rehearseCommand,
+  };
   const run = commands[command];
   if (run === undefined) {
     err.write(`sesform: unknown command "${command}".${didYouMean(command, Object.keys(commands))}\n\n${USAGE}`);
     return EXIT.error;
   }
   try {
-    return run(options, out);
+    return await run(options, out);
   } catch (error) {
     err.write(`sesform: ${(error as Error).message}\n`);
     return EXIT.error;
@@ -142,12 +157,27 @@ function synth(options: Options, out: NodeJS.WritableStream): number {
   const { environments, problems } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was synthesized');
   const outdir = path.resolve(options.output ?? cdktfOutputDir());
-  const { stacks } = synthesize(environments, outdir, { removeOrphans: options.env.length === 0 });
+  const local = options.local ? localTargetOption(options) : localTargetFromEnvironment();
+  const { stacks } = synthesize(environments, outdir, { removeOrphans: options.env.length === 0, local });
   const names = stacks.map((stack) => stack.node.id);
   if (options.json)
     out.write(`${JSON.stringify({ ok: true, outdir: displayPath(outdir), stacks: names, problems: [] }, null, 2)}\n`);
   else out.write(`Synthesized ${names.length} stack(s) to ${displayPath(outdir)}: ${names.join(', ')}\n`);
   return EXIT.ok;
+}
+
+/** `--local` needs the emulator's address: `--endpoint`, or the environment variable. */
+function localTargetOption(options: Options) {
+  const endpoint = options.endpoint ?? process.env[LOCAL_ENDPOINT_ENV];
+  if (endpoint === undefined)
+    throw new Error(`--local needs the emulator's address: --endpoint http://127.0.0.1:PORT or ${LOCAL_ENDPOINT_ENV}.`);
+  return localTarget(endpoint, localProviderVersion());
+}
+
+async function rehearseCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
+  const { environments, problems } = loadSelected(options);
+  if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was run');
+  return rehearse({ environments, out });
 }
 
 /** The output folder that `cdktf synth` would use. */

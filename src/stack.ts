@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ConfigurationSet } from '../modules/configuration-set';
 import { Environment } from './environment/schema';
 import { stackName, stateKey } from './environment/stack-naming';
+import { LocalTarget } from './local/local-target';
 
 /** Tags the project adds to every resource, after the environment's own default tags. */
 export function projectTags(environment: Environment): Record<string, string> {
@@ -14,6 +15,11 @@ export interface SesEnvironmentStackProps {
   readonly environment: Environment;
   /** One of the environment's regions. */
   readonly region: string;
+  /**
+   * Retarget the stack at the embedded emulator.
+   * @default - real AWS
+   */
+  readonly local?: LocalTarget;
 }
 
 /**
@@ -26,7 +32,7 @@ export class SesEnvironmentStack extends TerraformStack {
   readonly configurationSets: ConfigurationSet[];
 
   constructor(scope: Construct, props: SesEnvironmentStackProps) {
-    const { environment, region } = props;
+    const { environment, region, local } = props;
     super(scope, stackName(environment.name, region));
     this.environment = environment;
     this.region = region;
@@ -44,15 +50,17 @@ export class SesEnvironmentStack extends TerraformStack {
         },
       ],
       defaultTags: [{ tags: projectTags(environment) }],
+      ...(local && SesEnvironmentStack.localProviderSettings(local)),
     });
-    if (environment.awsProviderVersion !== undefined)
-      this.addOverride('terraform.required_providers.aws.version', environment.awsProviderVersion);
+    const providerVersion = local?.providerVersion ?? environment.awsProviderVersion;
+    if (providerVersion !== undefined) this.addOverride('terraform.required_providers.aws.version', providerVersion);
 
     const backend = new S3Backend(this, {
       bucket: stateBackend.bucket,
       key: stateKey(stateBackend.keyPrefix, environment.name, region),
       region: stateBackend.region,
       encrypt: true,
+      ...(local && SesEnvironmentStack.localBackendSettings(local)),
     });
     // cdktf 0.21 predates S3-native locking; Terraform 1.10+ reads this flag.
     backend.addOverride('use_lockfile', true);
@@ -67,5 +75,27 @@ export class SesEnvironmentStack extends TerraformStack {
         configurationSet.addCloudWatchDestination({ ...destination, dimensions: cloudWatch.dimensions });
       return configurationSet;
     });
+  }
+
+  /** The provider against the emulator: its endpoints, few retries (each 500 would otherwise retry 25 times). */
+  private static localProviderSettings({ endpoint }: LocalTarget) {
+    return {
+      endpoints: [{ sesv2: endpoint, sts: endpoint, s3: endpoint, iam: endpoint }],
+      maxRetries: 2,
+      skipCredentialsValidation: true,
+      skipMetadataApiCheck: 'true',
+    };
+  }
+
+  /** State in the emulator's S3, still with the lock file. */
+  private static localBackendSettings({ endpoint }: LocalTarget) {
+    return {
+      endpoints: { s3: endpoint, sts: endpoint, iam: endpoint },
+      usePathStyle: true,
+      skipCredentialsValidation: true,
+      skipRequestingAccountId: true,
+      skipRegionValidation: true,
+      skipMetadataApiCheck: true,
+    };
   }
 }

@@ -15,7 +15,8 @@ import {
   UpdateConfigurationSetEventDestinationCommand,
 } from '@aws-sdk/client-sesv2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { Emulator, isLoopbackEndpoint, startEmulator } from '../../src/emulator/emulator';
+import { Emulator, startEmulator } from '../../src/emulator/emulator';
+import { isLoopbackEndpoint } from '../../src/local/local-target';
 
 const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 

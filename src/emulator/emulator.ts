@@ -29,16 +29,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** True for an http endpoint on the loopback address, the only place local mode may talk to. */
-export function isLoopbackEndpoint(endpoint: string): boolean {
-  try {
-    const url = new URL(endpoint);
-    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  } catch {
-    return false;
-  }
-}
-
 async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -74,13 +74,17 @@ def to_dict_v2(self):
     optional = {
         "TrackingOptions": self.tracking_options,
         "DeliveryOptions": self.delivery_options,
-        "ReputationOptions": self.reputation_options,
         "SuppressionOptions": self.suppression_options,
         "VdmOptions": self.vdm_options,
     }
     shape = {"ConfigurationSetName": self.configuration_set_name, "Tags": self.tags}
     shape.update({key: value for key, value in optional.items() if value})
+    # SES always answers with sending and reputation settings; a false flag the Go SDK left out is false.
     shape["SendingOptions"] = {"SendingEnabled": sending_enabled(self)}
+    shape["ReputationOptions"] = {
+        **(self.reputation_options or {}),
+        "ReputationMetricsEnabled": bool((self.reputation_options or {}).get("ReputationMetricsEnabled", False)),
+    }
     return shape
 
 

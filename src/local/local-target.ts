@@ -1,0 +1,42 @@
+/**
+ * Local mode: the same stacks, retargeted at synth time to the embedded emulator on the loopback
+ * address. Accounts, roles, regions and options stay as the environment file says; only endpoints,
+ * provider version and retries change. Credentials are never written: Terraform gets the emulator's
+ * test keys through its environment (see `LOCAL_CREDENTIALS_ENV`).
+ */
+
+/** Where and how local stacks talk to the emulator. */
+export interface LocalTarget {
+  /** The emulator, `http://127.0.0.1:PORT`: always loopback. */
+  readonly endpoint: string;
+  /** The AWS provider version to pin (the offline mirror's). */
+  readonly providerVersion: string;
+}
+
+/** The variable that turns local mode on for `main.ts` (the stock cdktf CLI) and the sesform commands. */
+export const LOCAL_ENDPOINT_ENV = 'SESFORM_LOCAL_ENDPOINT';
+
+/** The emulator's test credentials, for the environment of the terraform processes only. */
+export const LOCAL_CREDENTIALS_ENV: Readonly<Record<string, string>> = {
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+};
+
+/** True for an http endpoint on the loopback address, the only place local mode may talk to. */
+export function isLoopbackEndpoint(endpoint: string): boolean {
+  try {
+    const url = new URL(endpoint);
+    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** A local target, refusing any endpoint that is not loopback: local mode can never reach real AWS or real state. */
+export function localTarget(endpoint: string, providerVersion: string): LocalTarget {
+  if (!isLoopbackEndpoint(endpoint))
+    throw new Error(
+      `local mode only talks to the emulator on the loopback address (http://127.0.0.1:PORT); refusing ${JSON.stringify(endpoint)}.`,
+    );
+  return { endpoint: endpoint.replace(/\/+$/, ''), providerVersion };
+}

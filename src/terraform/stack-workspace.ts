@@ -1,0 +1,91 @@
+/**
+ * One synthesized stack folder and the Terraform steps run in it.
+ */
+import * as path from 'node:path';
+import { TerraformResult, errorSummary, terraform } from './terraform';
+
+/** A Terraform step that failed, with the stack and the step named. */
+export class StackStepError extends Error {
+  constructor(
+    readonly stack: string,
+    readonly step: string,
+    readonly result: TerraformResult,
+  ) {
+    super(`${stack}: terraform ${step} failed (exit ${result.code}):\n${errorSummary(result)}`);
+    this.name = 'StackStepError';
+  }
+}
+
+/** What a plan would do, from Terraform's own summary line. */
+export interface PlanSummary {
+  readonly changes: boolean;
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+  readonly text: string;
+}
+
+export function planSummary(output: string): PlanSummary {
+  const counts = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
+  if (counts === null) return { changes: false, add: 0, change: 0, destroy: 0, text: 'no changes' };
+  const [add, change, destroy] = counts.slice(1).map(Number);
+  return { changes: true, add, change, destroy, text: `${add} to add, ${change} to change, ${destroy} to destroy` };
+}
+
+export class StackWorkspace {
+  constructor(
+    readonly name: string,
+    readonly dir: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  /** The stack folder of `name` under a cdktf output folder. */
+  static in(outdir: string, name: string, env: NodeJS.ProcessEnv): StackWorkspace {
+    return new StackWorkspace(name, path.join(outdir, 'stacks', name), env);
+  }
+
+  run(args: readonly string[]): Promise<TerraformResult> {
+    return terraform(args, { cwd: this.dir, env: this.env });
+  }
+
+  private async step(
+    step: string,
+    args: readonly string[],
+    okCodes: readonly number[] = [0],
+  ): Promise<TerraformResult> {
+    const result = await this.run(args);
+    if (!okCodes.includes(result.code)) throw new StackStepError(this.name, step, result);
+    return result;
+  }
+
+  /** `reconfigure` for local mode, where each run's emulator has a new address and holds fresh state. */
+  init({ reconfigure = false } = {}): Promise<TerraformResult> {
+    return this.step('init', ['init', '-input=false', '-no-color', ...(reconfigure ? ['-reconfigure'] : [])]);
+  }
+
+  /** A plan with `-detailed-exitcode`, saved to `out` when given. */
+  async plan(out?: string): Promise<PlanSummary & { output: string }> {
+    const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', ...(out ? [`-out=${out}`] : [])];
+    const result = await this.step('plan', args, [0, 2]);
+    return { ...planSummary(result.stdout), changes: result.code === 2, output: result.stdout };
+  }
+
+  /** Applies a saved plan, or plans and applies at once when none is given. */
+  apply(planFile?: string): Promise<TerraformResult> {
+    return this.step('apply', ['apply', '-input=false', '-no-color', '-auto-approve', ...(planFile ? [planFile] : [])]);
+  }
+
+  destroy(): Promise<TerraformResult> {
+    return this.step('destroy', ['destroy', '-input=false', '-no-color', '-auto-approve']);
+  }
+
+  /** The state as `terraform show -json` gives it. */
+  async state(): Promise<TerraformState> {
+    const result = await this.step('show', ['show', '-json', '-no-color']);
+    return JSON.parse(result.stdout) as TerraformState;
+  }
+}
+
+export interface TerraformState {
+  values?: { root_module?: { resources?: { address: string; type: string; values: Record<string, unknown> }[] } };
+}

@@ -1,0 +1,91 @@
+/**
+ * Every invocation of the real `terraform` binary goes through here: the CLI config for an offline
+ * provider mirror, the environment Terraform runs with, and the process itself.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** A folder holding `registry.terraform.io/hashicorp/aws/<version>/...`, for machines without registry access. */
+export const PROVIDER_MIRROR_ENV = 'SESFORM_PROVIDER_MIRROR';
+/** Overrides the AWS provider version that local mode pins. */
+export const LOCAL_PROVIDER_VERSION_ENV = 'SESFORM_LOCAL_PROVIDER_VERSION';
+/** The version `@cdktf/provider-aws` 21.22.1 pins in every stack (checked by a unit test). */
+export const BINDINGS_AWS_PROVIDER_VERSION = '6.25.0';
+
+/** Where sesform keeps its own files (ignored by git). */
+export const WORK_DIR = '.sesform';
+
+function compareVersions(a: string, b: string): number {
+  const parts = (version: string) => version.split(/[.-]/).map((part) => Number(part) || 0);
+  const [left, right] = [parts(a), parts(b)];
+  for (let index = 0; index < Math.max(left.length, right.length); index++) {
+    const difference = (left[index] ?? 0) - (right[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** The AWS provider versions the mirror holds, newest first. */
+export function mirroredAwsVersions(mirror = process.env[PROVIDER_MIRROR_ENV]): string[] {
+  if (mirror === undefined || mirror === '') return [];
+  const versionsDir = path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws');
+  if (!fs.existsSync(versionsDir)) return [];
+  return fs.readdirSync(versionsDir).sort(compareVersions).reverse();
+}
+
+/** The provider version local mode pins: the explicit one, else the mirror's newest, else the bindings' own. */
+export function localProviderVersion(): string {
+  return process.env[LOCAL_PROVIDER_VERSION_ENV] || mirroredAwsVersions()[0] || BINDINGS_AWS_PROVIDER_VERSION;
+}
+
+/**
+ * The environment for terraform processes: no update checks, no prompts, and, when a mirror is
+ * configured, a CLI config of our own that installs providers from it. `extra` is added last.
+ */
+export function terraformEnvironment(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  const mirror = process.env[PROVIDER_MIRROR_ENV];
+  if (mirror) {
+    const configFile = path.resolve(WORK_DIR, 'terraform.rc');
+    const config = `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(path.resolve(mirror))}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`;
+    fs.mkdirSync(path.dirname(configFile), { recursive: true });
+    if (!fs.existsSync(configFile) || fs.readFileSync(configFile, 'utf8') !== config)
+      fs.writeFileSync(configFile, config);
+    env.TF_CLI_CONFIG_FILE = configFile;
+  }
+  return { ...env, ...extra };
+}
+
+export interface TerraformResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `terraform <args>` in `cwd`; resolves with its exit code and output (never rejects on a non-zero exit). */
+export function terraform(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal },
+): Promise<TerraformResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.env.SESFORM_TERRAFORM ?? 'terraform', [...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** The last lines of Terraform's error output, for a one-look failure message. */
+export function errorSummary(result: TerraformResult, lines = 12): string {
+  const text = (result.stderr.trim() || result.stdout.trim()).split('\n');
+  return text.slice(-lines).join('\n');
+}
