@@ -244,6 +244,16 @@ HANDLERS = {
 }
 
 
+class ListConfigurationSetsByPost(SESV2Response):
+    """Newer SDKs (the AWS SDK for JavaScript v3 among them) send ListConfigurationSets as
+    POST /v2/email/list-configuration-sets, which botocore's model in moto does not know."""
+
+    def _dispatch(self, request, full_url, headers):
+        self.setup_class(request, full_url, headers)
+        names = list(self.sesv2_backend.core_backend.config_sets.keys())
+        return 200, {"Content-Type": "application/json"}, json.dumps({"ConfigurationSets": names})
+
+
 def snake_case(name):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -257,6 +267,7 @@ def register():
         uri = model.operation_model(operation).http["requestUri"].split("?")[0]
         pattern = "{0}" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", uri) + "$"
         patterns[pattern] = SESV2Response.dispatch
+    patterns["{0}/v2/email/list-configuration-sets$"] = ListConfigurationSetsByPost.dispatch
     # Explicit patterns must come before moto's catch-all "/v2/.*".
     patterns.update(sesv2_urls.url_paths)
     sesv2_urls.url_paths.clear()

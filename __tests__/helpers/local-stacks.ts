@@ -1,0 +1,108 @@
+/**
+ * End-to-end fixture: the embedded emulator, environments synthesized in local mode into a
+ * temporary folder, one Terraform workspace per stack, and SDK clients that reach each account
+ * through AssumeRole (as the provider does).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GetConfigurationSetCommand, ListConfigurationSetsCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { synthesize } from '../../src/app';
+import { defaultConcurrency, mapLimit } from '../../src/concurrency';
+import { Emulator, startEmulator } from '../../src/emulator/emulator';
+import { LoadedEnvironment, loadEnvironments } from '../../src/environment/loader';
+import { LOCAL_CREDENTIALS_ENV, LocalTarget, localTarget } from '../../src/local/local-target';
+import { createLocalStateBuckets } from '../../src/local/state-buckets';
+import { StackWorkspace } from '../../src/terraform/stack-workspace';
+import { localProviderVersion, terraformEnvironment } from '../../src/terraform/terraform';
+
+export class LocalStacks {
+  private readonly clients = new Map<string, SESv2Client>();
+
+  private constructor(
+    readonly emulator: Emulator,
+    readonly target: LocalTarget,
+    readonly outdir: string,
+    readonly env: NodeJS.ProcessEnv,
+    public environments: readonly LoadedEnvironment[],
+  ) {}
+
+  /** Starts an emulator and synthesizes the environments of `dir` against it. */
+  static async start(dir: string): Promise<LocalStacks> {
+    const loaded = loadEnvironments(dir);
+    if (loaded.problems.length > 0) throw new Error(JSON.stringify(loaded.problems, null, 2));
+    const emulator = await startEmulator();
+    const target = localTarget(emulator.endpoint, localProviderVersion());
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-e2e-'));
+    const stacks = new LocalStacks(emulator, target, outdir, terraformEnvironment(LOCAL_CREDENTIALS_ENV), loaded.environments);
+    stacks.synth(loaded.environments);
+    await createLocalStateBuckets(target, loaded.environments.map(({ environment }) => environment));
+    return stacks;
+  }
+
+  /** Re-synthesizes (after an edit of the environments); stack folders and their .terraform stay. */
+  synth(environments: readonly LoadedEnvironment[]): void {
+    this.environments = environments;
+    synthesize(environments, this.outdir, { local: this.target, removeOrphans: false });
+  }
+
+  get stackNames(): string[] {
+    return this.environments.flatMap(({ environment }) => environment.regions.map((region) => `${environment.name}-${region}`));
+  }
+
+  workspace(name: string): StackWorkspace {
+    return StackWorkspace.in(this.outdir, name, this.env);
+  }
+
+  /** Runs `work` on every stack, as many at once as there are cores. */
+  each<R>(work: (workspace: StackWorkspace) => Promise<R>): Promise<R[]> {
+    return mapLimit(this.stackNames, defaultConcurrency(), (name) => work(this.workspace(name)));
+  }
+
+  /** An SES v2 client in `account` and `region`, with credentials from AssumeRole. */
+  async ses(account: string, region: string): Promise<SESv2Client> {
+    const key = `${account}/${region}`;
+    const cached = this.clients.get(key);
+    if (cached) return cached;
+    const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+    const sts = new STSClient({ endpoint: this.target.endpoint, region, credentials });
+    const { Credentials } = await sts.send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/ses-deploy`, RoleSessionName: 'sesform-e2e' }),
+    );
+    sts.destroy();
+    const client = new SESv2Client({
+      endpoint: this.target.endpoint,
+      region,
+      credentials: {
+        accessKeyId: Credentials!.AccessKeyId!,
+        secretAccessKey: Credentials!.SecretAccessKey!,
+        sessionToken: Credentials!.SessionToken,
+      },
+    });
+    this.clients.set(key, client);
+    return client;
+  }
+
+  /** The configuration set names that `account` holds in `region`. */
+  async setNames(account: string, region: string): Promise<string[]> {
+    const ses = await this.ses(account, region);
+    return ((await ses.send(new ListConfigurationSetsCommand({}))).ConfigurationSets ?? []).sort();
+  }
+
+  async exists(account: string, region: string, setName: string): Promise<boolean> {
+    try {
+      await (await this.ses(account, region)).send(new GetConfigurationSetCommand({ ConfigurationSetName: setName }));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'NotFoundException') return false;
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.clients.values()) client.destroy();
+    await this.emulator.stop();
+    fs.rmSync(this.outdir, { recursive: true, force: true });
+  }
+}
