@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import {
   CreateConfigurationSetEventDestinationCommand,
   DeleteConfigurationSetEventDestinationCommand,
+  EventDestinationDefinition,
   GetConfigurationSetCommand,
   GetConfigurationSetEventDestinationsCommand,
   PutConfigurationSetSendingOptionsCommand,
@@ -42,7 +43,10 @@ async function expectDeclaredStateIn(environments: readonly LoadedEnvironment[])
       for (const set of environment.configurationSets) {
         const read = await ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: set.name }));
         const where = `${environment.name}/${region}/${set.name}`;
-        expect({ where, sending: read.SendingOptions?.SendingEnabled }).toEqual({ where, sending: set.sendingEnabled ?? true });
+        expect({ where, sending: read.SendingOptions?.SendingEnabled }).toEqual({
+          where,
+          sending: set.sendingEnabled ?? true,
+        });
         expect(read.ReputationOptions?.ReputationMetricsEnabled).toBe(set.reputationMetrics ?? true);
         const delivery = set.deliveryOptions;
         expect(read.DeliveryOptions?.TlsPolicy).toBe(delivery?.tlsPolicy);
@@ -94,7 +98,11 @@ async function expectAccountsHoldOnlyTheirOwnSets(environments: readonly LoadedE
         .filter(({ environment }) => environment.accountId === account && environment.regions.includes(region))
         .flatMap(({ environment }) => environment.configurationSets.map((set) => set.name))
         .sort();
-      expect({ account, region, sets: await local.setNames(account, region) }).toEqual({ account, region, sets: declared });
+      expect({ account, region, sets: await local.setNames(account, region) }).toEqual({
+        account,
+        region,
+        sets: declared,
+      });
     }
 }
 
@@ -103,17 +111,22 @@ async function devSes(): Promise<SESv2Client> {
 }
 
 async function devDestination(setName: string, destinationName: string) {
-  const { EventDestinations = [] } = await (await devSes()).send(
-    new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: setName }),
-  );
+  const { EventDestinations = [] } = await (
+    await devSes()
+  ).send(new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: setName }));
   return EventDestinations.find((destination) => destination.Name === destinationName)!;
 }
 
-async function updateDevDestination(setName: string, destinationName: string, change: (definition: any) => void) {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const { Name: _name, ...definition } = (await devDestination(setName, destinationName)) as any;
+async function updateDevDestination(
+  setName: string,
+  destinationName: string,
+  change: (definition: EventDestinationDefinition) => void,
+) {
+  const { Name: _name, ...definition } = await devDestination(setName, destinationName);
   change(definition);
-  await (await devSes()).send(
+  await (
+    await devSes()
+  ).send(
     new UpdateConfigurationSetEventDestinationCommand({
       ConfigurationSetName: setName,
       EventDestinationName: destinationName,
@@ -156,7 +169,7 @@ describe('the sample environments on the emulator', () => {
         'an event type removed',
         () =>
           updateDevDestination('marketing', 'engagement', (d) => {
-            d.MatchingEventTypes = d.MatchingEventTypes.filter((type: string) => type !== 'SUBSCRIPTION');
+            d.MatchingEventTypes = d.MatchingEventTypes!.filter((type) => type !== 'SUBSCRIPTION');
           }),
         'aws_sesv2_configuration_set_event_destination.marketing_engagement_',
         'will be updated in-place',
@@ -165,7 +178,7 @@ describe('the sample environments on the emulator', () => {
         "a dimension's default changed",
         () =>
           updateDevDestination('marketing', 'campaign-headers', (d) => {
-            d.CloudWatchDestination.DimensionConfigurations[0].DefaultDimensionValue = 'changed-by-hand';
+            d.CloudWatchDestination!.DimensionConfigurations![0].DefaultDimensionValue = 'changed-by-hand';
           }),
         'aws_sesv2_configuration_set_event_destination.marketing_campaign-headers_',
         'will be updated in-place',
@@ -174,7 +187,8 @@ describe('the sample environments on the emulator', () => {
         'a dimension removed',
         () =>
           updateDevDestination('transactional', 'delivery-metrics', (d) => {
-            d.CloudWatchDestination.DimensionConfigurations = d.CloudWatchDestination.DimensionConfigurations.slice(0, 1);
+            const cloudWatch = d.CloudWatchDestination!;
+            cloudWatch.DimensionConfigurations = cloudWatch.DimensionConfigurations!.slice(0, 1);
           }),
         'aws_sesv2_configuration_set_event_destination.transactional_delivery-metrics_',
         'will be updated in-place',
@@ -183,7 +197,10 @@ describe('the sample environments on the emulator', () => {
         'sending disabled on a set',
         async () =>
           (await devSes()).send(
-            new PutConfigurationSetSendingOptionsCommand({ ConfigurationSetName: 'transactional', SendingEnabled: false }),
+            new PutConfigurationSetSendingOptionsCommand({
+              ConfigurationSetName: 'transactional',
+              SendingEnabled: false,
+            }),
           ),
         'aws_sesv2_configuration_set.transactional_',
         'will be updated in-place',
@@ -200,18 +217,23 @@ describe('the sample environments on the emulator', () => {
         'aws_sesv2_configuration_set_event_destination.marketing_engagement_',
         'will be created',
       ],
-    ])('%s: the plan names the resource, and an apply restores the declared state', async (_what, drift, address, action) => {
-      await drift();
-      const plan = await dev().plan();
-      expect(plan.changes).toBe(true);
-      expect(plan.output).toMatch(new RegExp(`# ${address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\w+ ${action}`));
-      await dev().apply();
-      expect((await dev().plan()).changes).toBe(false);
-      await expectDeclaredStateIn(local.environments.filter(({ environment }) => environment.name === 'dev'));
-    });
+    ])(
+      '%s: the plan names the resource, and an apply restores the declared state',
+      async (_what, drift, address, action) => {
+        await drift();
+        const plan = await dev().plan();
+        expect(plan.changes).toBe(true);
+        expect(plan.output).toMatch(new RegExp(`# ${address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\w+ ${action}`));
+        await dev().apply();
+        expect((await dev().plan()).changes).toBe(false);
+        await expectDeclaredStateIn(local.environments.filter(({ environment }) => environment.name === 'dev'));
+      },
+    );
 
     test('an extra destination added by hand is invisible to Terraform, which only tracks what it manages', async () => {
-      await (await devSes()).send(
+      await (
+        await devSes()
+      ).send(
         new CreateConfigurationSetEventDestinationCommand({
           ConfigurationSetName: 'transactional',
           EventDestinationName: 'added-by-hand',

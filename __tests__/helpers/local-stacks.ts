@@ -35,9 +35,18 @@ export class LocalStacks {
     const emulator = await startEmulator();
     const target = localTarget(emulator.endpoint, localProviderVersion());
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-e2e-'));
-    const stacks = new LocalStacks(emulator, target, outdir, terraformEnvironment(LOCAL_CREDENTIALS_ENV), loaded.environments);
+    const stacks = new LocalStacks(
+      emulator,
+      target,
+      outdir,
+      terraformEnvironment(LOCAL_CREDENTIALS_ENV),
+      loaded.environments,
+    );
     stacks.synth(loaded.environments);
-    await createLocalStateBuckets(target, loaded.environments.map(({ environment }) => environment));
+    await createLocalStateBuckets(
+      target,
+      loaded.environments.map(({ environment }) => environment),
+    );
     return stacks;
   }
 
@@ -48,7 +57,9 @@ export class LocalStacks {
   }
 
   get stackNames(): string[] {
-    return this.environments.flatMap(({ environment }) => environment.regions.map((region) => `${environment.name}-${region}`));
+    return this.environments.flatMap(({ environment }) =>
+      environment.regions.map((region) => `${environment.name}-${region}`),
+    );
   }
 
   workspace(name: string): StackWorkspace {

@@ -2,7 +2,9 @@ import * as path from 'node:path';
 import { App, Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../../src/app';
 import { loadEnvironments } from '../../src/environment/loader';
+import { localTarget } from '../../src/local/local-target';
 import { SesEnvironmentStack } from '../../src/stack';
+import { BINDINGS_AWS_PROVIDER_VERSION } from '../../src/terraform/terraform';
 import { PROJECT_ROOT, SynthesizedStack, readStack } from '../helpers/synth';
 
 function synthSamples(): Map<string, SynthesizedStack> {
@@ -109,5 +111,60 @@ describe('the sample environments as stacks', () => {
 
   test('the dev stack, as synthesized', () => {
     expect(stacks.get('dev-eu-west-1')!.json).toMatchSnapshot();
+  });
+});
+
+describe('local mode', () => {
+  const { environments } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
+  const endpoint = 'http://127.0.0.1:45678';
+
+  function synthLocal(): Map<string, SynthesizedStack> {
+    const app = Testing.app();
+    const stacks = addEnvironmentStacks(app as App, environments, localTarget(endpoint, '5.100.0'));
+    return new Map(stacks.map((stack: SesEnvironmentStack) => [stack.node.id, readStack(Testing.synth(stack))]));
+  }
+
+  test('retargets provider and state at the emulator, and keeps accounts, roles and regions as declared', () => {
+    const prod = synthLocal().get('prod-us-east-1')!;
+    const [provider] = prod.parsed.provider!.aws;
+    expect(provider).toMatchObject({
+      region: 'us-east-1',
+      allowed_account_ids: ['333333333333'],
+      assume_role: [{ role_arn: 'arn:aws:iam::333333333333:role/ses-deploy', external_id: 'ses-prod-pipeline' }],
+      endpoints: [{ sesv2: endpoint, sts: endpoint, s3: endpoint, iam: endpoint }],
+      max_retries: 2,
+    });
+    expect(prod.parsed.terraform.backend!.s3).toMatchObject({
+      bucket: 'acme-ses-terraform-state',
+      key: 'ses-event-publishing/prod/us-east-1/terraform.tfstate',
+      use_lockfile: true,
+      use_path_style: true,
+      endpoints: { s3: endpoint, sts: endpoint, iam: endpoint },
+    });
+    expect(prod.parsed.terraform.required_providers.aws.version).toBe('5.100.0');
+    expect(prod.configurationSet('security-alerts').lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test('writes no credentials into the synthesized stacks', () => {
+    for (const [, stack] of synthLocal()) expect(stack.json).not.toMatch(/access_key|secret_key|"token"/);
+  });
+
+  test('refuses any endpoint that is not on the loopback address', () => {
+    for (const address of [
+      'http://10.0.0.5:4566',
+      'https://127.0.0.1:4566',
+      'https://email.eu-west-1.amazonaws.com',
+      'nonsense',
+    ])
+      expect(() => localTarget(address, '5.100.0')).toThrow(
+        `local mode only talks to the emulator on the loopback address (http://127.0.0.1:PORT); refusing ${JSON.stringify(address)}.`,
+      );
+    expect(localTarget('http://localhost:4566/', '5.100.0').endpoint).toBe('http://localhost:4566');
+  });
+
+  test('the bindings pin the provider version that sesform documents as their own', () => {
+    expect(synthSamples().get('dev-eu-west-1')!.parsed.terraform.required_providers.aws.version).toBe(
+      BINDINGS_AWS_PROVIDER_VERSION,
+    );
   });
 });
