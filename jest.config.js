@@ -14,6 +14,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
+      setupFiles: ['<rootDir>/__tests__/quiet-sdk-warning.js'],
       transform,
     },
   ],

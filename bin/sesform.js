@@ -6,7 +6,8 @@ require('tsx/cjs');
 // The AWS SDK warns on every start that later releases will need Node 22; the pinned stack is Node 20.
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
-  if (warning.name !== 'NodeVersionSupportWarning') process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  if (!warning.message.startsWith('NodeVersionSupportWarning'))
+    process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 const { main } = require('../src/cli.ts');
 
