@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { GetConfigurationSetEventDestinationsCommand } from '@aws-sdk/client-sesv2';
 import { loadEnvironments } from '../../src/environment/loader';
 import { LocalStacks } from '../helpers/local-stacks';
-import { writeFiles } from '../helpers/synth';
+import { environmentYaml, writeFiles } from '../helpers/synth';
 
 jest.setTimeout(300_000);
 
@@ -23,12 +23,10 @@ function environment({
   dimensions: string;
   destinationName: string;
 }) {
-  return `name: edits
-accountId: "${ACCOUNT}"
-deployRole: { arn: "arn:aws:iam::${ACCOUNT}:role/ses-deploy" }
-regions: [eu-west-1]
-stateBackend: { bucket: edits-state, keyPrefix: ses, region: eu-west-1 }
-configurationSets:
+  return environmentYaml(
+    'edits',
+    ACCOUNT,
+    `configurationSets:
   - name: notifications
     eventDestinations:
       - name: ${destinationName}
@@ -36,7 +34,8 @@ configurationSets:
         cloudWatch:
           dimensions:
 ${dimensions}
-`;
+`,
+  );
 }
 
 const campaign = '            - { name: campaign, source: messageTag, defaultValue: none }';

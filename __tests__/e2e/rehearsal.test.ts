@@ -4,16 +4,14 @@
  */
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli';
-import { writeFiles } from '../helpers/synth';
+import { environmentYaml, writeFiles } from '../helpers/synth';
 
 jest.setTimeout(300_000);
 
-const ENVIRONMENT = `name: one
-accountId: "555555555555"
-deployRole: { arn: "arn:aws:iam::555555555555:role/ses-deploy" }
-regions: [eu-west-1]
-stateBackend: { bucket: one-state, keyPrefix: ses, region: eu-west-1 }
-configurationSets:
+const ENVIRONMENT = environmentYaml(
+  'one',
+  '555555555555',
+  `configurationSets:
   - name: receipts
     eventDestinations:
       - name: bounces
@@ -21,7 +19,8 @@ configurationSets:
         cloudWatch:
           dimensions:
             - { name: ses:configuration-set, source: messageTag, defaultValue: receipts }
-`;
+`,
+);
 
 async function rehearse(dir: string): Promise<{ code: number; output: string }> {
   const out = new PassThrough();

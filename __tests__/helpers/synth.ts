@@ -100,3 +100,14 @@ export function writeFiles(files: Record<string, string>): { dir: string; cleanu
 
 /** The project's root folder. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** A valid environment in YAML, with overrides appended as extra YAML lines. */
+export function environmentYaml(name: string, account: string, extra = ''): string {
+  return `name: ${name}
+accountId: "${account}"
+deployRole:
+  arn: arn:aws:iam::${account}:role/ses-deploy
+regions: [eu-west-1]
+stateBackend: { bucket: state-bucket, keyPrefix: ses, region: eu-west-1 }
+${extra}`;
+}

@@ -1,18 +1,7 @@
 import * as path from 'node:path';
 import { loadEnvironments } from '../../src/environment/loader';
 import { formatProblem } from '../../src/environment/problems';
-import { PROJECT_ROOT, writeFiles } from '../helpers/synth';
-
-/** A valid environment in YAML, with overrides appended as extra YAML lines. */
-function environmentYaml(name: string, account: string, extra = ''): string {
-  return `name: ${name}
-accountId: "${account}"
-deployRole:
-  arn: arn:aws:iam::${account}:role/ses-deploy
-regions: [eu-west-1]
-stateBackend: { bucket: state-bucket, keyPrefix: ses, region: eu-west-1 }
-${extra}`;
-}
+import { PROJECT_ROOT, environmentYaml, writeFiles } from '../helpers/synth';
 
 function load(files: Record<string, string>) {
   const { dir, cleanup } = writeFiles(files);
