@@ -26,6 +26,11 @@ export interface CloudWatchDimension {
   readonly source: DimensionSourceName;
   /** The value SES publishes when a message carries none. Required by SES. */
   readonly defaultValue: string;
+  /**
+   * How many distinct values you expect, for the metric cost estimate (SES never sees it).
+   * @default - the auto-tag's documented estimate, else a stated default with a warning
+   */
+  readonly expectedValues?: number;
 }
 
 /** Builds dimensions with the source in the name of the call. */
@@ -96,9 +101,8 @@ export class CloudWatchEventDestination extends Construct {
     this.enabled = props.enabled ?? true;
     this.eventTypes = normaliseEventTypes(props.eventTypes);
     this.dimensions = props.dimensions.map((dimension) => ({
-      name: dimension.name,
+      ...dimension,
       source: parseDimensionSource(dimension.source) as CloudWatchDimensionSource,
-      defaultValue: dimension.defaultValue,
     }));
 
     this.resource = new Sesv2ConfigurationSetEventDestination(this, 'Resource', {

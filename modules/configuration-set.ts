@@ -6,6 +6,7 @@ import {
   CloudWatchEventDestinationOptions,
   IConfigurationSet,
 } from './cloudwatch-event-destination';
+import { dimensionSetViolations, expandDimensionSets } from './dimension-sets';
 import { ConfigurationSetTlsPolicy, SuppressionReason, TrackingHttpsPolicy } from './ses-enums';
 import { configurationSetViolations, eventDestinationListViolations, parseDurationSeconds } from './ses-rules';
 import { SesValidationError } from './ses-validation-error';
@@ -38,6 +39,17 @@ export interface TrackingOptions {
    * @default - OPTIONAL
    */
   readonly httpsPolicy?: TrackingHttpsPolicy | `${TrackingHttpsPolicy}`;
+}
+
+/** A CloudWatch destination that may be split into one destination per dimension set. */
+export interface CloudWatchDestinationSetOptions extends CloudWatchEventDestinationOptions {
+  /**
+   * Dimension combinations to publish separately, such as `[["campaign"], ["campaign", "genre"]]`: one
+   * destination each, named `<name>-<dimensions>`, sharing event types and defaults. Each counts
+   * against SES's 10 destinations per set.
+   * @default - one destination with all the dimensions
+   */
+  readonly dimensionSets?: readonly (readonly string[])[];
 }
 
 /** A configuration set. */
@@ -131,6 +143,22 @@ export class ConfigurationSet extends Construct implements IConfigurationSet {
       ),
     );
     return new CloudWatchEventDestination(this, options.name, { ...options, configurationSet: this });
+  }
+
+  /** Adds one destination, or one per dimension set when `dimensionSets` is given. */
+  addCloudWatchDestinations(options: CloudWatchDestinationSetOptions): CloudWatchEventDestination[] {
+    const { dimensionSets, ...destination } = options;
+    if (dimensionSets === undefined) return [this.addCloudWatchDestination(destination)];
+    SesValidationError.throwIfAny(
+      `${this.node.path}/${options.name}`,
+      dimensionSetViolations(
+        options.dimensions.map((dimension) => dimension.name),
+        dimensionSets,
+      ).map((found) => ({ ...found, path: ['dimensionSets', ...found.path] })),
+    );
+    return expandDimensionSets(options.name, options.dimensions, dimensionSets).map((expanded) =>
+      this.addCloudWatchDestination({ ...destination, ...expanded }),
+    );
   }
 
   /** Every CloudWatch destination in the stack that publishes for this set, wherever it was created. */

@@ -2,6 +2,7 @@
 export * from './ses-enums';
 export * from './configuration-set';
 export * from './cloudwatch-event-destination';
+export { dimensionSetDestinationName, expandDimensionSets } from './dimension-sets';
 export { SesValidationError, formatPath } from './ses-validation-error';
 export type { RuleViolation } from './ses-rules';
 export {

@@ -190,6 +190,7 @@ export interface DimensionRuleInput {
   readonly name: string;
   readonly source: string;
   readonly defaultValue: string;
+  readonly expectedValues?: number;
 }
 
 // A character outside printable ASCII: SES drops header metrics that contain one.
@@ -223,6 +224,12 @@ export function dimensionViolations(dimension: DimensionRuleInput): RuleViolatio
   }
 
   if (name.includes(':')) found.push(...colonViolations(name, source));
+  const { expectedValues } = dimension;
+  if (expectedValues !== undefined && (!Number.isInteger(expectedValues) || expectedValues < 1))
+    found.push({
+      path: ['expectedValues'],
+      message: `expectedValues must be a whole number of distinct values, at least 1; found ${quote(expectedValues)}.`,
+    });
   if (source === CloudWatchDimensionSource.EMAIL_HEADER) {
     const forbidden = FORBIDDEN_HEADER_DIMENSIONS.find((header) => header.toLowerCase() === name.toLowerCase());
     if (forbidden !== undefined)

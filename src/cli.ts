@@ -1,12 +1,15 @@
 /**
- * `sesform`: validate environment files, synthesize their stacks, and rehearse the rollout on the
- * embedded emulator (later: plan, apply, drift). Exit codes: 0 success, 1 invalid input or error.
+ * `sesform`: validate environment files, estimate their metric cost, synthesize their stacks, and
+ * rehearse the rollout on the embedded emulator (later: plan, apply, drift).
+ * Exit codes: 0 success, 1 invalid input or error, 3 refused by a guardrail (a budget).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { didYouMean } from '../modules/did-you-mean';
 import { localTargetFromEnvironment, synthesize } from './app';
+import { CostReport, costOf } from './cost/cost-model';
+import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
 import { Problem, displayPath, formatProblem } from './environment/problems';
 import { stackName } from './environment/stack-naming';
@@ -14,12 +17,13 @@ import { LOCAL_ENDPOINT_ENV, localTarget } from './local/local-target';
 import { rehearse } from './local/rehearsal';
 import { localProviderVersion } from './terraform/terraform';
 
-export const EXIT = { ok: 0, error: 1 } as const;
+export const EXIT = { ok: 0, error: 1, guardrail: 3 } as const;
 
 const USAGE = `Usage: sesform <command> [options]
 
 Commands:
-  validate   check every environment file and print every problem
+  validate   check every environment file and print every problem (and the cost warnings)
+  cost       metrics and monthly CloudWatch cost per environment and region
   synth      validate, then write the stacks to cdktf.out as \`cdktf synth\` does
   rehearse   the whole rollout on the embedded emulator with real Terraform: init, plan,
              apply wave by wave, show what was created, plan again (\`npm start\`)
@@ -29,6 +33,7 @@ Options:
   --environments DIR    the environment files' folder (default: $SESFORM_ENVIRONMENTS or ./environments)
   --output DIR          synth output folder (default: cdktf.json's "output", else cdktf.out)
   --json                machine-readable output on stdout
+  --markdown FILE       cost: also write the report as Markdown (for a pull-request comment)
   --local               synth: retarget the stacks at the emulator given by --endpoint
   --endpoint URL        the emulator's loopback address (default: $${LOCAL_ENDPOINT_ENV})
   -h, --help            this text
@@ -39,6 +44,7 @@ interface Options {
   readonly environments?: string;
   readonly output?: string;
   readonly json: boolean;
+  readonly markdown?: string;
   readonly local: boolean;
   readonly endpoint?: string;
 }
@@ -59,6 +65,7 @@ export async function main(
         environments: { type: 'string' },
         output: { type: 'string' },
         json: { type: 'boolean', default: false },
+        markdown: { type: 'string' },
         local: { type: 'boolean', default: false },
         endpoint: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -80,6 +87,7 @@ export async function main(
   const options: Options = parsed.values as Options;
   const commands: Record<string, (options: Options, out: NodeJS.WritableStream) => number | Promise<number>> = {
     validate,
+    cost,
     synth,
     rehearse: rehearseCommand,
   };
@@ -128,41 +136,94 @@ function environmentSummary({ file, environment }: LoadedEnvironment) {
   };
 }
 
-function reportProblems(problems: readonly Problem[], out: NodeJS.WritableStream, json: boolean, what: string): number {
-  if (json) out.write(`${JSON.stringify({ ok: false, problems }, null, 2)}\n`);
+function reportProblems(
+  problems: readonly Problem[],
+  out: NodeJS.WritableStream,
+  json: boolean,
+  what: string,
+  { exit = EXIT.error as number, warnings = [] as readonly Problem[] } = {},
+): number {
+  if (json) out.write(`${JSON.stringify({ ok: false, problems, warnings }, null, 2)}\n`);
   else {
     for (const problem of problems) out.write(`${formatProblem(problem)}\n`);
     const files = new Set(problems.map((problem) => problem.file)).size;
     out.write(`\n${problems.length} problem(s) in ${files} file(s); ${what}.\n`);
   }
-  return EXIT.error;
+  return exit;
+}
+
+function printWarnings(warnings: readonly Problem[], out: NodeJS.WritableStream): void {
+  for (const warning of warnings) out.write(`warning: ${formatProblem(warning)}\n`);
+}
+
+/**
+ * The selected environments with their cost, or the exit code after reporting why not: invalid
+ * input (1), or a budget exceeded (3, the guardrail), in which case nothing may be synthesized or run.
+ */
+function checkedEnvironments(
+  options: Options,
+  out: NodeJS.WritableStream,
+  refused: string,
+): { environments: LoadedEnvironment[]; cost: CostReport } | number {
+  const { environments, problems } = loadSelected(options);
+  if (problems.length > 0) return reportProblems(problems, out, options.json, refused);
+  const cost = costOf(environments);
+  if (cost.overBudget.length > 0)
+    return reportProblems(cost.overBudget, out, options.json, `over budget, ${refused}`, {
+      exit: EXIT.guardrail,
+      warnings: cost.warnings,
+    });
+  return { environments, cost };
 }
 
 function validate(options: Options, out: NodeJS.WritableStream): number {
-  const { environments, problems } = loadSelected(options);
-  if (problems.length > 0) return reportProblems(problems, out, options.json, 'fix them and run again');
-  const summaries = environments.map(environmentSummary);
-  if (options.json) out.write(`${JSON.stringify({ ok: true, environments: summaries, problems: [] }, null, 2)}\n`);
+  const checked = checkedEnvironments(options, out, 'fix them and run again');
+  if (typeof checked === 'number') return checked;
+  const summaries = checked.environments.map(environmentSummary);
+  const { warnings } = checked.cost;
+  if (options.json)
+    out.write(`${JSON.stringify({ ok: true, environments: summaries, problems: [], warnings }, null, 2)}\n`);
   else {
     for (const summary of summaries)
       out.write(
         `ok  ${summary.name.padEnd(12)} account ${summary.accountId}  wave ${summary.wave}  ${summary.configurationSets.length} set(s), ${summary.eventDestinations} destination(s)  stacks: ${summary.stacks.join(', ')}\n`,
       );
-    out.write(`${summaries.length} environment(s) valid.\n`);
+    printWarnings(warnings, out);
+    out.write(
+      `${summaries.length} environment(s) valid${warnings.length > 0 ? `, ${warnings.length} warning(s)` : ''}.\n`,
+    );
   }
   return EXIT.ok;
 }
 
+function cost(options: Options, out: NodeJS.WritableStream): number {
+  const checked = checkedEnvironments(options, out, 'see the report');
+  const report = typeof checked === 'number' ? costOf(loadSelected(options).environments) : checked.cost;
+  if (options.markdown !== undefined) fs.writeFileSync(options.markdown, costMarkdown(report));
+  if (typeof checked === 'number') {
+    if (!options.json) out.write(`\n${costText(report)}`);
+    return checked;
+  }
+  out.write(options.json ? `${JSON.stringify({ ok: true, ...report }, null, 2)}\n` : costText(report));
+  return EXIT.ok;
+}
+
 function synth(options: Options, out: NodeJS.WritableStream): number {
-  const { environments, problems } = loadSelected(options);
-  if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was synthesized');
+  const checked = checkedEnvironments(options, out, 'nothing was synthesized');
+  if (typeof checked === 'number') return checked;
+  const { environments, cost: estimate } = checked;
   const outdir = path.resolve(options.output ?? cdktfOutputDir());
   const local = options.local ? localTargetOption(options) : localTargetFromEnvironment();
   const { stacks } = synthesize(environments, outdir, { removeOrphans: options.env.length === 0, local });
   const names = stacks.map((stack) => stack.node.id);
   if (options.json)
-    out.write(`${JSON.stringify({ ok: true, outdir: displayPath(outdir), stacks: names, problems: [] }, null, 2)}\n`);
-  else out.write(`Synthesized ${names.length} stack(s) to ${displayPath(outdir)}: ${names.join(', ')}\n`);
+    out.write(
+      `${JSON.stringify({ ok: true, outdir: displayPath(outdir), stacks: names, problems: [], warnings: estimate.warnings }, null, 2)}\n`,
+    );
+  else {
+    printWarnings(estimate.warnings, out);
+    out.write(`Synthesized ${names.length} stack(s) to ${displayPath(outdir)}: ${names.join(', ')}\n`);
+  }
   return EXIT.ok;
 }
 
@@ -175,9 +236,10 @@ function localTargetOption(options: Options) {
 }
 
 async function rehearseCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
-  const { environments, problems } = loadSelected(options);
-  if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was run');
-  return rehearse({ environments, out });
+  const checked = checkedEnvironments(options, out, 'nothing was run');
+  if (typeof checked === 'number') return checked;
+  printWarnings(checked.cost.warnings, out);
+  return rehearse({ environments: checked.environments, out });
 }
 
 /** The output folder that `cdktf synth` would use. */

@@ -72,7 +72,11 @@ export class SesEnvironmentStack extends TerraformStack {
         protect: set.protect ?? environment.protect,
       });
       for (const { cloudWatch, ...destination } of eventDestinations)
-        configurationSet.addCloudWatchDestination({ ...destination, dimensions: cloudWatch.dimensions });
+        configurationSet.addCloudWatchDestinations({
+          ...destination,
+          dimensions: cloudWatch.dimensions,
+          dimensionSets: cloudWatch.dimensionSets,
+        });
       return configurationSet;
     });
   }

@@ -33,9 +33,12 @@ describe('sesform validate', () => {
   test('given the samples, then every environment is listed as valid and the exit code is 0', async () => {
     const { code, stdout } = await run('validate', '--environments', SAMPLES);
     expect(code).toBe(0);
-    expect(stdout).toContain('3 environment(s) valid.');
+    expect(stdout).toContain('3 environment(s) valid, 1 warning(s).');
+    expect(stdout).toContain(
+      'warning: environments/prod.yaml: configurationSets[2].eventDestinations[0].cloudWatch.dimensions[0]: ses:from-domain is a high-cardinality auto-tag',
+    );
     expect(stdout).toMatch(
-      /ok {2}prod +account 333333333333 {2}wave 2 {2}3 set\(s\), 4 destination\(s\) {2}stacks: prod-eu-west-1, prod-us-east-1/,
+      /ok {2}prod +account 333333333333 {2}wave 2 {2}3 set\(s\), 5 destination\(s\) {2}stacks: prod-eu-west-1, prod-us-east-1/,
     );
   });
 
@@ -54,9 +57,10 @@ describe('sesform validate', () => {
           protect: false,
           stacks: ['staging-eu-west-1'],
           configurationSets: ['transactional', 'marketing'],
-          eventDestinations: 3,
+          eventDestinations: 4,
         },
       ],
+      warnings: [],
     });
   });
 

@@ -106,7 +106,7 @@ describe('the sample environments as stacks', () => {
     });
     expect(prod.configurationSet('security-alerts').suppression_options).toEqual({ suppressed_reasons: [] });
     expect(prod.count('aws_sesv2_configuration_set')).toBe(3);
-    expect(prod.count('aws_sesv2_configuration_set_event_destination')).toBe(4);
+    expect(prod.count('aws_sesv2_configuration_set_event_destination')).toBe(6);
   });
 
   test('the dev stack, as synthesized', () => {

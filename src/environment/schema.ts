@@ -3,6 +3,8 @@
  * attached at each level so that one parse reports every problem.
  */
 import { z } from 'zod';
+import { didYouMean } from '../../modules/did-you-mean';
+import { dimensionSetViolations, expandDimensionSets } from '../../modules/dimension-sets';
 import {
   ConfigurationSetTlsPolicy,
   DIMENSION_SOURCE_NAMES,
@@ -23,6 +25,7 @@ import {
   dimensionViolations,
   eventDestinationListViolations,
   eventTypeViolations,
+  prefixed,
   suppressedReasonViolations,
   tagViolations,
 } from '../../modules/ses-rules';
@@ -78,8 +81,12 @@ const DimensionSchema = z
     name: z.string(),
     source: choice(DIMENSION_SOURCE_NAMES, 'dimension value source'),
     defaultValue: z.string(),
+    expectedValues: z.number().optional(),
   })
   .superRefine(rules(dimensionViolations));
+
+/** Lists of dimension names: dimension sets to publish separately, or combinations the team will query by. */
+const DimensionCombinations = z.array(z.array(z.string()));
 
 const EventDestinationSchema = z.strictObject({
   name: ruledText(checkEventDestinationName),
@@ -91,10 +98,46 @@ const EventDestinationSchema = z.strictObject({
       }),
     )
     .superRefine(rules(eventTypeViolations)),
-  cloudWatch: z.strictObject({
-    dimensions: namedList(DimensionSchema, (names) => dimensionListViolations(names)),
-  }),
+  cloudWatch: z
+    .strictObject({
+      dimensions: namedList(DimensionSchema, (names) => dimensionListViolations(names)),
+      dimensionSets: DimensionCombinations.optional(),
+      queries: DimensionCombinations.optional(),
+    })
+    .superRefine(
+      rules(({ dimensions, dimensionSets, queries }) => {
+        const names = dimensions.map((dimension) => dimension.name);
+        const unknownInQueries = (queries ?? []).flatMap((query, index) =>
+          query.flatMap((name, position) =>
+            names.includes(name)
+              ? []
+              : [
+                  {
+                    path: ['queries', index, position],
+                    message: `"${name}" is not a dimension of this destination, so no metric can be queried by it.${didYouMean(name, names)}`,
+                  },
+                ],
+          ),
+        );
+        const setProblems =
+          dimensionSets === undefined ? [] : prefixed(['dimensionSets'], dimensionSetViolations(names, dimensionSets));
+        return [...setProblems, ...unknownInQueries];
+      }),
+    ),
 });
+
+/** The destinations a declared destination becomes: one, or one per dimension set. */
+export function expandedDestinationNames(destination: {
+  name: string;
+  cloudWatch: { dimensions: { name: string }[]; dimensionSets?: string[][] };
+}): string[] {
+  const { dimensions, dimensionSets } = destination.cloudWatch;
+  if (dimensionSets === undefined) return [destination.name];
+  // A repeated set is reported on its own; it must not count twice against the 10.
+  return [
+    ...new Set(expandDimensionSets(destination.name, dimensions, dimensionSets).map((expanded) => expanded.name)),
+  ];
+}
 
 const ConfigurationSetSchema = z.strictObject({
   name: ruledText(checkConfigurationSetName),
@@ -133,7 +176,20 @@ const ConfigurationSetSchema = z.strictObject({
     .optional(),
   tags: Tags.optional(),
   protect: z.boolean().optional(),
-  eventDestinations: namedList(EventDestinationSchema, (names) => eventDestinationListViolations(names)).default([]),
+  eventDestinations: z
+    .array(EventDestinationSchema)
+    .superRefine(
+      rules((destinations: z.output<typeof EventDestinationSchema>[]) => {
+        // Dimension sets expand before SES counts: every expanded destination is one of the 10.
+        const expanded = destinations.flatMap((destination, index) =>
+          expandedDestinationNames(destination).map((name) => ({ name, index })),
+        );
+        return eventDestinationListViolations(expanded.map((entry) => entry.name)).map((found) =>
+          found.path.length === 0 ? found : { ...found, path: [expanded[found.path[0] as number].index, 'name'] },
+        );
+      }),
+    )
+    .default([]),
 });
 
 export const EnvironmentSchema = z
@@ -194,6 +250,12 @@ export const EnvironmentSchema = z
       .min(0, { error: 'the rollout wave must not be negative.' })
       .default(0),
     protect: z.boolean().default(false),
+    budgets: z
+      .strictObject({
+        maxMetrics: z.number().int().positive().optional(),
+        maxMonthlyUsd: z.number().positive().optional(),
+      })
+      .optional(),
     configurationSets: namedList(ConfigurationSetSchema, (names) =>
       configurationSetListViolations(names, 'this environment'),
     ).default([]),

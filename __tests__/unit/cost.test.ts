@@ -1,0 +1,258 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli';
+import { monthlyCustomMetricCost } from '../../src/cost/cloudwatch-prices';
+import { costOf } from '../../src/cost/cost-model';
+import { loadEnvironments } from '../../src/environment/loader';
+import { environmentYaml, writeFiles } from '../helpers/synth';
+
+/** A set with one destination, as YAML lines under configurationSets. */
+function set(name: string, destination: string): string {
+  return `  - name: ${name}
+    eventDestinations:
+${destination}`;
+}
+
+function destination(name: string, eventTypes: string, dimensions: string[], extra = ''): string {
+  return `      - name: ${name}
+        eventTypes: [${eventTypes}]
+${extra}        cloudWatch:
+          dimensions:
+${dimensions.map((dimension) => `            - ${dimension}`).join('\n')}
+`;
+}
+
+function costFor(files: Record<string, string>) {
+  const { dir, cleanup } = writeFiles(files);
+  try {
+    const { environments, problems } = loadEnvironments(dir);
+    expect(problems).toEqual([]);
+    return costOf(environments);
+  } finally {
+    cleanup();
+  }
+}
+
+async function run(dir: string, ...argv: string[]) {
+  const out = new PassThrough();
+  let stdout = '';
+  out.on('data', (chunk) => (stdout += chunk));
+  const code = await main([...argv, '--environments', dir], out, out);
+  return { code, stdout };
+}
+
+describe('custom-metric prices, tiered per account', () => {
+  test.each([
+    [0, 0],
+    [1, 0.3],
+    [10_000, 3_000],
+    [10_001, 3_000.1],
+    [250_000, 27_000],
+    [250_001, 27_000.05],
+    [1_000_000, 64_500],
+    [1_000_001, 64_500.02],
+  ])('%p metrics cost %p USD a month', (metrics, usd) => {
+    expect(monthlyCustomMetricCost(metrics)).toBeCloseTo(usd, 2);
+  });
+});
+
+describe('the metric model', () => {
+  test('event types x (values + default) of each dimension, with auto-tag estimates, by hand', () => {
+    const report = costFor({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:
+${set(
+  'a',
+  destination('d', 'send, bounce, BOUNCE', [
+    '{ name: campaign, source: messageTag, defaultValue: none, expectedValues: 20 }',
+    '{ name: ses:configuration-set, source: messageTag, defaultValue: a }',
+  ]),
+)}
+${set('b', destination('off', 'send', ['{ name: x, source: messageTag, defaultValue: none, expectedValues: 5 }'], '        enabled: false\n'))}
+${set('c', destination('from', 'send', ['{ name: ses:from-domain, source: messageTag, defaultValue: none, expectedValues: 4 }']))}`,
+      ),
+    });
+    const [stack] = report.stacks;
+    // 2 event types x (20 + 1) x (3 sets + 1) = 168; disabled: 0; 1 x (4 + 1) = 5.
+    expect(stack.destinations.map((d) => [d.destination, d.metrics])).toEqual([
+      ['d', 168],
+      ['off', 0],
+      ['from', 5],
+    ]);
+    expect(stack.metrics).toBe(173);
+    expect(stack.monthlyUsd).toBeCloseTo(51.9, 2);
+    expect(stack.destinations[0].dimensions).toEqual([
+      { name: 'campaign', values: 21, basis: 'declared' },
+      { name: 'ses:configuration-set', values: 4, basis: 'auto-tag' },
+    ]);
+  });
+
+  test('a dimension without an estimate gets the stated default and a warning; headers are called free-form', () => {
+    const report = costFor({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:
+${set(
+  'a',
+  destination('d', 'send', [
+    '{ name: campaign, source: messageTag, defaultValue: none }',
+    '{ name: X-Team, source: emailHeader, defaultValue: none }',
+  ]),
+)}`,
+      ),
+    });
+    expect(report.stacks[0].metrics).toBe(121);
+    expect(report.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toEqual([
+      'configurationSets[0].eventDestinations[0].cloudWatch.dimensions[0]: dimension "campaign" has no expectedValues: the cost estimate assumes 10 distinct values plus the default.',
+      'configurationSets[0].eventDestinations[0].cloudWatch.dimensions[1]: dimension "X-Team" has no expectedValues: the cost estimate assumes 10 distinct values plus the default. A free-form header can take as many values as senders write into it.',
+    ]);
+  });
+
+  test('high-cardinality auto-tags are warned about, with the estimate used', () => {
+    const report = costFor({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:
+${set('a', destination('d', 'send', ['{ name: ses:source-ip, source: messageTag, defaultValue: none }']))}`,
+      ),
+    });
+    expect(report.stacks[0].metrics).toBe(101);
+    expect(report.warnings.map((warning) => warning.message)).toEqual([
+      'ses:source-ip is a high-cardinality auto-tag: every distinct value is another metric per event type (estimated 100 values; set expectedValues to your own figure).',
+    ]);
+  });
+
+  test('tiers apply to the account as a whole; each stack carries its share', () => {
+    const big = (name: string) =>
+      environmentYaml(
+        name,
+        '111111111111',
+        `configurationSets:
+${set(
+  `${name}-set`,
+  destination('d', 'send, bounce, delivery', [
+    '{ name: a, source: messageTag, defaultValue: none, expectedValues: 39 }',
+    '{ name: b, source: messageTag, defaultValue: none, expectedValues: 49 }',
+  ]),
+)}`,
+      );
+    // 3 x 40 x 50 = 6,000 metrics each; 12,000 in the account: 10,000 x 0.30 + 2,000 x 0.10 = 3,200 USD.
+    const report = costFor({ 'one.yaml': big('one'), 'two.yaml': big('two') });
+    expect(report.accounts).toEqual([{ accountId: '111111111111', metrics: 12_000, monthlyUsd: 3_200 }]);
+    expect(report.stacks.map((stack) => stack.monthlyUsd)).toEqual([1_600, 1_600]);
+  });
+
+  test('a declared query that needs a dimension alone is warned about, unless a dimension set publishes it', () => {
+    const dimensions = [
+      '{ name: campaign, source: messageTag, defaultValue: none, expectedValues: 5 }',
+      '{ name: genre, source: messageTag, defaultValue: none, expectedValues: 5 }',
+    ];
+    const together = costFor({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:\n${set('a', destination('d', 'send', dimensions).replace('          dimensions:', '          queries: [[campaign], [genre, campaign]]\n          dimensions:'))}`,
+      ),
+    });
+    expect(together.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toEqual([
+      'configurationSets[0].eventDestinations[0].cloudWatch.queries[0]: no destination of "a" publishes exactly [campaign], and CloudWatch cannot filter a metric with several dimensions by some of them alone: add dimensionSets: [["campaign"], ...] to publish it separately.',
+    ]);
+    const separate = costFor({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:\n${set('a', destination('d', 'send', dimensions).replace('          dimensions:', '          queries: [[campaign], [genre, campaign]]\n          dimensionSets: [[campaign], [campaign, genre]]\n          dimensions:'))}`,
+      ),
+    });
+    expect(separate.warnings).toEqual([]);
+    // Each set is a destination of its own: 1 x 6 and 1 x 6 x 6.
+    expect(separate.stacks[0].destinations.map((d) => [d.destination, d.metrics])).toEqual([
+      ['d-campaign', 6],
+      ['d-campaign-genre', 36],
+    ]);
+  });
+});
+
+describe('budgets', () => {
+  const files = (budgets: string) => ({
+    'dev.yaml': environmentYaml(
+      'dev',
+      '111111111111',
+      `${budgets}
+configurationSets:
+${set('small', destination('d', 'send', ['{ name: x, source: messageTag, defaultValue: none, expectedValues: 1 }']))}
+${set(
+  'large',
+  destination('wide', 'send, bounce', [
+    '{ name: campaign, source: messageTag, defaultValue: none, expectedValues: 99 }',
+    '{ name: genre, source: messageTag, defaultValue: none, expectedValues: 9 }',
+  ]),
+)}`,
+    ),
+  });
+
+  test('within budget, nothing is refused', () => {
+    expect(costFor(files('budgets: { maxMetrics: 2002, maxMonthlyUsd: 600.6 }')).overBudget).toEqual([]);
+  });
+
+  test('over the metric budget: validate and synth refuse with exit 3, name the largest destination, and write nothing', async () => {
+    const { dir, cleanup } = writeFiles(files('budgets: { maxMetrics: 2000 }'));
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-budget-')), 'out');
+    try {
+      const validate = await run(dir, 'validate');
+      expect(validate.code).toBe(3);
+      expect(validate.stdout).toContain(
+        'budgets.maxMetrics: environment "dev" can publish up to 2,002 custom metrics, over its budget of 2,000. The largest contributor is dev-eu-west-1 large/wide: 2,000 metrics (2 event type(s) x campaign 100 x genre 10).',
+      );
+      expect(validate.stdout).toContain('over budget, fix them and run again');
+      const synth = await run(dir, 'synth', '--output', outdir);
+      expect(synth.code).toBe(3);
+      expect(fs.existsSync(outdir)).toBe(false);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('over the cost budget: refused with the monthly figure', () => {
+    const [problem] = costFor(files('budgets: { maxMonthlyUsd: 500 }')).overBudget;
+    expect(problem.path).toBe('budgets.maxMonthlyUsd');
+    expect(problem.message).toMatch(
+      /^environment "dev" can cost up to 600\.60 USD a month in custom metrics, over its budget of 500\.00 USD\./,
+    );
+  });
+});
+
+describe('sesform cost', () => {
+  test('prints a table per stack with the most expensive destinations, JSON and Markdown too', async () => {
+    const { dir, cleanup } = writeFiles({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:
+${set('a', destination('d', 'send', ['{ name: x, source: messageTag, defaultValue: none, expectedValues: 1 }']))}`,
+      ),
+    });
+    const markdown = path.join(dir, 'cost.md');
+    try {
+      const text = await run(dir, 'cost', '--markdown', markdown);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toContain(
+        'dev-eu-west-1  account 111111111111: 1 destination(s), up to 2 metrics, 0.60 USD a month',
+      );
+      expect(text.stdout).toContain('    a/d: 2 metrics (1 event type(s) x x 2)');
+      expect(fs.readFileSync(markdown, 'utf8')).toContain(
+        '| dev-eu-west-1 | 111111111111 | 1 | 2 | 0.60 USD | a/d (2) |',
+      );
+      const json = JSON.parse((await run(dir, 'cost', '--json')).stdout);
+      expect(json.accounts).toEqual([{ accountId: '111111111111', metrics: 2, monthlyUsd: 0.6 }]);
+    } finally {
+      cleanup();
+    }
+  });
+});
