@@ -15,6 +15,7 @@ import {
   UpdateConfigurationSetEventDestinationCommand,
 } from '@aws-sdk/client-sesv2';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { expandDimensionSets } from '../../modules/dimension-sets';
 import { parseDimensionSource, parseDurationSeconds, normaliseEventTypes } from '../../modules/ses-rules';
 import { LoadedEnvironment } from '../../src/environment/loader';
 import { stateKey } from '../../src/environment/stack-naming';
@@ -63,10 +64,18 @@ async function expectDeclaredStateIn(environments: readonly LoadedEnvironment[])
         const { EventDestinations = [] } = await ses.send(
           new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: set.name }),
         );
-        expect(EventDestinations.map((destination) => destination.Name).sort()).toEqual(
-          set.eventDestinations.map((destination) => destination.name).sort(),
+        // A destination with dimension sets is one SES destination per set.
+        const expected = set.eventDestinations.flatMap((declared) =>
+          declared.cloudWatch.dimensionSets
+            ? expandDimensionSets(declared.name, declared.cloudWatch.dimensions, declared.cloudWatch.dimensionSets).map(
+                (expanded) => ({ ...declared, name: expanded.name, cloudWatch: { dimensions: expanded.dimensions } }),
+              )
+            : [declared],
         );
-        for (const declared of set.eventDestinations) {
+        expect(EventDestinations.map((destination) => destination.Name).sort()).toEqual(
+          expected.map((destination) => destination.name).sort(),
+        );
+        for (const declared of expected) {
           const actual = EventDestinations.find((destination) => destination.Name === declared.name)!;
           expect({
             where: `${where}/${declared.name}`,
@@ -141,10 +150,10 @@ describe('the sample environments on the emulator', () => {
       expect(await local.setNames(account, 'eu-west-1')).toEqual([]);
     const applied = await local.each((workspace) => workspace.apply());
     expect(applied.map((result) => /Apply complete! Resources: (\d+) added/.exec(result.stdout)?.[1])).toEqual([
-      '5',
-      '5',
       '7',
       '7',
+      '9',
+      '9',
     ]);
     await expectDeclaredStateIn(local.environments);
     await expectAccountsHoldOnlyTheirOwnSets(local.environments);
