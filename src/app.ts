@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
+import { readImportManifest } from './adoption/import-manifest';
 import { formatProblem } from './environment/problems';
+import { stackName } from './environment/stack-naming';
 import { LOCAL_ENDPOINT_ENV, LocalTarget, localTarget } from './local/local-target';
 import { SesEnvironmentStack } from './stack';
 import { localProviderVersion } from './terraform/terraform';
@@ -16,8 +18,16 @@ export function addEnvironmentStacks(
   environments: readonly LoadedEnvironment[],
   local?: LocalTarget,
 ): SesEnvironmentStack[] {
-  return environments.flatMap(({ environment }) =>
-    environment.regions.map((region) => new SesEnvironmentStack(app, { environment, region, local })),
+  return environments.flatMap(({ environment, file }) =>
+    environment.regions.map(
+      (region) =>
+        new SesEnvironmentStack(app, {
+          environment,
+          region,
+          local,
+          imports: readImportManifest(file, stackName(environment.name, region)),
+        }),
+    ),
   );
 }
 

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { didYouMean } from '../modules/did-you-mean';
 import { localTargetFromEnvironment, synthesize } from './app';
+import { adopt, describeAdoption } from './adoption/adopt';
+import { exportEnvironment } from './adoption/export';
 import { CostReport, costOf } from './cost/cost-model';
 import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
@@ -25,6 +27,8 @@ Commands:
   validate   check every environment file and print every problem (and the cost warnings)
   cost       metrics and monthly CloudWatch cost per environment and region
   synth      validate, then write the stacks to cdktf.out as \`cdktf synth\` does
+  adopt      import the account's existing sets and destinations that --env declares
+  export     write an environment file from what an account already holds (--name, --role, --region)
   rehearse   the whole rollout on the embedded emulator with real Terraform: init, plan,
              apply wave by wave, show what was created, plan again (\`npm start\`)
 
@@ -34,7 +38,9 @@ Options:
   --output DIR          synth output folder (default: cdktf.json's "output", else cdktf.out)
   --json                machine-readable output on stdout
   --markdown FILE       cost: also write the report as Markdown (for a pull-request comment)
-  --local               synth: retarget the stacks at the emulator given by --endpoint
+  --name, --role ARN, --region R, --external-id ID, --state-bucket B, --state-key-prefix P,
+  --state-region R      export: the new environment's fields (or --env NAME to take them from one)
+  --local               synth, adopt, export: retarget the stacks at the emulator given by --endpoint
   --endpoint URL        the emulator's loopback address (default: $${LOCAL_ENDPOINT_ENV})
   -h, --help            this text
 `;
@@ -47,6 +53,13 @@ interface Options {
   readonly markdown?: string;
   readonly local: boolean;
   readonly endpoint?: string;
+  readonly name?: string;
+  readonly role?: string;
+  readonly region?: string;
+  readonly 'external-id'?: string;
+  readonly 'state-bucket'?: string;
+  readonly 'state-key-prefix'?: string;
+  readonly 'state-region'?: string;
 }
 
 /** Runs one command; resolves to the process exit code. */
@@ -68,6 +81,13 @@ export async function main(
         markdown: { type: 'string' },
         local: { type: 'boolean', default: false },
         endpoint: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        region: { type: 'string' },
+        'external-id': { type: 'string' },
+        'state-bucket': { type: 'string' },
+        'state-key-prefix': { type: 'string' },
+        'state-region': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -90,6 +110,8 @@ export async function main(
     cost,
     synth,
     rehearse: rehearseCommand,
+    adopt: adoptCommand,
+    export: exportCommand,
   };
   const run = commands[command];
   if (run === undefined) {
@@ -233,6 +255,58 @@ function localTargetOption(options: Options) {
   if (endpoint === undefined)
     throw new Error(`--local needs the emulator's address: --endpoint http://127.0.0.1:PORT or ${LOCAL_ENDPOINT_ENV}.`);
   return localTarget(endpoint, localProviderVersion());
+}
+
+async function adoptCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
+  if (options.env.length === 0) throw new Error('adopt needs --env NAME: the environment whose account to adopt.');
+  const { environments, problems } = loadSelected(options);
+  if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was adopted');
+  const local = options.local ? localTargetOption(options) : undefined;
+  const results = [];
+  for (const loaded of environments) results.push(...(await adopt(loaded, local)));
+  if (options.json) out.write(`${JSON.stringify({ ok: true, adoptions: results }, null, 2)}\n`);
+  else for (const result of results) out.write(`${describeAdoption(result).join('\n')}\n`);
+  return EXIT.ok;
+}
+
+async function exportCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
+  let base: LoadedEnvironment['environment'] | undefined;
+  if (options.env.length > 0) {
+    const { environments, problems } = loadSelected(options);
+    if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was exported');
+    base = environments[0].environment;
+  }
+  const name = options.name ?? base?.name;
+  const roleArn = options.role ?? base?.deployRole.arn;
+  const region = options.region ?? base?.regions[0];
+  if (name === undefined || roleArn === undefined || region === undefined)
+    throw new Error('export needs --name, --role and --region (or --env NAME to take them from an environment).');
+  const file = path.resolve(options.output ?? path.join(environmentsDir(options.environments), `${name}.yaml`));
+  const result = await exportEnvironment({
+    name,
+    roleArn,
+    externalId: options['external-id'] ?? base?.deployRole.externalId,
+    region,
+    stateBackend: {
+      bucket:
+        options['state-bucket'] ??
+        base?.stateBackend.bucket ??
+        `sesform-state-${/::(\d{12}):/.exec(roleArn)?.[1] ?? 'account'}`,
+      keyPrefix: options['state-key-prefix'] ?? base?.stateBackend.keyPrefix ?? 'ses',
+      region: options['state-region'] ?? base?.stateBackend.region ?? region,
+    },
+    file,
+    local: options.local ? localTargetOption(options) : undefined,
+  });
+  if (options.json) out.write(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);
+  else {
+    out.write(
+      `Exported ${result.configurationSets} configuration set(s) and ${result.eventDestinations} destination(s) to ${displayPath(result.file)}; imports in ${displayPath(result.manifest)}.\n`,
+    );
+    for (const skipped of result.skipped)
+      out.write(`  skipped ${skipped}: not a CloudWatch destination, which sesform does not manage\n`);
+  }
+  return EXIT.ok;
 }
 
 async function rehearseCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {

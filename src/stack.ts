@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ConfigurationSet } from '../modules/configuration-set';
 import { Environment } from './environment/schema';
 import { stackName, stateKey } from './environment/stack-naming';
+import { EMPTY_IMPORTS, ImportManifest } from './adoption/import-manifest';
 import { LocalTarget } from './local/local-target';
 
 /** Tags the project adds to every resource, after the environment's own default tags. */
@@ -20,6 +21,11 @@ export interface SesEnvironmentStackProps {
    * @default - real AWS
    */
   readonly local?: LocalTarget;
+  /**
+   * Existing resources to import rather than create (from `sesform adopt`).
+   * @default - none
+   */
+  readonly imports?: ImportManifest;
 }
 
 /**
@@ -32,7 +38,7 @@ export class SesEnvironmentStack extends TerraformStack {
   readonly configurationSets: ConfigurationSet[];
 
   constructor(scope: Construct, props: SesEnvironmentStackProps) {
-    const { environment, region, local } = props;
+    const { environment, region, local, imports = EMPTY_IMPORTS } = props;
     super(scope, stackName(environment.name, region));
     this.environment = environment;
     this.region = region;
@@ -71,12 +77,14 @@ export class SesEnvironmentStack extends TerraformStack {
         ...setProps,
         protect: set.protect ?? environment.protect,
       });
+      if (imports.configurationSets.includes(set.name)) configurationSet.resource.importFrom(configurationSet.importId);
       for (const { cloudWatch, ...destination } of eventDestinations)
-        configurationSet.addCloudWatchDestinations({
+        for (const added of configurationSet.addCloudWatchDestinations({
           ...destination,
           dimensions: cloudWatch.dimensions,
           dimensionSets: cloudWatch.dimensionSets,
-        });
+        }))
+          if (imports.eventDestinations.includes(added.importId)) added.resource.importFrom(added.importId);
       return configurationSet;
     });
   }

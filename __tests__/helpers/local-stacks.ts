@@ -26,13 +26,14 @@ export class LocalStacks {
     readonly outdir: string,
     readonly env: NodeJS.ProcessEnv,
     public environments: readonly LoadedEnvironment[],
+    private readonly ownsEmulator: boolean,
   ) {}
 
-  /** Starts an emulator and synthesizes the environments of `dir` against it. */
-  static async start(dir: string): Promise<LocalStacks> {
+  /** Synthesizes the environments of `dir` against the given emulator, or a new one. */
+  static async start(dir: string, running?: Emulator): Promise<LocalStacks> {
     const loaded = loadEnvironments(dir);
     if (loaded.problems.length > 0) throw new Error(JSON.stringify(loaded.problems, null, 2));
-    const emulator = await startEmulator();
+    const emulator = running ?? (await startEmulator());
     const target = localTarget(emulator.endpoint, localProviderVersion());
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-e2e-'));
     const stacks = new LocalStacks(
@@ -41,6 +42,7 @@ export class LocalStacks {
       outdir,
       terraformEnvironment(LOCAL_CREDENTIALS_ENV),
       loaded.environments,
+      running === undefined,
     );
     stacks.synth(loaded.environments);
     await createLocalStateBuckets(
@@ -113,7 +115,7 @@ export class LocalStacks {
 
   async stop(): Promise<void> {
     for (const client of this.clients.values()) client.destroy();
-    await this.emulator.stop();
+    if (this.ownsEmulator) await this.emulator.stop();
     fs.rmSync(this.outdir, { recursive: true, force: true });
   }
 }

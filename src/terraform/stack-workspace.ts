@@ -19,6 +19,7 @@ export class StackStepError extends Error {
 /** What a plan would do, from Terraform's own summary line. */
 export interface PlanSummary {
   readonly changes: boolean;
+  readonly import: number;
   readonly add: number;
   readonly change: number;
   readonly destroy: number;
@@ -26,10 +27,18 @@ export interface PlanSummary {
 }
 
 export function planSummary(output: string): PlanSummary {
-  const counts = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
-  if (counts === null) return { changes: false, add: 0, change: 0, destroy: 0, text: 'no changes' };
-  const [add, change, destroy] = counts.slice(1).map(Number);
-  return { changes: true, add, change, destroy, text: `${add} to add, ${change} to change, ${destroy} to destroy` };
+  const counts = /Plan: (?:(\d+) to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
+  if (counts === null) return { changes: false, import: 0, add: 0, change: 0, destroy: 0, text: 'no changes' };
+  const [imported, add, change, destroy] = counts.slice(1).map((count) => Number(count ?? 0));
+  const importText = imported > 0 ? `${imported} to import, ` : '';
+  return {
+    changes: true,
+    import: imported,
+    add,
+    change,
+    destroy,
+    text: `${importText}${add} to add, ${change} to change, ${destroy} to destroy`,
+  };
 }
 
 export class StackWorkspace {

@@ -1,0 +1,209 @@
+/**
+ * Brownfield adoption on the emulator: sets and destinations made by hand (as in the console) are
+ * imported, never created again or replaced; what the file does not declare is left alone.
+ */
+import * as fs from 'node:fs';
+import { PassThrough } from 'node:stream';
+import {
+  CreateConfigurationSetCommand,
+  CreateConfigurationSetEventDestinationCommand,
+  EventDestinationDefinition,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { main } from '../../src/cli';
+import { Emulator, startEmulator } from '../../src/emulator/emulator';
+import { loadEnvironments } from '../../src/environment/loader';
+import { LocalStacks } from '../helpers/local-stacks';
+import { environmentYaml, writeFiles } from '../helpers/synth';
+
+jest.setTimeout(300_000);
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+}, 60_000);
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+async function sesIn(account: string): Promise<SESv2Client> {
+  const sts = new STSClient({
+    endpoint: emulator.endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const { Credentials } = await sts.send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/ses-deploy`, RoleSessionName: 'console-user' }),
+  );
+  return new SESv2Client({
+    endpoint: emulator.endpoint,
+    region: 'eu-west-1',
+    credentials: {
+      accessKeyId: Credentials!.AccessKeyId!,
+      secretAccessKey: Credentials!.SecretAccessKey!,
+      sessionToken: Credentials!.SessionToken,
+    },
+  });
+}
+
+const cloudWatch = (enabled: boolean, dimension: string, defaultValue: string): EventDestinationDefinition => ({
+  Enabled: enabled,
+  MatchingEventTypes: ['SEND', 'BOUNCE'],
+  CloudWatchDestination: {
+    DimensionConfigurations: [
+      { DimensionName: dimension, DimensionValueSource: 'MESSAGE_TAG', DefaultDimensionValue: defaultValue },
+    ],
+  },
+});
+
+async function createByHand(ses: SESv2Client, set: string, destinations: Record<string, EventDestinationDefinition>) {
+  await ses.send(
+    new CreateConfigurationSetCommand({ ConfigurationSetName: set, SendingOptions: { SendingEnabled: true } }),
+  );
+  for (const [name, definition] of Object.entries(destinations))
+    await ses.send(
+      new CreateConfigurationSetEventDestinationCommand({
+        ConfigurationSetName: set,
+        EventDestinationName: name,
+        EventDestination: definition,
+      }),
+    );
+}
+
+async function sesform(...argv: string[]): Promise<{ code: number; output: string }> {
+  const out = new PassThrough();
+  let output = '';
+  out.on('data', (chunk) => (output += chunk));
+  const code = await main([...argv, '--local', '--endpoint', emulator.endpoint], out, out);
+  return { code, output };
+}
+
+test('adopt: existing sets and destinations are imported and updated in place, undeclared ones are left alone', async () => {
+  const account = '777777777777';
+  const ses = await sesIn(account);
+  await createByHand(ses, 'transactional', {
+    metrics: cloudWatch(false, 'campaign', 'from-console'),
+    legacy: cloudWatch(true, 'team', 'none'),
+  });
+  await createByHand(ses, 'console-made', { everything: cloudWatch(true, 'app', 'none') });
+
+  const files = writeFiles({
+    'adopted.yaml': environmentYaml(
+      'adopted',
+      account,
+      `configurationSets:
+  - name: transactional
+    eventDestinations:
+      - name: metrics
+        eventTypes: [send, bounce]
+        cloudWatch:
+          dimensions: [{ name: campaign, source: messageTag, defaultValue: none, expectedValues: 5 }]
+      - name: delivery
+        eventTypes: [delivery]
+        cloudWatch:
+          dimensions: [{ name: campaign, source: messageTag, defaultValue: none, expectedValues: 5 }]
+  - name: fresh
+`,
+    ),
+  });
+  let local: LocalStacks | undefined;
+  try {
+    const { code, output } = await sesform('adopt', '--env', 'adopted', '--environments', files.dir);
+    expect(code).toBe(0);
+    expect(output).toContain('  import     configuration set transactional');
+    expect(output).toContain('  import     destination transactional/metrics');
+    expect(output).toContain('  create     transactional/delivery (declared, not in the account yet)');
+    expect(output).toContain('  create     fresh (declared, not in the account yet)');
+    expect(output).toContain(
+      '  unmanaged  destination transactional/legacy: in the account, not in the file; left alone',
+    );
+    expect(output).toContain(
+      '  unmanaged  configuration set console-made: in the account, not in the file; left alone. To manage it, add:',
+    );
+    expect(output).toContain('        - name: console-made');
+
+    local = await LocalStacks.start(files.dir, emulator);
+    const stack = local.workspace('adopted-eu-west-1');
+    await stack.init({ reconfigure: true });
+    const plan = await stack.plan();
+    expect(plan).toMatchObject({ import: 2, add: 2, destroy: 0 });
+    expect(plan.output).not.toMatch(/must be replaced|will be destroyed/);
+    expect(plan.output).not.toMatch(/aws_sesv2_configuration_set\.transactional_\w+ will be created/);
+    expect(plan.output).not.toMatch(/transactional_metrics_\w+ will be created/);
+    expect(plan.output).toMatch(
+      /# aws_sesv2_configuration_set_event_destination\.transactional_metrics_\w+ will be updated in-place/,
+    );
+    await stack.apply();
+    expect((await stack.plan()).changes).toBe(false);
+    // What the file does not declare is still there, untouched.
+    expect(await local.setNames(account, 'eu-west-1')).toEqual(['console-made', 'fresh', 'transactional']);
+  } finally {
+    await local?.stop();
+    files.cleanup();
+  }
+});
+
+test("export: an account becomes an environment file that plans as imports (plus sesform's own tags), with no create and no destroy", async () => {
+  const account = '888888888888';
+  await createByHand(await sesIn(account), 'receipts', {
+    bounces: cloudWatch(true, 'ses:configuration-set', 'receipts'),
+    paused: cloudWatch(false, 'template', 'none'),
+  });
+  const files = writeFiles({});
+  let local: LocalStacks | undefined;
+  try {
+    const { code, output } = await sesform(
+      'export',
+      '--name',
+      'exported',
+      '--role',
+      `arn:aws:iam::${account}:role/ses-deploy`,
+      '--region',
+      'eu-west-1',
+      '--state-bucket',
+      'exported-state',
+      '--environments',
+      files.dir,
+    );
+    expect(code).toBe(0);
+    expect(output).toMatch(
+      /^Exported 1 configuration set\(s\) and 2 destination\(s\) to .*exported\.yaml; imports in .*\.imports\/exported-eu-west-1\.json\./,
+    );
+    const { environments, problems } = loadEnvironments(files.dir);
+    expect(problems).toEqual([]);
+    expect(environments[0].environment.configurationSets[0]).toMatchObject({
+      name: 'receipts',
+      sendingEnabled: true,
+      eventDestinations: [
+        { name: 'bounces', enabled: true, eventTypes: ['SEND', 'BOUNCE'] },
+        { name: 'paused', enabled: false },
+      ],
+    });
+    expect(fs.readFileSync(environments[0].file, 'utf8')).toMatch(/^# Exported by sesform from account 888888888888/);
+
+    local = await LocalStacks.start(files.dir, emulator);
+    const stack = local.workspace('exported-eu-west-1');
+    await stack.init({ reconfigure: true });
+    const plan = await stack.plan();
+    // The one in-place change is sesform's own tags on the imported set, which mark it as managed.
+    expect(plan).toMatchObject({ import: 3, add: 0, change: 1, destroy: 0 });
+    const changedAttributes = plan.output
+      .split('\n')
+      .filter((line) => /^\s+[~+-] (?!resource|update)/.test(line))
+      .map((line) => line.trim().replace(/\s+=.*/, ''));
+    expect(changedAttributes).toEqual(['~ tags_all', '+ "managed-by"', '+ "sesform-environment"']);
+    expect(plan.output).not.toMatch(/will be created|must be replaced|will be destroyed/);
+    await stack.apply();
+    expect((await stack.plan()).changes).toBe(false);
+    // Exporting again never overwrites the file.
+    expect((await sesform('export', '--env', 'exported', '--environments', files.dir)).output).toContain(
+      'exists already; export never overwrites a file.',
+    );
+  } finally {
+    await local?.stop();
+    files.cleanup();
+  }
+});

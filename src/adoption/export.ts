@@ -1,0 +1,88 @@
+/**
+ * `sesform export`: an environment file written from what an account already holds in one region,
+ * with an import manifest for every set and CloudWatch destination in it, so that the exported
+ * environment plans as imports rather than creates.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import { EnvironmentDefinition, EnvironmentSchema, expandedDestinationNames } from '../environment/schema';
+import { stackName } from '../environment/stack-naming';
+import type { LocalTarget } from '../local/local-target';
+import { writeImportManifest } from './import-manifest';
+import { readConfigurationSets, sesClientFor } from './ses-account';
+
+export interface ExportRequest {
+  readonly name: string;
+  readonly roleArn: string;
+  readonly externalId?: string;
+  readonly region: string;
+  readonly stateBackend: { bucket: string; keyPrefix: string; region: string };
+  /** The environment file to write; its folder gets the import manifest. */
+  readonly file: string;
+  readonly local?: LocalTarget;
+}
+
+export interface ExportResult {
+  readonly file: string;
+  readonly manifest: string;
+  readonly configurationSets: number;
+  readonly eventDestinations: number;
+  /** Destinations of kinds sesform does not manage (SNS, Firehose, ...): left out of the file. */
+  readonly skipped: string[];
+}
+
+export async function exportEnvironment(request: ExportRequest): Promise<ExportResult> {
+  if (fs.existsSync(request.file)) throw new Error(`${request.file} exists already; export never overwrites a file.`);
+  const accountId = /^arn:aws[a-z-]*:iam::(\d{12}):role\//.exec(request.roleArn)?.[1];
+  if (accountId === undefined) throw new Error(`${JSON.stringify(request.roleArn)} is not an IAM role ARN.`);
+  const ses = await sesClientFor({
+    roleArn: request.roleArn,
+    externalId: request.externalId,
+    region: request.region,
+    local: request.local,
+  });
+  const existing = await readConfigurationSets(ses).finally(() => ses.destroy());
+
+  const definition: EnvironmentDefinition = {
+    name: request.name,
+    accountId,
+    deployRole: { arn: request.roleArn, ...(request.externalId ? { externalId: request.externalId } : {}) },
+    regions: [request.region],
+    stateBackend: request.stateBackend,
+    configurationSets: existing.map((set) => set.definition),
+  };
+  const checked = EnvironmentSchema.safeParse(definition);
+  if (!checked.success)
+    throw new Error(
+      `what the account holds does not make a valid environment:\n${checked.error.issues
+        .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+        .join('\n')}`,
+    );
+
+  const header = `# Exported by sesform from account ${accountId}, ${request.region}, on ${new Date().toISOString().slice(0, 10)}.\n# Review it, then plan: every set and destination below is imported, not created.\n`;
+  fs.mkdirSync(path.dirname(path.resolve(request.file)), { recursive: true });
+  fs.writeFileSync(request.file, header + stringify(definition));
+  const imports = {
+    configurationSets: existing.map((set) => set.name),
+    eventDestinations: existing.flatMap((set) =>
+      set.definition.eventDestinations!.flatMap((destination) =>
+        expandedDestinationNames({ name: destination.name, cloudWatch: destination.cloudWatch }).map(
+          (name) => `${set.name}|${name}`,
+        ),
+      ),
+    ),
+  };
+  const manifest = writeImportManifest(request.file, stackName(request.name, request.region), imports);
+  return {
+    file: request.file,
+    manifest,
+    configurationSets: imports.configurationSets.length,
+    eventDestinations: imports.eventDestinations.length,
+    skipped: existing.flatMap((set) =>
+      set.destinations
+        .filter((destination) => destination.dimensions === undefined)
+        .map((destination) => `${set.name}/${destination.name}`),
+    ),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Reads what an account already holds in SES, through the same deploy role the stacks assume.
+ */
+import {
+  GetConfigurationSetCommand,
+  GetConfigurationSetEventDestinationsCommand,
+  ListConfigurationSetsCommand,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { ConfigurationSetDefinition, Environment } from '../environment/schema';
+import { LOCAL_CREDENTIALS_ENV, LocalTarget } from '../local/local-target';
+
+/** How to reach one account and region: its deploy role, and the emulator in local mode. */
+export interface AccountAccess {
+  readonly roleArn: string;
+  readonly externalId?: string;
+  readonly region: string;
+  readonly local?: LocalTarget;
+}
+
+export function accessOf(environment: Environment, region: string, local?: LocalTarget): AccountAccess {
+  return { roleArn: environment.deployRole.arn, externalId: environment.deployRole.externalId, region, local };
+}
+
+/** An SES v2 client with credentials from AssumeRole into the deploy role (the default chain signs that call). */
+export async function sesClientFor(access: AccountAccess): Promise<SESv2Client> {
+  const { region, local } = access;
+  const base = local
+    ? {
+        endpoint: local.endpoint,
+        credentials: {
+          accessKeyId: LOCAL_CREDENTIALS_ENV.AWS_ACCESS_KEY_ID,
+          secretAccessKey: LOCAL_CREDENTIALS_ENV.AWS_SECRET_ACCESS_KEY,
+        },
+      }
+    : {};
+  const sts = new STSClient({ region, ...base });
+  try {
+    const { Credentials } = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: access.roleArn,
+        ExternalId: access.externalId,
+        RoleSessionName: 'sesform-adopt',
+      }),
+    );
+    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey)
+      throw new Error(`AssumeRole into ${access.roleArn} returned no credentials`);
+    return new SESv2Client({
+      region,
+      ...(local ? { endpoint: local.endpoint } : {}),
+      credentials: {
+        accessKeyId: Credentials.AccessKeyId,
+        secretAccessKey: Credentials.SecretAccessKey,
+        sessionToken: Credentials.SessionToken,
+      },
+    });
+  } finally {
+    sts.destroy();
+  }
+}
+
+export interface ExistingDestination {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly eventTypes: string[];
+  /** Undefined for destinations other than CloudWatch (SNS, Firehose, EventBridge, Pinpoint), which sesform does not manage. */
+  readonly dimensions?: { name: string; source: string; defaultValue: string }[];
+}
+
+export interface ExistingSet {
+  readonly name: string;
+  readonly definition: ConfigurationSetDefinition;
+  readonly destinations: ExistingDestination[];
+}
+
+/** Tags that sesform and AWS add themselves; an exported file must not declare them. */
+const OWN_TAG = /^(aws:|managed-by$|sesform-environment$)/;
+
+async function setNames(ses: SESv2Client): Promise<string[]> {
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ses.send(new ListConfigurationSetsCommand({ NextToken }));
+    names.push(...(page.ConfigurationSets ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return names;
+}
+
+/** Every configuration set of the account and region, as an environment file would declare it. */
+export async function readConfigurationSets(ses: SESv2Client): Promise<ExistingSet[]> {
+  const sets: ExistingSet[] = [];
+  for (const name of await setNames(ses)) {
+    const read = await ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: name }));
+    const { EventDestinations = [] } = await ses.send(
+      new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: name }),
+    );
+    const destinations: ExistingDestination[] = EventDestinations.map((destination) => ({
+      name: destination.Name ?? '',
+      enabled: destination.Enabled ?? false,
+      eventTypes: destination.MatchingEventTypes ?? [],
+      dimensions: destination.CloudWatchDestination?.DimensionConfigurations?.map((dimension) => ({
+        name: dimension.DimensionName ?? '',
+        source: dimension.DimensionValueSource ?? '',
+        defaultValue: dimension.DefaultDimensionValue ?? '',
+      })),
+    }));
+    const delivery = read.DeliveryOptions;
+    const tags = Object.fromEntries(
+      (read.Tags ?? []).filter((tag) => tag.Key && !OWN_TAG.test(tag.Key)).map((tag) => [tag.Key!, tag.Value ?? '']),
+    );
+    const definition: ConfigurationSetDefinition = {
+      name,
+      sendingEnabled: read.SendingOptions?.SendingEnabled ?? true,
+      reputationMetrics: read.ReputationOptions?.ReputationMetricsEnabled ?? false,
+      ...(delivery && (delivery.TlsPolicy || delivery.SendingPoolName || delivery.MaxDeliverySeconds)
+        ? {
+            deliveryOptions: {
+              ...(delivery.TlsPolicy ? { tlsPolicy: delivery.TlsPolicy } : {}),
+              ...(delivery.SendingPoolName ? { sendingPool: delivery.SendingPoolName } : {}),
+              ...(delivery.MaxDeliverySeconds ? { maxDeliveryDuration: delivery.MaxDeliverySeconds } : {}),
+            },
+          }
+        : {}),
+      ...(read.TrackingOptions?.CustomRedirectDomain
+        ? {
+            trackingOptions: {
+              customRedirectDomain: read.TrackingOptions.CustomRedirectDomain,
+              ...(read.TrackingOptions.HttpsPolicy ? { httpsPolicy: read.TrackingOptions.HttpsPolicy } : {}),
+            },
+          }
+        : {}),
+      ...(read.SuppressionOptions ? { suppressedReasons: read.SuppressionOptions.SuppressedReasons ?? [] } : {}),
+      ...(Object.keys(tags).length > 0 ? { tags } : {}),
+      eventDestinations: destinations
+        .filter((destination) => destination.dimensions !== undefined)
+        .map((destination) => ({
+          name: destination.name,
+          enabled: destination.enabled,
+          eventTypes: destination.eventTypes,
+          cloudWatch: { dimensions: destination.dimensions! },
+        })),
+    } as ConfigurationSetDefinition;
+    sets.push({ name, definition, destinations });
+  }
+  return sets;
+}
