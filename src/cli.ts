@@ -1,7 +1,8 @@
 /**
  * `sesform`: validate environment files, estimate their metric cost, synthesize their stacks, and
  * rehearse the rollout on the embedded emulator (later: plan, apply, drift).
- * Exit codes: 0 success, 1 invalid input or error, 3 refused by a guardrail (a budget).
+ * Exit codes: 0 success, 1 invalid input or error, 2 changes planned but not applied (bootstrap),
+ * 3 refused by a guardrail (a budget).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,8 @@ import { didYouMean } from '../modules/did-you-mean';
 import { localTargetFromEnvironment, synthesize } from './app';
 import { adopt, describeAdoption } from './adoption/adopt';
 import { exportEnvironment } from './adoption/export';
+import { bootstrap } from './bootstrap/bootstrap';
+import { deployRolePolicy } from './bootstrap/deploy-policy';
 import { CostReport, costOf } from './cost/cost-model';
 import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
@@ -29,6 +32,8 @@ Commands:
   synth      validate, then write the stacks to cdktf.out as \`cdktf synth\` does
   adopt      import the account's existing sets and destinations that --env declares
   export     write an environment file from what an account already holds (--name, --role, --region)
+  iam-policy the least-privilege policy of --env's deploy role, as JSON, for review
+  bootstrap  create --env's account's state bucket and deploy role (plan; --auto-approve applies)
   rehearse   the whole rollout on the embedded emulator with real Terraform: init, plan,
              apply wave by wave, show what was created, plan again (\`npm start\`)
 
@@ -40,7 +45,9 @@ Options:
   --markdown FILE       cost: also write the report as Markdown (for a pull-request comment)
   --name, --role ARN, --region R, --external-id ID, --state-bucket B, --state-key-prefix P,
   --state-region R      export: the new environment's fields (or --env NAME to take them from one)
-  --local               synth, adopt, export: retarget the stacks at the emulator given by --endpoint
+  --admin-role ARN      bootstrap: assume this role for the admin work (default: ambient credentials)
+  --auto-approve        bootstrap: apply the plan
+  --local               synth, adopt, export, bootstrap: retarget the stacks at the emulator given by --endpoint
   --endpoint URL        the emulator's loopback address (default: $${LOCAL_ENDPOINT_ENV})
   -h, --help            this text
 `;
@@ -54,6 +61,8 @@ interface Options {
   readonly local: boolean;
   readonly endpoint?: string;
   readonly name?: string;
+  readonly 'admin-role'?: string;
+  readonly 'auto-approve': boolean;
   readonly role?: string;
   readonly region?: string;
   readonly 'external-id'?: string;
@@ -82,6 +91,8 @@ export async function main(
         local: { type: 'boolean', default: false },
         endpoint: { type: 'string' },
         name: { type: 'string' },
+        'admin-role': { type: 'string' },
+        'auto-approve': { type: 'boolean', default: false },
         role: { type: 'string' },
         region: { type: 'string' },
         'external-id': { type: 'string' },
@@ -111,6 +122,8 @@ export async function main(
     synth,
     rehearse: rehearseCommand,
     adopt: adoptCommand,
+    'iam-policy': iamPolicyCommand,
+    bootstrap: bootstrapCommand,
     export: exportCommand,
   };
   const run = commands[command];
@@ -267,6 +280,37 @@ async function adoptCommand(options: Options, out: NodeJS.WritableStream): Promi
   if (options.json) out.write(`${JSON.stringify({ ok: true, adoptions: results }, null, 2)}\n`);
   else for (const result of results) out.write(`${describeAdoption(result).join('\n')}\n`);
   return EXIT.ok;
+}
+
+/** The environments named by --env (at least one), or the exit code after reporting why not. */
+function namedEnvironments(
+  options: Options,
+  out: NodeJS.WritableStream,
+  command: string,
+): LoadedEnvironment[] | number {
+  if (options.env.length === 0) throw new Error(`${command} needs --env NAME.`);
+  const { environments, problems } = loadSelected(options);
+  if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was done');
+  return environments;
+}
+
+function iamPolicyCommand(options: Options, out: NodeJS.WritableStream): number {
+  const environments = namedEnvironments(options, out, 'iam-policy');
+  if (typeof environments === 'number') return environments;
+  out.write(`${JSON.stringify(deployRolePolicy(environments.map(({ environment }) => environment)), null, 2)}\n`);
+  return EXIT.ok;
+}
+
+async function bootstrapCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
+  const environments = namedEnvironments(options, out, 'bootstrap');
+  if (typeof environments === 'number') return environments;
+  return bootstrap({
+    environments: environments.map(({ environment }) => environment),
+    adminRoleArn: options['admin-role'],
+    local: options.local ? localTargetOption(options) : undefined,
+    autoApprove: options['auto-approve'],
+    out,
+  });
 }
 
 async function exportCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {

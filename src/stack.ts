@@ -90,9 +90,11 @@ export class SesEnvironmentStack extends TerraformStack {
   }
 
   /** The provider against the emulator: its endpoints, few retries (each 500 would otherwise retry 25 times). */
-  private static localProviderSettings({ endpoint }: LocalTarget) {
+  private static localProviderSettings({ endpoint, tls }: LocalTarget) {
     return {
       endpoints: [{ sesv2: endpoint, sts: endpoint, s3: endpoint, iam: endpoint }],
+      // The emulator's throwaway certificate, on the loopback address only.
+      ...(tls ? { insecure: true } : {}),
       maxRetries: 2,
       skipCredentialsValidation: true,
       skipMetadataApiCheck: 'true',
@@ -100,8 +102,9 @@ export class SesEnvironmentStack extends TerraformStack {
   }
 
   /** State in the emulator's S3, still with the lock file. */
-  private static localBackendSettings({ endpoint }: LocalTarget) {
+  private static localBackendSettings({ endpoint, tls }: LocalTarget) {
     return {
+      ...(tls ? { insecure: true } : {}),
       endpoints: { s3: endpoint, sts: endpoint, iam: endpoint },
       usePathStyle: true,
       skipCredentialsValidation: true,

@@ -14,6 +14,7 @@ import {
   SESv2Client,
   UpdateConfigurationSetEventDestinationCommand,
 } from '@aws-sdk/client-sesv2';
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { isLoopbackEndpoint } from '../../src/local/local-target';
@@ -234,5 +235,40 @@ describe('the embedded emulator', () => {
     expect([await exists(dev), await exists(prod), await exists(prodUs)]).toEqual([true, false, false]);
     await prod.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'isolated' }));
     expect([await exists(dev), await exists(prod), await exists(prodUs)]).toEqual([true, true, false]);
+  });
+
+  test('bucket policies honour aws:SecureTransport: a TLS-only bucket refuses plain HTTP, other buckets do not', async () => {
+    const s3 = new S3Client({
+      endpoint: emulator.endpoint,
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: TEST_CREDENTIALS,
+    });
+    for (const Bucket of ['tls-only', 'open'])
+      await s3.send(
+        new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+      );
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: 'tls-only',
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: ['arn:aws:s3:::tls-only', 'arn:aws:s3:::tls-only/*'],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        }),
+      }),
+    );
+    expect(await errorOf(s3.send(new PutObjectCommand({ Bucket: 'tls-only', Key: 'k', Body: 'x' })))).toMatchObject({
+      status: 403,
+    });
+    await s3.send(new PutObjectCommand({ Bucket: 'open', Key: 'k', Body: 'x' }));
+    s3.destroy();
   });
 });

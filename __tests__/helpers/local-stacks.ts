@@ -12,7 +12,7 @@ import { synthesize } from '../../src/app';
 import { defaultConcurrency, mapLimit } from '../../src/concurrency';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { LoadedEnvironment, loadEnvironments } from '../../src/environment/loader';
-import { LOCAL_CREDENTIALS_ENV, LocalTarget, localTarget } from '../../src/local/local-target';
+import { LOCAL_CREDENTIALS_ENV, LocalTarget, emulatorClientConfig, localTarget } from '../../src/local/local-target';
 import { createLocalStateBuckets } from '../../src/local/state-buckets';
 import { StackWorkspace } from '../../src/terraform/stack-workspace';
 import { localProviderVersion, terraformEnvironment } from '../../src/terraform/terraform';
@@ -78,14 +78,13 @@ export class LocalStacks {
     const key = `${account}/${region}`;
     const cached = this.clients.get(key);
     if (cached) return cached;
-    const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-    const sts = new STSClient({ endpoint: this.target.endpoint, region, credentials });
+    const sts = new STSClient({ ...emulatorClientConfig(this.target), region });
     const { Credentials } = await sts.send(
       new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/ses-deploy`, RoleSessionName: 'sesform-e2e' }),
     );
     sts.destroy();
     const client = new SESv2Client({
-      endpoint: this.target.endpoint,
+      ...emulatorClientConfig(this.target),
       region,
       credentials: {
         accessKeyId: Credentials!.AccessKeyId!,

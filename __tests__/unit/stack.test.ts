@@ -159,7 +159,12 @@ describe('local mode', () => {
       expect(() => localTarget(address, '5.100.0')).toThrow(
         `local mode only talks to the emulator on the loopback address (http://127.0.0.1:PORT); refusing ${JSON.stringify(address)}.`,
       );
-    expect(localTarget('http://localhost:4566/', '5.100.0').endpoint).toBe('http://localhost:4566');
+    expect(localTarget('http://localhost:4566/', '5.100.0')).toEqual({
+      endpoint: 'http://localhost:4566',
+      providerVersion: '5.100.0',
+      tls: false,
+    });
+    expect(localTarget('https://127.0.0.1:4566', '5.100.0').tls).toBe(true);
   });
 
   test('the bindings pin the provider version that sesform documents as their own', () => {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ConfigurationSetDefinition, Environment } from '../environment/schema';
-import { LOCAL_CREDENTIALS_ENV, LocalTarget } from '../local/local-target';
+import { LocalTarget, emulatorClientConfig } from '../local/local-target';
 
 /** How to reach one account and region: its deploy role, and the emulator in local mode. */
 export interface AccountAccess {
@@ -26,15 +26,7 @@ export function accessOf(environment: Environment, region: string, local?: Local
 /** An SES v2 client with credentials from AssumeRole into the deploy role (the default chain signs that call). */
 export async function sesClientFor(access: AccountAccess): Promise<SESv2Client> {
   const { region, local } = access;
-  const base = local
-    ? {
-        endpoint: local.endpoint,
-        credentials: {
-          accessKeyId: LOCAL_CREDENTIALS_ENV.AWS_ACCESS_KEY_ID,
-          secretAccessKey: LOCAL_CREDENTIALS_ENV.AWS_SECRET_ACCESS_KEY,
-        },
-      }
-    : {};
+  const base = local ? emulatorClientConfig(local) : {};
   const sts = new STSClient({ region, ...base });
   try {
     const { Credentials } = await sts.send(
@@ -48,7 +40,7 @@ export async function sesClientFor(access: AccountAccess): Promise<SESv2Client> 
       throw new Error(`AssumeRole into ${access.roleArn} returned no credentials`);
     return new SESv2Client({
       region,
-      ...(local ? { endpoint: local.endpoint } : {}),
+      ...(local ? { ...emulatorClientConfig(local) } : {}),
       credentials: {
         accessKeyId: Credentials.AccessKeyId,
         secretAccessKey: Credentials.SecretAccessKey,

@@ -2,7 +2,7 @@
  * The embedded AWS emulator: moto's server with SES v2 completed (`__tests__/e2e/emulator/moto_ses.py`),
  * on a free port of 127.0.0.1. Started and stopped by process id, never by name.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
@@ -11,10 +11,21 @@ const LOOPBACK = '127.0.0.1';
 
 /** A running emulator. */
 export interface Emulator {
-  /** `http://127.0.0.1:PORT`. */
+  /** `http://127.0.0.1:PORT`, or `https://` when started with TLS. */
   readonly endpoint: string;
   readonly pid: number;
   stop(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  /** @default 30 s */
+  readonly timeoutMs?: number;
+  /**
+   * Serve HTTPS with a throwaway self-signed certificate, for policies that require TLS (the state
+   * bucket's). Clients skip certificate checks for this loopback endpoint only.
+   * @default false
+   */
+  readonly tls?: boolean;
 }
 
 /** A port that nothing listens on now. */
@@ -29,35 +40,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the emulator exited with code ${child.exitCode} before answering`);
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the emulator did not answer on ${endpoint} within ${timeoutMs} ms`);
-}
-
-/** Starts the emulator and resolves once it answers; the python interpreter comes from SESFORM_PYTHON or python3. */
-export async function startEmulator({ timeoutMs = 30_000 } = {}): Promise<Emulator> {
+/** Starts the emulator and resolves once it listens; the python interpreter comes from SESFORM_PYTHON or python3. */
+export async function startEmulator({ timeoutMs = 30_000, tls = false }: EmulatorOptions = {}): Promise<Emulator> {
   const port = await freePort();
-  const endpoint = `http://${LOOPBACK}:${port}`;
+  const endpoint = `${tls ? 'https' : 'http'}://${LOOPBACK}:${port}`;
   const python = process.env.SESFORM_PYTHON ?? 'python3';
   // A fixed account would override the account routing that AssumeRole gives each stack.
   const env = { ...process.env };
   delete env.MOTO_ACCOUNT_ID;
-  const child = spawn(python, [LAUNCHER, '--port', String(port), '--host', LOOPBACK], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env,
-  });
+  const args = [LAUNCHER, '--port', String(port), '--host', LOOPBACK, ...(tls ? ['--tls'] : [])];
+  const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -68,10 +62,25 @@ export async function startEmulator({ timeoutMs = 30_000 } = {}): Promise<Emulat
     }
   };
   try {
-    await waitUntilAnswering(endpoint, child, timeoutMs);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the emulator did not start within ${timeoutMs} ms`)), timeoutMs);
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes(`ready ${endpoint}`)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the emulator exited with code ${code} before it was ready`));
+      });
+    });
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n${stderr}`);
   }
+  child.stdout.resume();
   return { endpoint, pid: child.pid as number, stop };
 }

@@ -61,6 +61,7 @@ function choice<const T extends readonly [string, ...string[]]>(values: T, what:
 const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const KEY_PREFIX = /^(?!\/)(?!.*\/\/)(?!.*\/$)[\w!.*'()/-]{1,512}$/;
@@ -211,6 +212,13 @@ export const EnvironmentSchema = z
       sessionName: z
         .string()
         .regex(SESSION_NAME, { error: () => 'a session name is 2 to 64 letters, digits or + = , . @ - _.' })
+        .optional(),
+      trustedPrincipal: z
+        .string()
+        .regex(PRINCIPAL_ARN, {
+          error: (issue) =>
+            `${JSON.stringify(issue.input)} is not an IAM role or user ARN such as "arn:aws:iam::123456789012:role/pipeline": the bootstrap lets only this principal assume the deploy role.`,
+        })
         .optional(),
     }),
     regions: z

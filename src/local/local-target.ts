@@ -4,11 +4,14 @@
  * provider version and retries change. Credentials are never written: Terraform gets the emulator's
  * test keys through its environment (see `LOCAL_CREDENTIALS_ENV`).
  */
+import * as https from 'node:https';
 
 /** Where and how local stacks talk to the emulator. */
 export interface LocalTarget {
-  /** The emulator, `http://127.0.0.1:PORT`: always loopback. */
+  /** The emulator, `http://127.0.0.1:PORT` (or `https://` with its throwaway certificate): always loopback. */
   readonly endpoint: string;
+  /** The emulator serves HTTPS with a self-signed certificate, which clients accept for this loopback address only. */
+  readonly tls: boolean;
   /** The AWS provider version to pin (the offline mirror's). */
   readonly providerVersion: string;
 }
@@ -22,11 +25,11 @@ export const LOCAL_CREDENTIALS_ENV: Readonly<Record<string, string>> = {
   AWS_SECRET_ACCESS_KEY: 'test',
 };
 
-/** True for an http endpoint on the loopback address, the only place local mode may talk to. */
+/** True for an http(s) endpoint on the loopback address, the only place local mode may talk to. */
 export function isLoopbackEndpoint(endpoint: string): boolean {
   try {
     const url = new URL(endpoint);
-    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    return ['http:', 'https:'].includes(url.protocol) && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   } catch {
     return false;
   }
@@ -38,5 +41,17 @@ export function localTarget(endpoint: string, providerVersion: string): LocalTar
     throw new Error(
       `local mode only talks to the emulator on the loopback address (http://127.0.0.1:PORT); refusing ${JSON.stringify(endpoint)}.`,
     );
-  return { endpoint: endpoint.replace(/\/+$/, ''), providerVersion };
+  return { endpoint: endpoint.replace(/\/+$/, ''), providerVersion, tls: endpoint.startsWith('https:') };
+}
+
+/** AWS SDK client settings for the emulator: its endpoint, test keys, and its self-signed certificate accepted. */
+export function emulatorClientConfig(target: LocalTarget) {
+  return {
+    endpoint: target.endpoint,
+    credentials: {
+      accessKeyId: LOCAL_CREDENTIALS_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: LOCAL_CREDENTIALS_ENV.AWS_SECRET_ACCESS_KEY,
+    },
+    ...(target.tls ? { requestHandler: { httpsAgent: new https.Agent({ rejectUnauthorized: false }) } } : {}),
+  };
 }

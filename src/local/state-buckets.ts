@@ -1,6 +1,6 @@
-import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Environment } from '../environment/schema';
-import { LOCAL_CREDENTIALS_ENV, LocalTarget } from './local-target';
+import { LocalTarget, emulatorClientConfig } from './local-target';
 
 /** Creates, in the emulator's S3, the state buckets the environments name, before `terraform init`. */
 export async function createLocalStateBuckets(
@@ -9,15 +9,7 @@ export async function createLocalStateBuckets(
 ): Promise<void> {
   const buckets = new Map(environments.map(({ stateBackend }) => [stateBackend.bucket, stateBackend.region]));
   for (const [bucket, region] of buckets) {
-    const s3 = new S3Client({
-      endpoint: target.endpoint,
-      region,
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: LOCAL_CREDENTIALS_ENV.AWS_ACCESS_KEY_ID,
-        secretAccessKey: LOCAL_CREDENTIALS_ENV.AWS_SECRET_ACCESS_KEY,
-      },
-    });
+    const s3 = new S3Client({ ...emulatorClientConfig(target), region, forcePathStyle: true });
     try {
       await s3.send(
         new CreateBucketCommand({
@@ -26,7 +18,8 @@ export async function createLocalStateBuckets(
         }),
       );
     } catch (error) {
-      if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+      // A bucket that `sesform bootstrap` made in the environment's own account is just as good.
+      if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists)) throw error;
     } finally {
       s3.destroy();
     }

@@ -9,10 +9,13 @@ Everything else (STS and account routing, S3, tags) stays moto's own.
 import argparse
 import json
 import re
+import threading
 from collections import OrderedDict
 
 import botocore.session
 from moto.core.exceptions import JsonRESTError
+from moto.iam import policy_conditions
+from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.ses import models as ses_models
 from moto.sesv2 import urls as sesv2_urls
 from moto.sesv2.responses import SESV2Response
@@ -123,6 +126,49 @@ def stored_destination(name, destination):
         if destination.get(kind) is not None:
             stored[kind] = destination[kind]
     return stored
+
+
+# --- policy conditions -------------------------------------------------------------------------
+# AWS: a statement whose condition does not hold does not apply. moto 5.2.1 denies instead, ignores
+# the Bool operator, and never knows aws:SecureTransport, so a TLS-only bucket policy would refuse
+# every request. The request's scheme is kept per thread (one thread serves one request) and
+# offered as aws:SecureTransport.
+
+
+def bool_operation(expected, actual):
+    expected_values = expected if isinstance(expected, list) else [expected]
+    return str(actual).lower() in [str(value).lower() for value in expected_values]
+
+
+policy_conditions.CONDITION_OPERATIONS["Bool"] = bool_operation
+
+_request = threading.local()
+_original_check_conditions = IAMPolicyStatement._check_conditions
+_original_is_action_permitted = IAMPolicyStatement.is_action_permitted
+
+
+def check_conditions(self, incoming_condition_values):
+    values = dict(incoming_condition_values or {})
+    values.setdefault("aws:SecureTransport", "true" if getattr(_request, "https", False) else "false")
+    return _original_check_conditions(self, values)
+
+
+def is_action_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):
+    if self._statement.get("Condition") and not self._check_conditions(incoming_condition_values):
+        return PermissionResult.NEUTRAL
+    return _original_is_action_permitted(self, action, resource, principal, incoming_condition_values)
+
+
+IAMPolicyStatement._check_conditions = check_conditions
+IAMPolicyStatement.is_action_permitted = is_action_permitted
+
+
+def remember_scheme(app):
+    def wrapped(environ, start_response):
+        _request.https = environ.get("wsgi.url_scheme") == "https"
+        return app(environ, start_response)
+
+    return wrapped
 
 
 # --- responses ---------------------------------------------------------------------------------
@@ -278,19 +324,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a throwaway self-signed certificate")
     args = parser.parse_args()
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("the emulator only listens on the loopback address")
     register()
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
 
-    server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
-    server.start()
-    print(f"ready http://{args.host}:{args.port}", flush=True)
+    app = remember_scheme(DomainDispatcherApplication(create_backend_app))
+    server = make_server(args.host, args.port, app, threaded=True, ssl_context="adhoc" if args.tls else None)
+    # The socket is bound: requests from here on wait in its backlog until serve_forever takes them.
+    print(f"ready {'https' if args.tls else 'http'}://{args.host}:{args.port}", flush=True)
     try:
-        server._thread.join()
+        server.serve_forever()
     except KeyboardInterrupt:
-        server.stop()
+        server.shutdown()
 
 
 if __name__ == "__main__":

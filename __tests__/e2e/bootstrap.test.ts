@@ -1,0 +1,179 @@
+/**
+ * A fresh emulated account bootstrapped (state bucket and deploy role), then a first rollout into
+ * it that keeps its state in the new bucket. The emulator serves HTTPS here: the bucket's policy
+ * refuses anything else, which the emulator enforces.
+ */
+import { PassThrough } from 'node:stream';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  GetPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { deployRolePolicy } from '../../src/bootstrap/deploy-policy';
+import { main } from '../../src/cli';
+import { Emulator, startEmulator } from '../../src/emulator/emulator';
+import { loadEnvironments } from '../../src/environment/loader';
+import { emulatorClientConfig, localTarget } from '../../src/local/local-target';
+import { LocalStacks } from '../helpers/local-stacks';
+import { environmentYaml, writeFiles } from '../helpers/synth';
+
+jest.setTimeout(300_000);
+
+const ACCOUNT = '101010101010';
+const PIPELINE = 'arn:aws:iam::999900000000:role/ses-pipeline';
+
+let emulator: Emulator;
+let files: ReturnType<typeof writeFiles>;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ tls: true });
+  files = writeFiles({
+    'fresh.yaml': environmentYaml(
+      'fresh',
+      ACCOUNT,
+      `configurationSets:
+  - name: receipts
+    eventDestinations:
+      - name: bounces
+        eventTypes: [bounce]
+        cloudWatch:
+          dimensions: [{ name: ses:configuration-set, source: messageTag, defaultValue: receipts }]
+`,
+    )
+      .replace('stateBackend: { bucket: state-bucket,', 'stateBackend: { bucket: fresh-account-state,')
+      .replace(`role/ses-deploy\n`, `role/ses-deploy\n  trustedPrincipal: ${PIPELINE}\n  externalId: fresh-pipeline\n`),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await emulator?.stop();
+  files?.cleanup();
+});
+
+async function sesform(...argv: string[]) {
+  const out = new PassThrough();
+  let output = '';
+  out.on('data', (chunk) => (output += chunk));
+  const code = await main([...argv, '--environments', files.dir, '--local', '--endpoint', emulator.endpoint], out, out);
+  return { code, output };
+}
+
+function clientConfig() {
+  return emulatorClientConfig(localTarget(emulator.endpoint, '0'));
+}
+
+/** Admin credentials inside the fresh account. */
+async function adminCredentials() {
+  const sts = new STSClient({ ...clientConfig(), region: 'eu-west-1' });
+  const { Credentials } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`,
+      RoleSessionName: 'auditor',
+    }),
+  );
+  return {
+    accessKeyId: Credentials!.AccessKeyId!,
+    secretAccessKey: Credentials!.SecretAccessKey!,
+    sessionToken: Credentials!.SessionToken,
+  };
+}
+
+test('the deploy role policy names no wildcard action and only this environment’s resources', async () => {
+  const { code, output } = await sesform('iam-policy', '--env', 'fresh');
+  expect(code).toBe(0);
+  const policy = JSON.parse(output);
+  const actions: string[] = policy.Statement.flatMap((statement: { Action: string[] }) => statement.Action);
+  expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  expect(policy.Statement.flatMap((statement: { Resource: string[] }) => statement.Resource)).toEqual([
+    `arn:aws:ses:eu-west-1:${ACCOUNT}:configuration-set/receipts`,
+    'arn:aws:s3:::fresh-account-state',
+    'arn:aws:s3:::fresh-account-state/ses/fresh/eu-west-1/terraform.tfstate',
+    'arn:aws:s3:::fresh-account-state/ses/fresh/eu-west-1/terraform.tfstate.tflock',
+  ]);
+});
+
+test('bootstrap plans first (exit 2), then creates a private, versioned, encrypted, TLS-only bucket and the deploy role', async () => {
+  const planned = await sesform('bootstrap', '--env', 'fresh');
+  expect(planned.code).toBe(2);
+  expect(planned.output).toMatch(/^bootstrap-101010101010: 8 to add, 0 to change, 0 to destroy$/m);
+  const applied = await sesform('bootstrap', '--env', 'fresh', '--auto-approve');
+  expect(applied.code).toBe(0);
+  expect(applied.output).toContain('bootstrap-101010101010: Resources: 8 added, 0 changed, 0 destroyed.');
+
+  const credentials = await adminCredentials();
+  const s3 = new S3Client({ ...clientConfig(), region: 'eu-west-1', forcePathStyle: true, credentials });
+  const Bucket = 'fresh-account-state';
+  expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe('Enabled');
+  expect(
+    (await s3.send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0]
+      .ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+  ).toBe('AES256');
+  expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
+    BlockPublicAcls: true,
+    IgnorePublicAcls: true,
+    BlockPublicPolicy: true,
+    RestrictPublicBuckets: true,
+  });
+  const bucketPolicy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
+  expect(bucketPolicy.Statement[0]).toMatchObject({
+    Effect: 'Deny',
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  });
+  const [rule] = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules!;
+  expect(rule).toMatchObject({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 90 } });
+
+  const iam = new IAMClient({ ...clientConfig(), region: 'us-east-1', credentials });
+  const { Role } = await iam.send(new GetRoleCommand({ RoleName: 'ses-deploy' }));
+  expect(JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!))).toEqual({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: PIPELINE },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': 'fresh-pipeline' } },
+      },
+    ],
+  });
+  const inline = await iam.send(new GetRolePolicyCommand({ RoleName: 'ses-deploy', PolicyName: 'sesform-deploy' }));
+  const { environments } = loadEnvironments(files.dir);
+  expect(JSON.parse(decodeURIComponent(inline.PolicyDocument!))).toEqual(
+    deployRolePolicy([environments[0].environment]),
+  );
+  s3.destroy();
+  iam.destroy();
+
+  // Bootstrapped already: nothing left to do.
+  expect((await sesform('bootstrap', '--env', 'fresh')).output).toMatch(/^bootstrap-101010101010: no changes$/m);
+});
+
+test('the first rollout into the bootstrapped account keeps its state in the new bucket', async () => {
+  const local = await LocalStacks.start(files.dir, emulator);
+  try {
+    const stack = local.workspace('fresh-eu-west-1');
+    await stack.init({ reconfigure: true });
+    const applied = await stack.apply();
+    expect(applied.stdout).toContain('Apply complete! Resources: 2 added, 0 changed, 0 destroyed.');
+    expect((await stack.plan()).changes).toBe(false);
+    expect(await local.setNames(ACCOUNT, 'eu-west-1')).toEqual(['receipts']);
+    const s3 = new S3Client({
+      ...clientConfig(),
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: await adminCredentials(),
+    });
+    const state = await s3.send(
+      new GetObjectCommand({ Bucket: 'fresh-account-state', Key: 'ses/fresh/eu-west-1/terraform.tfstate' }),
+    );
+    expect(JSON.parse(await state.Body!.transformToString()).resources.length).toBe(2);
+    s3.destroy();
+  } finally {
+    await local.stop();
+  }
+});

@@ -1,0 +1,65 @@
+/**
+ * `sesform bootstrap`: synthesizes an account's bootstrap stack and plans it; with `--auto-approve`
+ * applies it. Its state stays on this machine (`.sesform/bootstrap/`), since the bucket it creates is
+ * the one every other stack keeps its state in.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'cdktf';
+import type { Environment } from '../environment/schema';
+import { LOCAL_CREDENTIALS_ENV, LocalTarget } from '../local/local-target';
+import { StackWorkspace } from '../terraform/stack-workspace';
+import { WORK_DIR, terraformEnvironment } from '../terraform/terraform';
+import { SesBootstrapStack } from './bootstrap-stack';
+
+export interface BootstrapOptions {
+  readonly environments: readonly Environment[];
+  readonly adminRoleArn?: string;
+  readonly local?: LocalTarget;
+  readonly autoApprove: boolean;
+  readonly out: NodeJS.WritableStream;
+  /** @default .sesform/bootstrap (.sesform/local-bootstrap in local mode) */
+  readonly workDir?: string;
+}
+
+/** In the emulator, admin work in an account goes through a role in it, which is how the emulator routes accounts. */
+export function defaultLocalAdminRole(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`;
+}
+
+/** Resolves to the exit code: 0 applied or nothing to do, 2 changes planned but not applied. */
+export async function bootstrap(options: BootstrapOptions): Promise<number> {
+  const { environments, local, out } = options;
+  // Local bootstrap state may outlive its emulator; Terraform's refresh then plans the missing resources again.
+  const workDir = path.resolve(options.workDir ?? path.join(WORK_DIR, local ? 'local-bootstrap' : 'bootstrap'));
+  const accountId = environments[0].accountId;
+  const adminRoleArn = options.adminRoleArn ?? (local ? defaultLocalAdminRole(accountId) : undefined);
+  const outdir = path.join(workDir, 'cdktf.out');
+  fs.mkdirSync(workDir, { recursive: true });
+  const app = new App({ outdir });
+  const stack = new SesBootstrapStack(app, {
+    environments,
+    stateFile: path.join(workDir, `${SesBootstrapStack.stackName(accountId)}.tfstate`),
+    adminRoleArn,
+    local,
+  });
+  app.synth();
+  const workspace = StackWorkspace.in(outdir, stack.node.id, terraformEnvironment(local ? LOCAL_CREDENTIALS_ENV : {}));
+  await workspace.init();
+  const plan = await workspace.plan('tfplan');
+  out.write(`${stack.node.id}: ${plan.text}\n`);
+  if (!plan.changes) return 0;
+  if (!options.autoApprove) {
+    out.write(`Review the plan, then run again with --auto-approve to create the state bucket and the deploy role.\n`);
+    out.write(
+      plan.output
+        .split('\n')
+        .filter((line) => /^\s+# \S+ will be/.test(line))
+        .join('\n') + '\n',
+    );
+    return 2;
+  }
+  const applied = await workspace.apply('tfplan');
+  out.write(`${stack.node.id}: ${/Apply complete! (.*)/.exec(applied.stdout)?.[1] ?? 'applied'}\n`);
+  return 0;
+}

@@ -1,0 +1,103 @@
+/**
+ * The least-privilege policy of an environment's deploy role, derived from the environment file:
+ * the SES v2 configuration-set actions on this environment's configuration sets in its regions,
+ * and its own state keys (state and lock file) in the state bucket. Nothing else, no wildcard action.
+ */
+import type { Environment } from '../environment/schema';
+import { stateKey } from '../environment/stack-naming';
+
+/** Every SES v2 action the provider needs to manage a configuration set and its event destinations. */
+export const CONFIGURATION_SET_ACTIONS = [
+  'ses:CreateConfigurationSet',
+  'ses:GetConfigurationSet',
+  'ses:DeleteConfigurationSet',
+  'ses:PutConfigurationSetDeliveryOptions',
+  'ses:PutConfigurationSetReputationOptions',
+  'ses:PutConfigurationSetSendingOptions',
+  'ses:PutConfigurationSetSuppressionOptions',
+  'ses:PutConfigurationSetTrackingOptions',
+  'ses:PutConfigurationSetVdmOptions',
+  'ses:CreateConfigurationSetEventDestination',
+  'ses:GetConfigurationSetEventDestinations',
+  'ses:UpdateConfigurationSetEventDestination',
+  'ses:DeleteConfigurationSetEventDestination',
+  'ses:TagResource',
+  'ses:UntagResource',
+  'ses:ListTagsForResource',
+] as const;
+
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string[];
+  readonly Resource: string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: PolicyStatement[];
+}
+
+function partitionOf(roleArn: string): string {
+  return /^arn:(aws[a-z-]*):/.exec(roleArn)?.[1] ?? 'aws';
+}
+
+/** The deploy role's policy for the environments that use it (usually one). */
+export function deployRolePolicy(environments: readonly Environment[]): PolicyDocument {
+  const configurationSets = environments.flatMap((environment) => {
+    const partition = partitionOf(environment.deployRole.arn);
+    return environment.regions.flatMap((region) =>
+      environment.configurationSets.map(
+        (set) => `arn:${partition}:ses:${region}:${environment.accountId}:configuration-set/${set.name}`,
+      ),
+    );
+  });
+  const stateObjects = environments.flatMap((environment) => {
+    const partition = partitionOf(environment.deployRole.arn);
+    return environment.regions.flatMap((region) => {
+      const key = stateKey(environment.stateBackend.keyPrefix, environment.name, region);
+      return [
+        `arn:${partition}:s3:::${environment.stateBackend.bucket}/${key}`,
+        `arn:${partition}:s3:::${environment.stateBackend.bucket}/${key}.tflock`,
+      ];
+    });
+  });
+  const buckets = [
+    ...new Set(
+      environments.map(
+        (environment) => `arn:${partitionOf(environment.deployRole.arn)}:s3:::${environment.stateBackend.bucket}`,
+      ),
+    ),
+  ];
+  const statements: PolicyStatement[] = [];
+  if (configurationSets.length > 0)
+    statements.push({
+      Sid: 'ManageThisEnvironmentsConfigurationSets',
+      Effect: 'Allow',
+      Action: [...CONFIGURATION_SET_ACTIONS],
+      Resource: configurationSets,
+    });
+  statements.push(
+    {
+      Sid: 'ListOwnStateKeys',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: buckets,
+      Condition: {
+        StringLike: {
+          's3:prefix': environments.flatMap((environment) =>
+            environment.regions.map((region) => stateKey(environment.stateBackend.keyPrefix, environment.name, region)),
+          ),
+        },
+      },
+    },
+    {
+      Sid: 'ReadWriteOwnStateAndLock',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Resource: stateObjects,
+    },
+  );
+  return { Version: '2012-10-17', Statement: statements };
+}
