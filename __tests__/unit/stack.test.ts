@@ -152,12 +152,12 @@ describe('local mode', () => {
   test('refuses any endpoint that is not on the loopback address', () => {
     for (const address of [
       'http://10.0.0.5:4566',
-      'https://127.0.0.1:4566',
+      'ftp://127.0.0.1:4566',
       'https://email.eu-west-1.amazonaws.com',
       'nonsense',
     ])
       expect(() => localTarget(address, '5.100.0')).toThrow(
-        `local mode only talks to the emulator on the loopback address (http://127.0.0.1:PORT); refusing ${JSON.stringify(address)}.`,
+        `local mode only talks to the emulator on the loopback address (http(s)://127.0.0.1:PORT); refusing ${JSON.stringify(address)}.`,
       );
     expect(localTarget('http://localhost:4566/', '5.100.0')).toEqual({
       endpoint: 'http://localhost:4566',

@@ -39,7 +39,7 @@ export function isLoopbackEndpoint(endpoint: string): boolean {
 export function localTarget(endpoint: string, providerVersion: string): LocalTarget {
   if (!isLoopbackEndpoint(endpoint))
     throw new Error(
-      `local mode only talks to the emulator on the loopback address (http://127.0.0.1:PORT); refusing ${JSON.stringify(endpoint)}.`,
+      `local mode only talks to the emulator on the loopback address (http(s)://127.0.0.1:PORT); refusing ${JSON.stringify(endpoint)}.`,
     );
   return { endpoint: endpoint.replace(/\/+$/, ''), providerVersion, tls: endpoint.startsWith('https:') };
 }
