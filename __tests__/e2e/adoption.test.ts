@@ -10,11 +10,10 @@ import {
   EventDestinationDefinition,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { main } from '../../src/cli';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { loadEnvironments } from '../../src/environment/loader';
-import { LocalStacks } from '../helpers/local-stacks';
+import { LocalStacks, sesClientIn } from '../helpers/local-stacks';
 import { environmentYaml, writeFiles } from '../helpers/synth';
 
 jest.setTimeout(300_000);
@@ -29,24 +28,8 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-async function sesIn(account: string): Promise<SESv2Client> {
-  const sts = new STSClient({
-    endpoint: emulator.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const { Credentials } = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/ses-deploy`, RoleSessionName: 'console-user' }),
-  );
-  return new SESv2Client({
-    endpoint: emulator.endpoint,
-    region: 'eu-west-1',
-    credentials: {
-      accessKeyId: Credentials!.AccessKeyId!,
-      secretAccessKey: Credentials!.SecretAccessKey!,
-      sessionToken: Credentials!.SessionToken,
-    },
-  });
+function sesIn(account: string, region = 'eu-west-1'): Promise<SESv2Client> {
+  return sesClientIn(emulator.endpoint, account, region);
 }
 
 const cloudWatch = (enabled: boolean, dimension: string, defaultValue: string): EventDestinationDefinition => ({

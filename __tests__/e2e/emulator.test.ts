@@ -15,8 +15,8 @@ import {
   UpdateConfigurationSetEventDestinationCommand,
 } from '@aws-sdk/client-sesv2';
 import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
+import { sesClientIn } from '../helpers/local-stacks';
 import { isLoopbackEndpoint } from '../../src/local/local-target';
 
 const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -31,21 +31,8 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-/** An SES v2 client signed with credentials from AssumeRole into `account`, as the provider does. */
-async function sesIn(account: string, region = 'eu-west-1'): Promise<SESv2Client> {
-  const sts = new STSClient({ endpoint: emulator.endpoint, region, credentials: TEST_CREDENTIALS });
-  const { Credentials } = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/ses-deploy`, RoleSessionName: 'sesform-test' }),
-  );
-  return new SESv2Client({
-    endpoint: emulator.endpoint,
-    region,
-    credentials: {
-      accessKeyId: Credentials!.AccessKeyId!,
-      secretAccessKey: Credentials!.SecretAccessKey!,
-      sessionToken: Credentials!.SessionToken,
-    },
-  });
+function sesIn(account: string, region = 'eu-west-1'): Promise<SESv2Client> {
+  return sesClientIn(emulator.endpoint, account, region);
 }
 
 const destination = (overrides: Partial<EventDestinationDefinition> = {}): EventDestinationDefinition => ({

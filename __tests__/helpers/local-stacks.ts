@@ -7,12 +7,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetConfigurationSetCommand, ListConfigurationSetsCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { synthesize } from '../../src/app';
 import { defaultConcurrency, mapLimit } from '../../src/concurrency';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { LoadedEnvironment, loadEnvironments } from '../../src/environment/loader';
-import { LOCAL_CREDENTIALS_ENV, LocalTarget, emulatorClientConfig, localTarget } from '../../src/local/local-target';
+import { sesClientFor } from '../../src/adoption/ses-account';
+import { LOCAL_CREDENTIALS_ENV, LocalTarget, localTarget } from '../../src/local/local-target';
 import { createLocalStateBuckets } from '../../src/local/state-buckets';
 import { StackWorkspace } from '../../src/terraform/stack-workspace';
 import { localProviderVersion, terraformEnvironment } from '../../src/terraform/terraform';
@@ -76,22 +76,7 @@ export class LocalStacks {
   /** An SES v2 client in `account` and `region`, with credentials from AssumeRole. */
   async ses(account: string, region: string): Promise<SESv2Client> {
     const key = `${account}/${region}`;
-    const cached = this.clients.get(key);
-    if (cached) return cached;
-    const sts = new STSClient({ ...emulatorClientConfig(this.target), region });
-    const { Credentials } = await sts.send(
-      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/ses-deploy`, RoleSessionName: 'sesform-e2e' }),
-    );
-    sts.destroy();
-    const client = new SESv2Client({
-      ...emulatorClientConfig(this.target),
-      region,
-      credentials: {
-        accessKeyId: Credentials!.AccessKeyId!,
-        secretAccessKey: Credentials!.SecretAccessKey!,
-        sessionToken: Credentials!.SessionToken,
-      },
-    });
+    const client = this.clients.get(key) ?? (await sesClientIn(this.target.endpoint, account, region));
     this.clients.set(key, client);
     return client;
   }
@@ -117,4 +102,13 @@ export class LocalStacks {
     if (this.ownsEmulator) await this.emulator.stop();
     fs.rmSync(this.outdir, { recursive: true, force: true });
   }
+}
+
+/** An SES v2 client in `account` through AssumeRole into its `ses-deploy` role, as the provider signs. */
+export function sesClientIn(endpoint: string, account: string, region = 'eu-west-1'): Promise<SESv2Client> {
+  return sesClientFor({
+    roleArn: `arn:aws:iam::${account}:role/ses-deploy`,
+    region,
+    local: localTarget(endpoint, 'unused'),
+  });
 }
