@@ -9,17 +9,12 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { didYouMean } from '../modules/did-you-mean';
 import { localTargetFromEnvironment, synthesize } from './app';
-import { adopt, describeAdoption } from './adoption/adopt';
-import { exportEnvironment } from './adoption/export';
-import { bootstrap } from './bootstrap/bootstrap';
-import { deployRolePolicy } from './bootstrap/deploy-policy';
 import { CostReport, costOf } from './cost/cost-model';
 import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
 import { Problem, displayPath, formatProblem } from './environment/problems';
 import { stackName } from './environment/stack-naming';
 import { LOCAL_ENDPOINT_ENV, localTarget } from './local/local-target';
-import { rehearse } from './local/rehearsal';
 import { localProviderVersion } from './terraform/terraform';
 
 export const EXIT = { ok: 0, error: 1, guardrail: 3 } as const;
@@ -70,6 +65,8 @@ interface Options {
   readonly 'state-key-prefix'?: string;
   readonly 'state-region'?: string;
 }
+
+// Commands that talk to AWS or Terraform are imported when run: validate and synth stay fast.
 
 /** Runs one command; resolves to the process exit code. */
 export async function main(
@@ -275,6 +272,7 @@ async function adoptCommand(options: Options, out: NodeJS.WritableStream): Promi
   const { environments, problems } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was adopted');
   const local = options.local ? localTargetOption(options) : undefined;
+  const { adopt, describeAdoption } = await import('./adoption/adopt');
   const results = [];
   for (const loaded of environments) results.push(...(await adopt(loaded, local)));
   if (options.json) out.write(`${JSON.stringify({ ok: true, adoptions: results }, null, 2)}\n`);
@@ -294,9 +292,10 @@ function namedEnvironments(
   return environments;
 }
 
-function iamPolicyCommand(options: Options, out: NodeJS.WritableStream): number {
+async function iamPolicyCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
   const environments = namedEnvironments(options, out, 'iam-policy');
   if (typeof environments === 'number') return environments;
+  const { deployRolePolicy } = await import('./bootstrap/deploy-policy');
   out.write(`${JSON.stringify(deployRolePolicy(environments.map(({ environment }) => environment)), null, 2)}\n`);
   return EXIT.ok;
 }
@@ -304,6 +303,7 @@ function iamPolicyCommand(options: Options, out: NodeJS.WritableStream): number 
 async function bootstrapCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
   const environments = namedEnvironments(options, out, 'bootstrap');
   if (typeof environments === 'number') return environments;
+  const { bootstrap } = await import('./bootstrap/bootstrap');
   return bootstrap({
     environments: environments.map(({ environment }) => environment),
     adminRoleArn: options['admin-role'],
@@ -326,6 +326,7 @@ async function exportCommand(options: Options, out: NodeJS.WritableStream): Prom
   if (name === undefined || roleArn === undefined || region === undefined)
     throw new Error('export needs --name, --role and --region (or --env NAME to take them from an environment).');
   const file = path.resolve(options.output ?? path.join(environmentsDir(options.environments), `${name}.yaml`));
+  const { exportEnvironment } = await import('./adoption/export');
   const result = await exportEnvironment({
     name,
     roleArn,
@@ -357,6 +358,7 @@ async function rehearseCommand(options: Options, out: NodeJS.WritableStream): Pr
   const checked = checkedEnvironments(options, out, 'nothing was run');
   if (typeof checked === 'number') return checked;
   printWarnings(checked.cost.warnings, out);
+  const { rehearse } = await import('./local/rehearsal');
   return rehearse({ environments: checked.environments, out });
 }
 
