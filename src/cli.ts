@@ -66,7 +66,14 @@ interface Options {
   readonly 'state-region'?: string;
 }
 
-// Commands that talk to AWS or Terraform are imported when run: validate and synth stay fast.
+/**
+ * Commands that talk to AWS or Terraform are loaded when run, so that validate and synth stay fast.
+ * `require`, not `import()`: the TypeScript hook of the CLI (tsx/cjs) compiles CommonJS requires only.
+ */
+function onDemand<T>(module: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(module) as T;
+}
 
 /** Runs one command; resolves to the process exit code. */
 export async function main(
@@ -272,7 +279,7 @@ async function adoptCommand(options: Options, out: NodeJS.WritableStream): Promi
   const { environments, problems } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was adopted');
   const local = options.local ? localTargetOption(options) : undefined;
-  const { adopt, describeAdoption } = await import('./adoption/adopt');
+  const { adopt, describeAdoption } = onDemand<typeof import('./adoption/adopt')>('./adoption/adopt');
   const results = [];
   for (const loaded of environments) results.push(...(await adopt(loaded, local)));
   if (options.json) out.write(`${JSON.stringify({ ok: true, adoptions: results }, null, 2)}\n`);
@@ -295,7 +302,7 @@ function namedEnvironments(
 async function iamPolicyCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
   const environments = namedEnvironments(options, out, 'iam-policy');
   if (typeof environments === 'number') return environments;
-  const { deployRolePolicy } = await import('./bootstrap/deploy-policy');
+  const { deployRolePolicy } = onDemand<typeof import('./bootstrap/deploy-policy')>('./bootstrap/deploy-policy');
   out.write(`${JSON.stringify(deployRolePolicy(environments.map(({ environment }) => environment)), null, 2)}\n`);
   return EXIT.ok;
 }
@@ -303,7 +310,7 @@ async function iamPolicyCommand(options: Options, out: NodeJS.WritableStream): P
 async function bootstrapCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
   const environments = namedEnvironments(options, out, 'bootstrap');
   if (typeof environments === 'number') return environments;
-  const { bootstrap } = await import('./bootstrap/bootstrap');
+  const { bootstrap } = onDemand<typeof import('./bootstrap/bootstrap')>('./bootstrap/bootstrap');
   return bootstrap({
     environments: environments.map(({ environment }) => environment),
     adminRoleArn: options['admin-role'],
@@ -326,7 +333,7 @@ async function exportCommand(options: Options, out: NodeJS.WritableStream): Prom
   if (name === undefined || roleArn === undefined || region === undefined)
     throw new Error('export needs --name, --role and --region (or --env NAME to take them from an environment).');
   const file = path.resolve(options.output ?? path.join(environmentsDir(options.environments), `${name}.yaml`));
-  const { exportEnvironment } = await import('./adoption/export');
+  const { exportEnvironment } = onDemand<typeof import('./adoption/export')>('./adoption/export');
   const result = await exportEnvironment({
     name,
     roleArn,
@@ -358,7 +365,7 @@ async function rehearseCommand(options: Options, out: NodeJS.WritableStream): Pr
   const checked = checkedEnvironments(options, out, 'nothing was run');
   if (typeof checked === 'number') return checked;
   printWarnings(checked.cost.warnings, out);
-  const { rehearse } = await import('./local/rehearsal');
+  const { rehearse } = onDemand<typeof import('./local/rehearsal')>('./local/rehearsal');
   return rehearse({ environments: checked.environments, out });
 }
 

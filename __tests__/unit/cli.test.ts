@@ -167,6 +167,21 @@ describe('sesform synth', () => {
   });
 });
 
+describe('the sesform binary', () => {
+  test('loads the commands that talk to AWS on demand, through its own TypeScript hook', () => {
+    const result = spawnSync('node', ['bin/sesform.js', 'iam-policy', '--env', 'dev'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).Statement[0].Resource).toEqual([
+      'arn:aws:ses:eu-west-1:111111111111:configuration-set/transactional',
+      'arn:aws:ses:eu-west-1:111111111111:configuration-set/marketing',
+    ]);
+  });
+});
+
 describe('parity with the stock cdktf CLI', () => {
   test('`cdktf synth` on main.ts writes exactly the stacks that `sesform synth` writes', () => {
     const ours = tempDir();
