@@ -1,14 +1,15 @@
 /**
  * `sesform`: validate environment files, estimate their metric cost, synthesize their stacks, and
- * rehearse the rollout on the embedded emulator (later: plan, apply, drift).
- * Exit codes: 0 success, 1 invalid input or error, 2 changes planned but not applied (bootstrap),
- * 3 refused by a guardrail (a budget).
+ * plan, apply, check drift and roll out with real Terraform (on AWS, or on the embedded emulator).
+ * Exit codes: 0 success and nothing to change, 1 invalid input or error, 2 changes or drift present
+ * (plan, drift; bootstrap without --auto-approve), 3 refused by a guardrail (a budget, destroy protection).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { didYouMean } from '../modules/did-you-mean';
 import { localTargetFromEnvironment, synthesize } from './app';
+import { defaultConcurrency } from './concurrency';
 import { CostReport, costOf } from './cost/cost-model';
 import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
@@ -19,9 +20,19 @@ import { localProviderVersion } from './terraform/terraform';
 
 export const EXIT = { ok: 0, error: 1, guardrail: 3 } as const;
 
+/** The commands that take --env/--all and run the plan/apply engine. */
+const ENGINE_COMMANDS = ['plan', 'apply', 'drift', 'rollout'] as const;
+
 const USAGE = `Usage: sesform <command> [options]
 
 Commands:
+  plan       synth, init and plan the selected stacks in parallel; save the plans for apply
+  apply      apply exactly the saved plans, wave by wave (a missing or stale plan is an error)
+  drift      refresh and compare: changes made outside Terraform, destinations and sets no file declares
+  rollout    plan, then apply wave by wave (asks per wave on a terminal; --auto-approve in pipelines)
+  report     print JSON reports again, or --merge the reports of several shards into one
+  unlock     release a state lock left by a killed terraform (--stack, --lock-id: the report gives both)
+  emulator   run the embedded emulator until Ctrl-C, for plan and apply run separately with --local
   validate   check every environment file and print every problem (and the cost warnings)
   cost       metrics and monthly CloudWatch cost per environment and region
   synth      validate, then write the stacks to cdktf.out as \`cdktf synth\` does
@@ -29,26 +40,46 @@ Commands:
   export     write an environment file from what an account already holds (--name, --role, --region)
   iam-policy the least-privilege policy of --env's deploy role, as JSON, for review
   bootstrap  create --env's account's state bucket and deploy role (plan; --auto-approve applies)
-  rehearse   the whole rollout on the embedded emulator with real Terraform: init, plan,
-             apply wave by wave, show what was created, plan again (\`npm start\`)
 
 Options:
-  --env NAME            only this environment (repeatable); default: all
+  --env NAME            only this environment (repeatable); default for validate, cost, synth: all
+  --all                 plan, apply, drift, rollout: every environment (or name them with --env)
+  --concurrency N       plan, apply, drift, rollout: stacks at once (default: one per CPU core)
+  --shard I/N           plan, apply, drift, rollout: only shard I of N of the selected stacks (each
+                        wave dealt evenly), for a matrix of pipeline jobs; combine with report --merge
+  --allow-destroy SET   apply, rollout: let the plan destroy or replace this configuration set of a
+                        protected environment (repeatable)
+  --merge               report: combine the JSON reports given as arguments into one report and exit code
+  --stack S, --lock-id ID  unlock: the stack and the lock to release
+  --plans DIR           where plan saves and apply reads plans (default .sesform/plans, .sesform/local/plans)
   --environments DIR    the environment files' folder (default: $SESFORM_ENVIRONMENTS or ./environments)
   --output DIR          synth output folder (default: cdktf.json's "output", else cdktf.out)
   --json                machine-readable output on stdout
-  --markdown FILE       cost: also write the report as Markdown (for a pull-request comment)
+  --markdown FILE       cost, plan, apply, drift, rollout, report: also write the report as Markdown
+                        (for a pull-request comment)
   --name, --role ARN, --region R, --external-id ID, --state-bucket B, --state-key-prefix P,
   --state-region R      export: the new environment's fields (or --env NAME to take them from one)
   --admin-role ARN      bootstrap: assume this role for the admin work (default: ambient credentials)
-  --auto-approve        bootstrap: apply the plan
-  --local               synth, adopt, export, bootstrap: retarget the stacks at the emulator given by --endpoint
+  --auto-approve        bootstrap: apply the plan; rollout: apply every wave without asking
+  --local               retarget the stacks at the emulator given by --endpoint; plan, apply, drift and
+                        rollout start (and stop) an emulator of their own when no address is given
   --endpoint URL        the emulator's loopback address (default: $${LOCAL_ENDPOINT_ENV})
   -h, --help            this text
+
+Exit codes: 0 success, nothing to change; 1 error or invalid input; 2 changes or drift present
+(plan, drift), or changes left unapplied; 3 refused by a guardrail (budget, destroy protection).
 `;
 
 interface Options {
   readonly env: string[];
+  readonly all: boolean;
+  readonly concurrency?: string;
+  readonly shard?: string;
+  readonly 'allow-destroy': string[];
+  readonly merge: boolean;
+  readonly stack?: string;
+  readonly 'lock-id'?: string;
+  readonly plans?: string;
   readonly environments?: string;
   readonly output?: string;
   readonly json: boolean;
@@ -80,6 +111,8 @@ export async function main(
   argv: readonly string[],
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
+  /** Asks rollout's per-wave question; default: on the terminal. */
+  prompt?: (question: string) => Promise<boolean>,
 ): Promise<number> {
   let parsed;
   try {
@@ -88,6 +121,14 @@ export async function main(
       allowPositionals: true,
       options: {
         env: { type: 'string', multiple: true, default: [] },
+        all: { type: 'boolean', default: false },
+        concurrency: { type: 'string' },
+        shard: { type: 'string' },
+        'allow-destroy': { type: 'string', multiple: true, default: [] },
+        merge: { type: 'boolean', default: false },
+        stack: { type: 'string' },
+        'lock-id': { type: 'string' },
+        plans: { type: 'string' },
         environments: { type: 'string' },
         output: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -115,16 +156,24 @@ export async function main(
     (command === undefined && !parsed.values.help ? err : out).write(USAGE);
     return command === undefined && !parsed.values.help ? EXIT.error : EXIT.ok;
   }
-  if (extra.length > 0) {
+  if (extra.length > 0 && command !== 'report') {
     err.write(`sesform: unexpected argument "${extra[0]}"\n`);
     return EXIT.error;
   }
   const options: Options = parsed.values as Options;
+  const engine = (name: (typeof ENGINE_COMMANDS)[number]) => (options: Options, out: NodeJS.WritableStream) =>
+    engineCommand(name, options, out, err, prompt);
   const commands: Record<string, (options: Options, out: NodeJS.WritableStream) => number | Promise<number>> = {
+    plan: engine('plan'),
+    apply: engine('apply'),
+    drift: engine('drift'),
+    rollout: engine('rollout'),
+    report: (options, out) => reportCommand(extra, options, out),
+    unlock: unlockCommand,
+    emulator: (_options, out) => engineModule().emulatorCommand(out),
     validate,
     cost,
     synth,
-    rehearse: rehearseCommand,
     adopt: adoptCommand,
     'iam-policy': iamPolicyCommand,
     bootstrap: bootstrapCommand,
@@ -361,12 +410,74 @@ async function exportCommand(options: Options, out: NodeJS.WritableStream): Prom
   return EXIT.ok;
 }
 
-async function rehearseCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
-  const checked = checkedEnvironments(options, out, 'nothing was run');
+const engineModule = () => onDemand<typeof import('./engine/commands')>('./engine/commands');
+
+function positiveInteger(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${option} ${text}: expected a whole number of 1 or more.`);
+  return value;
+}
+
+/** plan, apply, drift, rollout: the selection checked (validation, budgets) before any engine work. */
+async function engineCommand(
+  command: (typeof ENGINE_COMMANDS)[number],
+  options: Options,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+  prompt?: (question: string) => Promise<boolean>,
+): Promise<number> {
+  if (options.all === options.env.length > 0)
+    throw new Error(`${command} needs the environments to work on: --env NAME (repeatable) or --all, not both.`);
+  const concurrency = positiveInteger(options.concurrency, '--concurrency') ?? defaultConcurrency();
+  // Drift is read-only: a budget must not hide it, so only invalid input stops it.
+  const checked =
+    command === 'drift' ? readableEnvironments(options, out) : checkedEnvironments(options, out, 'nothing was run');
   if (typeof checked === 'number') return checked;
-  printWarnings(checked.cost.warnings, out);
-  const { rehearse } = onDemand<typeof import('./local/rehearsal')>('./local/rehearsal');
-  return rehearse({ environments: checked.environments, out });
+  if (!options.json) printWarnings(checked.cost.warnings, err);
+  return engineModule().runEngineCommand({
+    command,
+    environments: checked.environments,
+    everyEnvironment: loadEnvironments(environmentsDir(options.environments)).environments,
+    cost: checked.cost,
+    local: options.local,
+    endpoint: options.endpoint,
+    output: options.output,
+    plans: options.plans,
+    concurrency,
+    shard: options.shard,
+    json: options.json,
+    markdown: options.markdown,
+    allowDestroy: options['allow-destroy'],
+    autoApprove: options['auto-approve'],
+    prompt,
+    defaultOutput: cdktfOutputDir(),
+    out,
+    err,
+  });
+}
+
+/** The selected environments, or the exit code after reporting invalid input. */
+function readableEnvironments(options: Options, out: NodeJS.WritableStream) {
+  const { environments, problems } = loadSelected(options);
+  if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was run');
+  return { environments, cost: costOf(environments) };
+}
+
+function reportCommand(files: readonly string[], options: Options, out: NodeJS.WritableStream): number {
+  return engineModule().mergeCommand(files, { json: options.json, markdown: options.markdown, out });
+}
+
+function unlockCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
+  return engineModule().unlockCommand({
+    stack: options.stack,
+    lockId: options['lock-id'],
+    local: options.local,
+    output: options.output,
+    defaultOutput: cdktfOutputDir(),
+    out,
+  });
 }
 
 /** The output folder that `cdktf synth` would use. */

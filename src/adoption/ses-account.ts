@@ -24,7 +24,7 @@ export function accessOf(environment: Environment, region: string, local?: Local
 }
 
 /** An SES v2 client with credentials from AssumeRole into the deploy role (the default chain signs that call). */
-export async function sesClientFor(access: AccountAccess): Promise<SESv2Client> {
+export async function sesClientFor(access: AccountAccess, sessionName = 'sesform-adopt'): Promise<SESv2Client> {
   const { region, local } = access;
   const base = local ? emulatorClientConfig(local) : {};
   const sts = new STSClient({ region, ...base });
@@ -33,7 +33,7 @@ export async function sesClientFor(access: AccountAccess): Promise<SESv2Client> 
       new AssumeRoleCommand({
         RoleArn: access.roleArn,
         ExternalId: access.externalId,
-        RoleSessionName: 'sesform-adopt',
+        RoleSessionName: sessionName,
       }),
     );
     if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey)
@@ -69,7 +69,8 @@ export interface ExistingSet {
 /** Tags that sesform and AWS add themselves; an exported file must not declare them. */
 const OWN_TAG = /^(aws:|managed-by$|sesform-environment$)/;
 
-async function setNames(ses: SESv2Client): Promise<string[]> {
+/** The names of every configuration set of the account and region. */
+export async function setNames(ses: SESv2Client): Promise<string[]> {
   const names: string[] = [];
   let NextToken: string | undefined;
   do {

@@ -1,6 +1,8 @@
 /**
  * One synthesized stack folder and the Terraform steps run in it.
  */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformResult, errorSummary, terraform } from './terraform';
 
@@ -72,11 +74,58 @@ export class StackWorkspace {
     return this.step('init', ['init', '-input=false', '-no-color', ...(reconfigure ? ['-reconfigure'] : [])]);
   }
 
+  /** The stack's backend and provider requirements: what `terraform init` depends on. */
+  private initInputs(): string {
+    const config = JSON.parse(fs.readFileSync(path.join(this.dir, 'cdk.tf.json'), 'utf8')) as { terraform?: unknown };
+    return createHash('sha256')
+      .update(JSON.stringify(config.terraform ?? {}))
+      .digest('hex');
+  }
+
+  private get initMarker(): string {
+    return path.join(this.dir, '.terraform', 'sesform-init');
+  }
+
+  /** True when the folder was initialized for exactly its current backend and providers. */
+  isInitialized(): boolean {
+    return fs.existsSync(this.initMarker) && fs.readFileSync(this.initMarker, 'utf8') === this.initInputs();
+  }
+
+  /** Runs `terraform init` unless the folder is initialized for its current backend and providers; true if it ran. */
+  async initIfNeeded({ reconfigure = false } = {}): Promise<boolean> {
+    if (this.isInitialized()) return false;
+    await this.init({ reconfigure });
+    fs.writeFileSync(this.initMarker, this.initInputs());
+    return true;
+  }
+
   /** A plan with `-detailed-exitcode`, saved to `out` when given. */
   async plan(out?: string): Promise<PlanSummary & { output: string }> {
     const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', ...(out ? [`-out=${out}`] : [])];
     const result = await this.step('plan', args, [0, 2]);
     return { ...planSummary(result.stdout), changes: result.code === 2, output: result.stdout };
+  }
+
+  /** The plan saved in `planFile`, as `terraform show -json` gives it. */
+  async showPlan(planFile: string): Promise<PlanJson> {
+    const result = await this.step('show', ['show', '-json', '-no-color', planFile]);
+    return JSON.parse(result.stdout) as PlanJson;
+  }
+
+  /** Imports an existing object into the state at `address`. */
+  import(address: string, id: string): Promise<TerraformResult> {
+    return this.step('import', ['import', '-input=false', '-no-color', address, id]);
+  }
+
+  /** The addresses the state holds. */
+  async stateAddresses(): Promise<string[]> {
+    const result = await this.step('state list', ['state', 'list']);
+    return result.stdout.split('\n').filter((line) => line.trim() !== '');
+  }
+
+  /** Releases a state lock left by a terraform process that is gone. */
+  forceUnlock(lockId: string): Promise<TerraformResult> {
+    return this.step('force-unlock', ['force-unlock', '-force', lockId]);
   }
 
   /** Applies a saved plan, or plans and applies at once when none is given. */
@@ -97,4 +146,24 @@ export class StackWorkspace {
 
 export interface TerraformState {
   values?: { root_module?: { resources?: { address: string; type: string; values: Record<string, unknown> }[] } };
+}
+
+/** One resource in a plan's JSON (`resource_changes` and `resource_drift`). */
+export interface ResourceChangeJson {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly before: Record<string, unknown> | null;
+    readonly after: Record<string, unknown> | null;
+    readonly importing?: { id?: string };
+  };
+  readonly action_reason?: string;
+}
+
+/** The parts of `terraform show -json <plan>` the engine reads. */
+export interface PlanJson {
+  readonly resource_changes?: readonly ResourceChangeJson[];
+  readonly resource_drift?: readonly ResourceChangeJson[];
 }

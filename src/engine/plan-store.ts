@@ -1,0 +1,136 @@
+/**
+ * Saved plans: what `sesform plan` wrote and `sesform apply` may apply, one pair of files per stack in
+ * a stable folder (`.sesform/plans`, `.sesform/local/plans` in local mode):
+ *   <stack>.tfplan      Terraform's plan file
+ *   <stack>.json        the configuration it was made from (a hash) and what it changes
+ *   <stack>.applying    present while an apply of the plan runs; left behind if the process was killed
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WORK_DIR } from '../terraform/terraform';
+import type { PlanJson } from '../terraform/stack-workspace';
+import type { StackChanges } from './changes';
+
+export const PLANS_DIR = path.join(WORK_DIR, 'plans');
+export const LOCAL_PLANS_DIR = path.join(WORK_DIR, 'local', 'plans');
+
+export interface SavedPlan {
+  readonly stack: string;
+  /** Hash of the synthesized stack the plan was made from. */
+  readonly configHash: string;
+  readonly createdAt: string;
+  readonly changes: StackChanges;
+  readonly hasChanges: boolean;
+  /** Every resource the plan acts on, with Terraform's actions ("create", "delete,create", ...). */
+  readonly actions: Readonly<Record<string, string>>;
+  /** What the plan creates, to take over after an interrupted apply. */
+  readonly creates: readonly PendingCreate[];
+}
+
+/** The resources a plan acts on, with their actions; no-ops and reads left out. */
+export function plannedActions(plan: PlanJson): Record<string, string> {
+  return Object.fromEntries(
+    (plan.resource_changes ?? [])
+      .filter((resource) => !['no-op', 'read'].includes(resource.change.actions.join(',')) || resource.change.importing)
+      .map((resource) => [resource.address, resource.change.actions.join(',')]),
+  );
+}
+
+/** Resources a fresh plan acts on that the reviewed plan did not (or not in the same way). */
+export function beyondReviewed(reviewed: SavedPlan, fresh: PlanJson): string[] {
+  return Object.entries(plannedActions(fresh))
+    .filter(([address, actions]) => reviewed.actions[address] !== actions)
+    .map(([address, actions]) => `${address} (${actions})`);
+}
+
+/** A resource the interrupted apply was creating, and the ID that imports it. */
+export interface PendingCreate {
+  readonly address: string;
+  readonly importId: string;
+}
+
+/** The hash of a synthesized stack folder's configuration. */
+export function configHash(stackDir: string): string {
+  return createHash('sha256')
+    .update(fs.readFileSync(path.join(stackDir, 'cdk.tf.json')))
+    .digest('hex');
+}
+
+/** The import IDs of the configuration sets and destinations a plan creates. */
+export function pendingCreates(plan: PlanJson): PendingCreate[] {
+  return (plan.resource_changes ?? [])
+    .filter((resource) => resource.change.actions.includes('create'))
+    .flatMap((resource) => {
+      const values = resource.change.after ?? {};
+      if (resource.type === 'aws_sesv2_configuration_set')
+        return [{ address: resource.address, importId: String(values.configuration_set_name) }];
+      if (resource.type === 'aws_sesv2_configuration_set_event_destination')
+        return [
+          {
+            address: resource.address,
+            importId: `${String(values.configuration_set_name)}|${String(values.event_destination_name)}`,
+          },
+        ];
+      return [];
+    });
+}
+
+export class PlanStore {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = path.resolve(dir);
+  }
+
+  planFile(stack: string): string {
+    return path.join(this.dir, `${stack}.tfplan`);
+  }
+
+  private metaFile(stack: string): string {
+    return path.join(this.dir, `${stack}.json`);
+  }
+
+  private applyingFile(stack: string): string {
+    return path.join(this.dir, `${stack}.applying`);
+  }
+
+  /** Forgets the stack's saved plan (before planning again, and once applied). */
+  discard(stack: string): void {
+    for (const file of [this.planFile(stack), this.metaFile(stack)]) fs.rmSync(file, { force: true });
+  }
+
+  /** Where `terraform plan -out` writes, with the folder made. */
+  prepare(stack: string): string {
+    fs.mkdirSync(this.dir, { recursive: true });
+    this.discard(stack);
+    return this.planFile(stack);
+  }
+
+  save(plan: SavedPlan): void {
+    fs.writeFileSync(this.metaFile(plan.stack), `${JSON.stringify(plan, null, 2)}\n`);
+  }
+
+  /** The saved plan, or undefined when there is none (or only half of one). */
+  load(stack: string): SavedPlan | undefined {
+    if (!fs.existsSync(this.planFile(stack)) || !fs.existsSync(this.metaFile(stack))) return undefined;
+    return JSON.parse(fs.readFileSync(this.metaFile(stack), 'utf8')) as SavedPlan;
+  }
+
+  /** Records, before an apply starts, what it is about to create. */
+  markApplying(stack: string, creates: readonly PendingCreate[]): void {
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.writeFileSync(this.applyingFile(stack), `${JSON.stringify(creates, null, 2)}\n`);
+  }
+
+  /** Terraform finished (in success or failure) and recorded what it did in the state. */
+  clearApplying(stack: string): void {
+    fs.rmSync(this.applyingFile(stack), { force: true });
+  }
+
+  /** What an apply that never finished was creating, if one did not. */
+  interruptedApply(stack: string): PendingCreate[] | undefined {
+    const file = this.applyingFile(stack);
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as PendingCreate[]) : undefined;
+  }
+}

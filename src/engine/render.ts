@@ -1,0 +1,216 @@
+/**
+ * The report for people: on a terminal, and as Markdown for a pull-request comment (with a Mermaid
+ * diagram of the waves for apply and rollout). Destroys and replacements of configuration sets come first.
+ */
+import type { DestinationChange, StackChanges } from './changes';
+import type { RunReport, StackReport } from './report';
+import { wavesOf } from './targets';
+
+const count = (value: number) => value.toLocaleString('en-US');
+const signed = (value: number) => (value > 0 ? `+${count(value)}` : value < 0 ? `-${count(-value)}` : '±0');
+
+const SYMBOL = { create: '+', update: '~', replace: '-/+', delete: '-', import: '<=' } as const;
+const VERB = { create: 'create', update: 'update in place', replace: 'REPLACE', delete: 'DESTROY', import: 'import' };
+
+/** Sets that a run destroys or replaces, with the stack: what a reviewer must see first. */
+export function setLosses(report: RunReport): string[] {
+  return report.stacks.flatMap((stack) =>
+    (stack.changes?.configurationSets ?? [])
+      .filter((set) => set.action === 'delete' || set.action === 'replace')
+      .map(
+        (set) =>
+          `${stack.stack}: configuration set "${set.name}" will be ${set.action === 'delete' ? 'DESTROYED' : 'REPLACED (destroyed, then created)'}${stack.protect ? ' (protected environment)' : ''}`,
+      ),
+  );
+}
+
+export function countsText(changes: StackChanges): string {
+  const { add, change, replace, destroy, import: imported } = changes.counts;
+  return `${imported > 0 ? `${imported} to import, ` : ''}${add} to add, ${change} to change, ${replace} to replace, ${destroy} to destroy`;
+}
+
+function metricsText({ before, after }: { before: number; after: number }): string {
+  return `${count(before)} -> ${count(after)} (${signed(after - before)})`;
+}
+
+function destinationDetails(destination: DestinationChange): string {
+  const parts: string[] = [];
+  const list = (sign: string, items: readonly string[]) => items.map((item) => `${sign}${item}`);
+  const events = [...list('+', destination.eventTypesAdded), ...list('-', destination.eventTypesRemoved)];
+  const dimensions = [...list('+', destination.dimensionsAdded), ...list('-', destination.dimensionsRemoved)];
+  if (events.length > 0) parts.push(`events ${events.join(' ')}`);
+  if (dimensions.length > 0) parts.push(`dimensions ${dimensions.join(' ')}`);
+  const other = destination.attributes.filter(
+    (attribute) => !/matching_event_types|dimension_configuration/.test(attribute),
+  );
+  if (destination.action !== 'create' && destination.action !== 'delete' && other.length > 0)
+    parts.push(`changes ${other.join(', ')}`);
+  if (destination.metricsBefore !== destination.metricsAfter)
+    parts.push(`metrics ${metricsText({ before: destination.metricsBefore, after: destination.metricsAfter })}`);
+  return parts.join('; ');
+}
+
+/** The SES-level lines of one stack's changes. */
+function changeLines(changes: StackChanges): string[] {
+  return [
+    ...changes.configurationSets.map(
+      (set) =>
+        `${SYMBOL[set.action]} configuration set ${set.name}: ${VERB[set.action]}${set.attributes.length > 0 ? ` (${set.attributes.join(', ')})` : ''}`,
+    ),
+    ...changes.destinations.map((destination) => {
+      const details = destinationDetails(destination);
+      return `${SYMBOL[destination.action]} destination ${destination.configurationSet}/${destination.name}: ${VERB[destination.action]}${details ? `; ${details}` : ''}`;
+    }),
+  ];
+}
+
+function driftLines(stack: StackReport): string[] {
+  const drift = stack.drift;
+  if (drift === undefined) return [];
+  return [
+    ...drift.resources.map(
+      (resource) =>
+        `! ${resource.kind} ${resource.name} ${resource.change === 'deleted' ? 'was deleted outside Terraform' : `was changed outside Terraform: ${resource.attributes.join(', ')}`}`,
+    ),
+    ...drift.unmanagedDestinations.map(
+      (destination) =>
+        `? destination ${destination.configurationSet}/${destination.name} exists in AWS but in no environment file`,
+    ),
+    ...drift.unmanagedSets.map(
+      (set) => `? configuration set ${set} exists in the account but no environment declares it (left alone)`,
+    ),
+  ];
+}
+
+function stackHeadline(stack: StackReport): string {
+  const where = `account ${stack.accountId}, ${stack.region}, wave ${stack.wave}`;
+  const changes = stack.changes && stack.outcome !== 'in-sync' ? `: ${countsText(stack.changes)}` : '';
+  return `${stack.stack} (${where}) ${stack.outcome}${changes}`;
+}
+
+function stackDetail(stack: StackReport): string[] {
+  return [
+    ...(stack.error ? [`error: ${stack.error}`] : []),
+    ...(stack.lock
+      ? [
+          `state lock ${stack.lock.id} held${stack.lock.who ? ` by ${stack.lock.who}` : ''}; if no terraform is running for this stack, clear it: ${stack.lock.clear}`,
+        ]
+      : []),
+    ...stack.retries.map((retry) => `retried: ${retry}`),
+    ...stack.recovered.map((line) => `recovered: ${line}`),
+    ...driftLines(stack),
+    ...(stack.changes ? changeLines(stack.changes) : []),
+    ...(stack.changes && stack.changes.metrics.before !== stack.changes.metrics.after
+      ? [`custom metrics ${metricsText(stack.changes.metrics)}`]
+      : []),
+  ];
+}
+
+function totals(report: RunReport): { before: number; after: number } {
+  return report.stacks.reduce(
+    (sum, stack) => ({
+      before: sum.before + (stack.changes?.metrics.before ?? 0),
+      after: sum.after + (stack.changes?.metrics.after ?? 0),
+    }),
+    { before: 0, after: 0 },
+  );
+}
+
+function outcomeSummary(report: RunReport): string {
+  const byOutcome = new Map<string, number>();
+  for (const stack of report.stacks) byOutcome.set(stack.outcome, (byOutcome.get(stack.outcome) ?? 0) + 1);
+  return [...byOutcome].map(([outcome, number]) => `${number} ${outcome}`).join(', ');
+}
+
+export function renderText(report: RunReport): string {
+  const lines = [
+    `sesform ${report.command}${report.local ? ' (local emulator)' : ''}${report.shard ? ` shard ${report.shard}` : ''}: ${report.stacks.length} stack(s): ${outcomeSummary(report)}`,
+  ];
+  for (const loss of setLosses(report)) lines.push(`!! ${loss}`);
+  for (const refusal of report.refusals) lines.push(`REFUSED: ${refusal}`);
+  for (const stack of report.stacks) {
+    lines.push('', stackHeadline(stack));
+    for (const line of stackDetail(stack)) lines.push(`    ${line}`);
+  }
+  const { before, after } = totals(report);
+  if (before !== after) lines.push('', `CloudWatch custom metrics: ${metricsText({ before, after })}`);
+  if (report.stopped) lines.push('', report.stopped);
+  lines.push('', `exit ${report.exitCode}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const OUTCOME_MARK: Record<string, string> = {
+  planned: '📝',
+  'no-changes': '➖',
+  applied: '✅',
+  failed: '❌',
+  'not-touched': '⏸️',
+  'in-sync': '✅',
+  drifted: '⚠️',
+};
+
+/** A Mermaid flowchart: one box per wave, one node per stack marked by its outcome, waves in order. */
+export function wavesDiagram(report: RunReport): string {
+  const id = (text: string) => text.replace(/[^A-Za-z0-9]/g, '_');
+  const waves = wavesOf(report.stacks);
+  const lines = ['```mermaid', 'flowchart LR'];
+  for (const { wave, members } of waves) {
+    lines.push(`  subgraph wave${wave}["wave ${wave}"]`);
+    for (const stack of members)
+      lines.push(
+        `    ${id(stack.stack)}["${OUTCOME_MARK[stack.outcome]} ${stack.stack}<br/>${stack.outcome}"]:::${id(stack.outcome)}`,
+      );
+    lines.push('  end');
+  }
+  for (let index = 1; index < waves.length; index++)
+    lines.push(`  wave${waves[index - 1].wave} --> wave${waves[index].wave}`);
+  lines.push(
+    '  classDef applied fill:#d4f8d4,stroke:#2a7a2a',
+    '  classDef in_sync fill:#d4f8d4,stroke:#2a7a2a',
+    '  classDef failed fill:#fdd,stroke:#b00',
+    '  classDef not_touched fill:#eee,stroke:#888,stroke-dasharray:4',
+    '  classDef planned fill:#fff5cc,stroke:#a80',
+    '  classDef drifted fill:#fff5cc,stroke:#a80',
+    '  classDef no_changes fill:#f5f5f5,stroke:#888',
+    '```',
+  );
+  return lines.join('\n');
+}
+
+export function renderMarkdown(report: RunReport): string {
+  const lines = [`## sesform ${report.command}${report.local ? ' (local emulator)' : ''}`, ''];
+  const losses = setLosses(report);
+  if (losses.length > 0) {
+    lines.push('> [!CAUTION]', '> **Configuration sets destroyed or replaced**', '>');
+    for (const loss of losses) lines.push(`> - ${loss}`);
+    lines.push('');
+  }
+  for (const refusal of report.refusals) lines.push(`**Refused:** ${refusal}`, '');
+  if (report.stopped) lines.push(`**${report.stopped}**`, '');
+  if (report.command === 'apply' || report.command === 'rollout') lines.push(wavesDiagram(report), '');
+  lines.push(
+    '| Stack | Account | Wave | Outcome | Add | Change | Replace | Destroy | Metrics |',
+    '|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const stack of report.stacks) {
+    const counts = stack.changes?.counts;
+    const metrics = stack.changes?.metrics;
+    lines.push(
+      `| ${stack.stack} | ${stack.accountId} | ${stack.wave} | ${OUTCOME_MARK[stack.outcome]} ${stack.outcome} | ${counts?.add ?? ''} | ${counts?.change ?? ''} | ${counts?.replace ?? ''} | ${counts?.destroy ?? ''} | ${metrics ? metricsText(metrics) : ''} |`,
+    );
+  }
+  for (const stack of report.stacks) {
+    const detail = stackDetail(stack);
+    if (detail.length === 0) continue;
+    lines.push(
+      '',
+      `<details${stack.outcome === 'failed' || losses.length > 0 ? ' open' : ''}><summary><b>${stack.stack}</b>: ${stack.outcome}</summary>`,
+      '',
+      '```diff',
+    );
+    lines.push(...detail);
+    lines.push('```', '', '</details>');
+  }
+  lines.push('', `Exit code ${report.exitCode}.`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,134 @@
+/**
+ * What a run did, stack by stack: the model behind the terminal, Markdown and JSON reports, its exit
+ * code, and the merge of the JSON reports of several shards into one.
+ */
+import type { DriftedResource, StackChanges } from './changes';
+
+export const EXIT = { ok: 0, error: 1, changes: 2, guardrail: 3 } as const;
+
+export type Command = 'plan' | 'apply' | 'drift' | 'rollout';
+
+/**
+ * planned: changes saved for apply; no-changes: nothing to do; applied; failed; not-touched: skipped
+ * because an earlier wave failed, a guardrail refused, or the run stopped; in-sync / drifted: drift.
+ */
+export type StackOutcome = 'planned' | 'no-changes' | 'applied' | 'failed' | 'not-touched' | 'in-sync' | 'drifted';
+
+export interface LockInfo {
+  readonly id: string;
+  readonly who?: string;
+  readonly operation?: string;
+  readonly created?: string;
+  /** The command that clears it. */
+  readonly clear: string;
+}
+
+export interface UnmanagedDestination {
+  readonly configurationSet: string;
+  readonly name: string;
+}
+
+export interface StackDrift {
+  /** Changed or deleted outside Terraform. */
+  readonly resources: readonly DriftedResource[];
+  /** In a managed set, declared by no environment file. */
+  readonly unmanagedDestinations: readonly UnmanagedDestination[];
+  /** In the account and region, declared by no environment. Reported, never touched. */
+  readonly unmanagedSets: readonly string[];
+}
+
+export interface StackReport {
+  readonly stack: string;
+  readonly environment: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly wave: number;
+  readonly protect: boolean;
+  outcome: StackOutcome;
+  /** What the plan does (plan, apply, rollout), or what restoring the declared state would do (drift). */
+  changes?: StackChanges;
+  drift?: StackDrift;
+  error?: string;
+  lock?: LockInfo;
+  /** One line per retried step. */
+  retries: string[];
+  /** Resources an interrupted apply had created, taken into the state instead of created again. */
+  recovered: string[];
+  seconds?: number;
+}
+
+export interface RunReport {
+  readonly command: Command;
+  readonly local: boolean;
+  /** `I/N` when the run was one shard; absent in a merged report. */
+  readonly shard?: string;
+  readonly stacks: StackReport[];
+  /** Guardrail refusals (destroy protection): the run changed nothing. */
+  readonly refusals: string[];
+  /** Why the run stopped early, when it did. */
+  stopped?: string;
+  exitCode: number;
+}
+
+export function hasDrift(drift: StackDrift | undefined): boolean {
+  return (
+    drift !== undefined && drift.resources.length + drift.unmanagedDestinations.length + drift.unmanagedSets.length > 0
+  );
+}
+
+/** 1 on any failure, else 3 on a refusal, else 2 when changes or drift remain (or were left unapplied), else 0. */
+export function exitCodeOf(report: Pick<RunReport, 'command' | 'stacks' | 'refusals' | 'stopped'>): number {
+  if (report.stacks.some((stack) => stack.outcome === 'failed')) return EXIT.error;
+  if (report.refusals.length > 0) return EXIT.guardrail;
+  if (report.stacks.some((stack) => ['planned', 'drifted', 'not-touched'].includes(stack.outcome))) return EXIT.changes;
+  return EXIT.ok;
+}
+
+const SEVERITY = [EXIT.ok, EXIT.changes, EXIT.guardrail, EXIT.error] as const;
+
+/** One report from the JSON reports of several shards of the same command; a stack in two shards is an error. */
+export function mergeReports(reports: readonly RunReport[]): RunReport {
+  if (reports.length === 0) throw new Error('report --merge needs at least one JSON report.');
+  const commands = [...new Set(reports.map((report) => report.command))];
+  if (commands.length > 1) throw new Error(`cannot merge reports of different commands: ${commands.join(', ')}.`);
+  const seen = new Set<string>();
+  for (const stack of reports.flatMap((report) => report.stacks)) {
+    if (seen.has(stack.stack))
+      throw new Error(`stack ${stack.stack} is in more than one report: were the shards overlapping?`);
+    seen.add(stack.stack);
+  }
+  const stacks = reports
+    .flatMap((report) => report.stacks)
+    .sort((a, b) => a.wave - b.wave || a.stack.localeCompare(b.stack));
+  const stopped = reports.map((report) => report.stopped).filter((reason): reason is string => reason !== undefined);
+  const worst = Math.max(...reports.map((report) => SEVERITY.indexOf(report.exitCode as (typeof SEVERITY)[number])));
+  return {
+    command: commands[0],
+    local: reports.some((report) => report.local),
+    stacks,
+    refusals: reports.flatMap((report) => report.refusals),
+    ...(stopped.length > 0 ? { stopped: stopped.join(' ') } : {}),
+    exitCode: SEVERITY[Math.max(worst, 0)],
+  };
+}
+
+/** Parses and checks the shape of a JSON report written by `--json`. */
+export function parseReport(text: string, source: string): RunReport {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${source}: not JSON (${(error as Error).message}).`);
+  }
+  const report = parsed as Partial<RunReport>;
+  if (
+    typeof report !== 'object' ||
+    report === null ||
+    !['plan', 'apply', 'drift', 'rollout'].includes(String(report.command)) ||
+    !Array.isArray(report.stacks) ||
+    !Array.isArray(report.refusals) ||
+    typeof report.exitCode !== 'number'
+  )
+    throw new Error(`${source}: not a sesform report (write one with --json).`);
+  return report as RunReport;
+}

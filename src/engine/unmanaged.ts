@@ -1,0 +1,52 @@
+/**
+ * What Terraform cannot see, read through the AWS SDK with the stack's own deploy role: event
+ * destinations in a managed configuration set that no environment file declares, and configuration
+ * sets in the account and region that no environment declares. Read only: nothing here changes AWS.
+ */
+import { GetConfigurationSetEventDestinationsCommand } from '@aws-sdk/client-sesv2';
+import { accessOf, sesClientFor, setNames } from '../adoption/ses-account';
+import { expandedDestinationNames } from '../environment/schema';
+import type { LocalTarget } from '../local/local-target';
+import type { UnmanagedDestination } from './report';
+import type { StackTarget } from './targets';
+
+export interface Unmanaged {
+  readonly unmanagedDestinations: UnmanagedDestination[];
+  readonly unmanagedSets: string[];
+}
+
+/**
+ * `everyTarget` is every stack of every environment file (not only the selected ones), so that a set
+ * another environment declares in the same account and region is not called unmanaged.
+ */
+export async function unmanagedOf(
+  target: StackTarget,
+  everyTarget: readonly StackTarget[],
+  local?: LocalTarget,
+): Promise<Unmanaged> {
+  const ses = await sesClientFor(accessOf(target.environment, target.region, local), `sesform-drift`);
+  try {
+    const existing = await setNames(ses);
+    const declaredHere = new Set(
+      everyTarget
+        .filter(
+          (other) => other.environment.accountId === target.environment.accountId && other.region === target.region,
+        )
+        .flatMap((other) => other.environment.configurationSets.map((set) => set.name)),
+    );
+    const unmanagedDestinations: UnmanagedDestination[] = [];
+    for (const set of target.environment.configurationSets) {
+      if (!existing.includes(set.name)) continue; // a missing managed set is Terraform's drift to report
+      const declared = new Set(set.eventDestinations.flatMap(expandedDestinationNames));
+      const { EventDestinations = [] } = await ses.send(
+        new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: set.name }),
+      );
+      for (const destination of EventDestinations)
+        if (destination.Name && !declared.has(destination.Name))
+          unmanagedDestinations.push({ configurationSet: set.name, name: destination.Name });
+    }
+    return { unmanagedDestinations, unmanagedSets: existing.filter((name) => !declaredHere.has(name)).sort() };
+  } finally {
+    ses.destroy();
+  }
+}
