@@ -21,7 +21,7 @@ import { localProviderVersion } from './terraform/terraform';
 export const EXIT = { ok: 0, error: 1, guardrail: 3 } as const;
 
 /** The commands that take --env/--all and run the plan/apply engine. */
-const ENGINE_COMMANDS = ['plan', 'apply', 'drift', 'rollout'] as const;
+type EngineCommandName = 'plan' | 'apply' | 'drift' | 'rollout';
 
 const USAGE = `Usage: sesform <command> [options]
 
@@ -161,7 +161,7 @@ export async function main(
     return EXIT.error;
   }
   const options: Options = parsed.values as Options;
-  const engine = (name: (typeof ENGINE_COMMANDS)[number]) => (options: Options, out: NodeJS.WritableStream) =>
+  const engine = (name: EngineCommandName) => (options: Options, out: NodeJS.WritableStream) =>
     engineCommand(name, options, out, err, prompt);
   const commands: Record<string, (options: Options, out: NodeJS.WritableStream) => number | Promise<number>> = {
     plan: engine('plan'),
@@ -422,7 +422,7 @@ function positiveInteger(text: string | undefined, option: string): number | und
 
 /** plan, apply, drift, rollout: the selection checked (validation, budgets) before any engine work. */
 async function engineCommand(
-  command: (typeof ENGINE_COMMANDS)[number],
+  command: EngineCommandName,
   options: Options,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
