@@ -26,6 +26,12 @@ export interface EmulatorOptions {
    * @default false
    */
   readonly tls?: boolean;
+  /**
+   * Serve the `/_sesform/` control endpoint that makes SES v2 calls fail or slow down (tests only;
+   * see the launcher).
+   * @default false
+   */
+  readonly faultInjection?: boolean;
 }
 
 /** A port that nothing listens on now. */
@@ -41,14 +47,26 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the emulator and resolves once it listens; the python interpreter comes from SESFORM_PYTHON or python3. */
-export async function startEmulator({ timeoutMs = 30_000, tls = false }: EmulatorOptions = {}): Promise<Emulator> {
+export async function startEmulator({
+  timeoutMs = 30_000,
+  tls = false,
+  faultInjection = false,
+}: EmulatorOptions = {}): Promise<Emulator> {
   const port = await freePort();
   const endpoint = `${tls ? 'https' : 'http'}://${LOOPBACK}:${port}`;
   const python = process.env.SESFORM_PYTHON ?? 'python3';
   // A fixed account would override the account routing that AssumeRole gives each stack.
   const env = { ...process.env };
   delete env.MOTO_ACCOUNT_ID;
-  const args = [LAUNCHER, '--port', String(port), '--host', LOOPBACK, ...(tls ? ['--tls'] : [])];
+  const args = [
+    LAUNCHER,
+    '--port',
+    String(port),
+    '--host',
+    LOOPBACK,
+    ...(tls ? ['--tls'] : []),
+    ...(faultInjection ? ['--fault-injection'] : []),
+  ];
   const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

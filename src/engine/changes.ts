@@ -62,7 +62,13 @@ export function actionOf({ change }: ResourceChangeJson): ResourceAction | undef
 
 /** Paths of the attributes that differ between two values (`event_destination.matching_event_types`). */
 export function changedAttributes(before: unknown, after: unknown, prefix = ''): string[] {
-  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  // The provider reads an unset map or list back as empty: not a difference anyone made.
+  const isEmpty = (value: unknown) =>
+    value === null ||
+    value === undefined ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'object' && Object.keys(value).length === 0);
+  if (JSON.stringify(before) === JSON.stringify(after) || (isEmpty(before) && isEmpty(after))) return [];
   const isObject = (value: unknown): value is Values =>
     typeof value === 'object' && value !== null && !Array.isArray(value);
   const single = (value: unknown) =>
@@ -199,13 +205,12 @@ function describeResource(resource: ResourceChangeJson): { kind: string; name: s
 }
 
 export function driftedResources(plan: PlanJson): DriftedResource[] {
-  return (plan.resource_drift ?? []).map((resource) => {
+  return (plan.resource_drift ?? []).flatMap((resource): DriftedResource[] => {
     const deleted = resource.change.after === null;
-    return {
-      address: resource.address,
-      ...describeResource(resource),
-      change: deleted ? 'deleted' : 'changed',
-      attributes: deleted ? [] : changedAttributes(resource.change.before, resource.change.after),
-    };
+    const attributes = deleted ? [] : changedAttributes(resource.change.before, resource.change.after);
+    if (!deleted && attributes.length === 0) return [];
+    return [
+      { address: resource.address, ...describeResource(resource), change: deleted ? 'deleted' : 'changed', attributes },
+    ];
   });
 }
