@@ -400,9 +400,12 @@ export class Engine {
     if (error instanceof StackStepError) {
       const output = `${error.result.stderr}\n${error.result.stdout}`;
       stack.lock = lockOf(output, (id) => this.command('unlock', stack.stack, `--lock-id ${id}`));
-      stack.error = /Saved plan is stale/.test(output)
-        ? `terraform ${error.step}: the saved plan no longer matches the state (something was applied since it was made): run ${this.command('plan', stack.stack)} again.`
-        : `terraform ${error.step} failed (exit ${error.result.code}):\n${errorSummary(error.result)}`;
+      const { lock } = stack;
+      if (lock)
+        stack.error = `terraform ${error.step}: the state is locked by ${lock.operation} of ${lock.who} since ${lock.created}.`;
+      else if (/Saved plan is stale/.test(output))
+        stack.error = `terraform ${error.step}: the saved plan no longer matches the state (something was applied since it was made): run ${this.command('plan', stack.stack)} again.`;
+      else stack.error = `terraform ${error.step} failed (exit ${error.result.code}):\n${errorSummary(error.result)}`;
     } else stack.error = error instanceof Error ? error.message : String(error);
   }
 

@@ -119,7 +119,9 @@ export class StackWorkspace {
 
   /** The addresses the state holds. */
   async stateAddresses(): Promise<string[]> {
-    const result = await this.step('state list', ['state', 'list']);
+    const result = await this.run(['state', 'list']);
+    if (result.code !== 0 && /No state file was found/.test(result.stderr)) return [];
+    if (result.code !== 0) throw new StackStepError(this.name, 'state list', result);
     return result.stdout.split('\n').filter((line) => line.trim() !== '');
   }
 

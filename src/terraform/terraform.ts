@@ -91,6 +91,9 @@ export function terraform(
 
 /** The last lines of Terraform's error output, for a one-look failure message. */
 export function errorSummary(result: TerraformResult, lines = 12): string {
-  const text = (result.stderr.trim() || result.stdout.trim()).split('\n');
+  // Some commands (state list) colour their errors whatever the flags say.
+  // eslint-disable-next-line no-control-regex
+  const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').trim();
+  const text = (plain(result.stderr) || plain(result.stdout)).split('\n');
   return text.slice(-lines).join('\n');
 }
