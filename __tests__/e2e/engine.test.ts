@@ -129,6 +129,28 @@ test('apply applies exactly the saved plans, wave by wave, and consumes them', a
   expect(again.stacks.map((stack) => stack.outcome)).toEqual(['no-changes', 'no-changes']);
 });
 
+test('rollout on a terminal asks before each wave; a "no" stops there and leaves the later waves untouched', async () => {
+  fixture.write('alpha.yaml', alpha('BOUNCE, COMPLAINT, SEND'));
+  fixture.write('beta.yaml', beta().replace('eventTypes: [DELIVERY]', 'eventTypes: [DELIVERY, BOUNCE]'));
+  const questions: string[] = [];
+  const prompt = async (question: string) => (questions.push(question), questions.length === 1);
+  const report = await fixture.report(['rollout', '--all'], { prompt });
+  expect(questions).toEqual([
+    'Apply wave 0?\n  alpha-eu-west-1 (account 710000000001): 0 to add, 1 to change, 0 to replace, 0 to destroy\n[y/N] ',
+    'Apply wave 1?\n  beta-eu-west-1 (account 710000000002): 0 to add, 1 to change, 0 to replace, 0 to destroy\n[y/N] ',
+  ]);
+  expect(report.exitCode).toBe(2);
+  expect(report.stacks.map((stack) => stack.outcome)).toEqual(['applied', 'not-touched']);
+  expect(report.stopped).toBe(
+    'Stopped before wave 1: not confirmed. Waves before it are applied; the rest was not touched.',
+  );
+  expect((await fixture.destinations(ALPHA, 'orders')).bounces).toEqual(['BOUNCE', 'COMPLAINT', 'SEND']);
+  expect((await fixture.destinations(BETA, 'receipts')).deliveries).toEqual(['DELIVERY']);
+  fixture.write('alpha.yaml', alpha());
+  fixture.write('beta.yaml', beta());
+  expect((await fixture.run(['rollout', '--all', '--auto-approve'])).code).toBe(0);
+});
+
 test('a plan made before the environment file changed again is stale: apply refuses it', async () => {
   fixture.write('alpha.yaml', alpha('BOUNCE, COMPLAINT, DELIVERY'));
   expect((await fixture.run(['plan', '--env', 'alpha'])).code).toBe(2);

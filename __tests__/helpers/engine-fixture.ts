@@ -85,17 +85,26 @@ export class EngineFixture {
   }
 
   /** Runs `sesform <argv>` in-process against the fixture. */
-  async run(argv: readonly string[], { endpoint = this.emulator.endpoint } = {}): Promise<CliRun> {
+  async run(
+    argv: readonly string[],
+    {
+      endpoint = this.emulator.endpoint,
+      prompt,
+    }: { endpoint?: string; prompt?: (question: string) => Promise<boolean> } = {},
+  ): Promise<CliRun> {
     const [out, err] = [new PassThrough(), new PassThrough()];
     let [stdout, stderr] = ['', ''];
     out.on('data', (chunk) => (stdout += chunk));
     err.on('data', (chunk) => (stderr += chunk));
-    const code = await main([...argv, ...this.args(endpoint)], out, err);
+    const code = await main([...argv, ...this.args(endpoint)], out, err, prompt);
     return { code, stdout, stderr };
   }
 
   /** Runs a command with --json and returns its report. */
-  async report(argv: readonly string[], options?: { endpoint?: string }): Promise<RunReport & { run: CliRun }> {
+  async report(
+    argv: readonly string[],
+    options?: Parameters<EngineFixture['run']>[1],
+  ): Promise<RunReport & { run: CliRun }> {
     const run = await this.run([...argv, '--json'], options);
     try {
       return { ...(JSON.parse(run.stdout) as RunReport), run };
