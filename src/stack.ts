@@ -44,17 +44,16 @@ export class SesEnvironmentStack extends TerraformStack {
     this.region = region;
 
     const { deployRole, stateBackend } = environment;
+    const assumeRole = {
+      roleArn: deployRole.arn,
+      externalId: deployRole.externalId,
+      sessionName: deployRole.sessionName ?? `sesform-${environment.name}`,
+    };
     new AwsProvider(this, 'aws', {
       region,
       // A plan run with another account's credentials fails before it reads or changes anything.
       allowedAccountIds: [environment.accountId],
-      assumeRole: [
-        {
-          roleArn: deployRole.arn,
-          externalId: deployRole.externalId,
-          sessionName: deployRole.sessionName ?? `sesform-${environment.name}`,
-        },
-      ],
+      assumeRole: [assumeRole],
       defaultTags: [{ tags: projectTags(environment) }],
       ...(local && SesEnvironmentStack.localProviderSettings(local)),
     });
@@ -70,6 +69,13 @@ export class SesEnvironmentStack extends TerraformStack {
     });
     // cdktf 0.21 predates S3-native locking; Terraform 1.10+ reads this flag.
     backend.addOverride('use_lockfile', true);
+    // State is read through the same deploy role (its policy grants this stack's state keys), so a
+    // pipeline needs one identity that may assume the deploy roles, and no access to any bucket itself.
+    backend.addOverride('assume_role', {
+      role_arn: assumeRole.roleArn,
+      ...(assumeRole.externalId ? { external_id: assumeRole.externalId } : {}),
+      session_name: assumeRole.sessionName,
+    });
 
     this.configurationSets = environment.configurationSets.map((set) => {
       const { eventDestinations, ...setProps } = set;

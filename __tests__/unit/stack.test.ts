@@ -58,6 +58,17 @@ describe('the sample environments as stacks', () => {
         use_lockfile: true,
         encrypt: true,
       });
+    // State through the deploy role, like the provider: the pipeline identity needs no bucket access.
+    expect(backends.find(([name]) => name === 'prod-us-east-1')![1]).toMatchObject({
+      assume_role: {
+        role_arn: 'arn:aws:iam::333333333333:role/ses-deploy',
+        external_id: 'ses-prod-pipeline',
+        session_name: 'sesform-prod-pipeline',
+      },
+    });
+    expect(backends.find(([name]) => name === 'dev-eu-west-1')![1]).toMatchObject({
+      assume_role: { role_arn: 'arn:aws:iam::111111111111:role/ses-deploy', session_name: 'sesform-dev' },
+    });
   });
 
   test('default tags: the environment file, merged with its base, plus the project tags', () => {
