@@ -30,6 +30,7 @@ describe('the deploy role policy', () => {
           'arn:aws:ses:us-east-1:333333333333:configuration-set/security-alerts',
         ],
       ],
+      ['ListConfigurationSetsForDrift', ['*']],
       ['ListOwnStateKeys', ['arn:aws:s3:::acme-ses-terraform-state']],
       [
         'ReadWriteOwnStateAndLock',
@@ -41,7 +42,7 @@ describe('the deploy role policy', () => {
         ],
       ],
     ]);
-    expect(policy.Statement[1].Condition).toEqual({
+    expect(policy.Statement[2].Condition).toEqual({
       StringLike: {
         's3:prefix': [
           'ses-event-publishing/prod/eu-west-1/terraform.tfstate',
@@ -49,7 +50,16 @@ describe('the deploy role policy', () => {
         ],
       },
     });
-    expect(JSON.stringify(policy)).not.toMatch(/111111111111|222222222222|"\*"/);
+    // The one "*" resource is the list action's, which has no resource type and reads names only.
+    expect(policy.Statement[1]).toEqual({
+      Sid: 'ListConfigurationSetsForDrift',
+      Effect: 'Allow',
+      Action: ['ses:ListConfigurationSets'],
+      Resource: ['*'],
+    });
+    expect(
+      JSON.stringify(policy.Statement.filter((statement) => statement.Sid !== 'ListConfigurationSetsForDrift')),
+    ).not.toMatch(/111111111111|222222222222|"\*"/);
   });
 });
 

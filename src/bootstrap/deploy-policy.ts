@@ -1,7 +1,8 @@
 /**
  * The least-privilege policy of an environment's deploy role, derived from the environment file:
  * the SES v2 configuration-set actions on this environment's configuration sets in its regions,
- * and its own state keys (state and lock file) in the state bucket. Nothing else, no wildcard action.
+ * its own state keys (state and lock file) in the state bucket, and the list of configuration sets
+ * that `sesform drift` reads to find sets no environment declares. Nothing else, no wildcard action.
  */
 import type { Environment } from '../environment/schema';
 import { stateKey } from '../environment/stack-naming';
@@ -79,6 +80,13 @@ export function deployRolePolicy(environments: readonly Environment[]): PolicyDo
       Resource: configurationSets,
     });
   statements.push(
+    {
+      // A list action has no resource type: it takes "*". It reads names only.
+      Sid: 'ListConfigurationSetsForDrift',
+      Effect: 'Allow',
+      Action: ['ses:ListConfigurationSets'],
+      Resource: ['*'],
+    },
     {
       Sid: 'ListOwnStateKeys',
       Effect: 'Allow',
