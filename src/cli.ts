@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { ParseArgsConfig, parseArgs } from 'node:util';
 import { didYouMean } from '../modules/did-you-mean';
 import { localTargetFromEnvironment, synthesize } from './app';
 import { defaultConcurrency } from './concurrency';
@@ -45,6 +45,8 @@ Options:
   --env NAME            only this environment (repeatable); default for validate, cost, synth: all
   --all                 plan, apply, drift, rollout: every environment (or name them with --env)
   --concurrency N       plan, apply, drift, rollout: stacks at once (default: one per CPU core)
+  --wave N              plan, apply, drift, rollout: only the stacks of wave N (repeatable), e.g. one
+                        pipeline job per wave
   --shard I/N           plan, apply, drift, rollout: only shard I of N of the selected stacks (each
                         wave dealt evenly), for a matrix of pipeline jobs; combine with report --merge
   --allow-destroy SET   apply, rollout: let the plan destroy or replace this configuration set of a
@@ -73,6 +75,7 @@ Exit codes: 0 success, nothing to change; 1 error or invalid input; 2 changes or
 interface Options {
   readonly env: string[];
   readonly all: boolean;
+  readonly wave: string[];
   readonly concurrency?: string;
   readonly shard?: string;
   readonly 'allow-destroy': string[];
@@ -106,6 +109,110 @@ function onDemand<T>(module: string): T {
   return require(module) as T;
 }
 
+const COMMAND_NAMES = [
+  'plan',
+  'apply',
+  'drift',
+  'rollout',
+  'report',
+  'unlock',
+  'emulator',
+  'validate',
+  'cost',
+  'synth',
+  'adopt',
+  'iam-policy',
+  'bootstrap',
+  'export',
+] as const;
+type CommandName = (typeof COMMAND_NAMES)[number];
+const isCommand = (name: string): name is CommandName => (COMMAND_NAMES as readonly string[]).includes(name);
+const isEngineCommand = (name: string): name is EngineCommandName =>
+  ['plan', 'apply', 'drift', 'rollout'].includes(name);
+
+const OPTIONS = {
+  env: { type: 'string', multiple: true, default: [] },
+  all: { type: 'boolean', default: false },
+  wave: { type: 'string', multiple: true, default: [] },
+  concurrency: { type: 'string' },
+  shard: { type: 'string' },
+  'allow-destroy': { type: 'string', multiple: true, default: [] },
+  merge: { type: 'boolean', default: false },
+  stack: { type: 'string' },
+  'lock-id': { type: 'string' },
+  plans: { type: 'string' },
+  environments: { type: 'string' },
+  output: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  markdown: { type: 'string' },
+  local: { type: 'boolean', default: false },
+  endpoint: { type: 'string' },
+  name: { type: 'string' },
+  'admin-role': { type: 'string' },
+  'auto-approve': { type: 'boolean', default: false },
+  role: { type: 'string' },
+  region: { type: 'string' },
+  'external-id': { type: 'string' },
+  'state-bucket': { type: 'string' },
+  'state-key-prefix': { type: 'string' },
+  'state-region': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies ParseArgsConfig['options'];
+
+interface CommandLine {
+  readonly command?: string;
+  readonly extra: string[];
+  readonly options: Options & { help: boolean };
+}
+
+/** The command, its extra arguments and its options; throws on an unknown option or a missing value. */
+function parseCommandLine(argv: readonly string[]): CommandLine {
+  const parsed = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
+  const [command, ...extra] = parsed.positionals;
+  return { command, extra, options: parsed.values as unknown as CommandLine['options'] };
+}
+
+/**
+ * What is wrong with a sesform command line, without running it: for checking the invocations in
+ * pipeline files. Empty when the command would start.
+ */
+export function invocationProblems(argv: readonly string[]): string[] {
+  let parsed: CommandLine;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    return [(error as Error).message];
+  }
+  const { command, extra, options } = parsed;
+  if (command === undefined) return ['no command'];
+  if (!isCommand(command)) return [`unknown command "${command}".${didYouMean(command, [...COMMAND_NAMES])}`];
+  const problems: string[] = [];
+  if (extra.length > 0 && command !== 'report') problems.push(`unexpected argument "${extra[0]}"`);
+  if (command === 'report' && extra.length === 0) problems.push('report needs the JSON reports to read');
+  if (isEngineCommand(command)) {
+    if (options.all === options.env.length > 0) problems.push(`${command} needs --env NAME or --all, not both`);
+    try {
+      engineSelection(options);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return problems;
+}
+
+/** The numeric engine options, checked. */
+function engineSelection(options: Options): { concurrency?: number; waves: number[] } {
+  const concurrency = positiveInteger(options.concurrency, '--concurrency');
+  const waves = options.wave.map((wave) => {
+    const value = Number(wave);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`--wave ${wave}: expected a wave number (0 or more).`);
+    return value;
+  });
+  if (options.shard !== undefined && !/^\d+\/\d+$/.test(options.shard))
+    throw new Error(`--shard ${options.shard}: expected I/N with 1 <= I <= N, e.g. --shard 2/4.`);
+  return { concurrency, waves };
+}
+
 /** Runs one command; resolves to the process exit code. */
 export async function main(
   argv: readonly string[],
@@ -114,56 +221,26 @@ export async function main(
   /** Asks rollout's per-wave question; default: on the terminal. */
   prompt?: (question: string) => Promise<boolean>,
 ): Promise<number> {
-  let parsed;
+  let parsed: CommandLine;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        env: { type: 'string', multiple: true, default: [] },
-        all: { type: 'boolean', default: false },
-        concurrency: { type: 'string' },
-        shard: { type: 'string' },
-        'allow-destroy': { type: 'string', multiple: true, default: [] },
-        merge: { type: 'boolean', default: false },
-        stack: { type: 'string' },
-        'lock-id': { type: 'string' },
-        plans: { type: 'string' },
-        environments: { type: 'string' },
-        output: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        markdown: { type: 'string' },
-        local: { type: 'boolean', default: false },
-        endpoint: { type: 'string' },
-        name: { type: 'string' },
-        'admin-role': { type: 'string' },
-        'auto-approve': { type: 'boolean', default: false },
-        role: { type: 'string' },
-        region: { type: 'string' },
-        'external-id': { type: 'string' },
-        'state-bucket': { type: 'string' },
-        'state-key-prefix': { type: 'string' },
-        'state-region': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseCommandLine(argv);
   } catch (error) {
     err.write(`sesform: ${(error as Error).message}\n\n${USAGE}`);
     return EXIT.error;
   }
-  const [command, ...extra] = parsed.positionals;
-  if (parsed.values.help || command === undefined || command === 'help') {
-    (command === undefined && !parsed.values.help ? err : out).write(USAGE);
-    return command === undefined && !parsed.values.help ? EXIT.error : EXIT.ok;
+  const { command, extra } = parsed;
+  if (parsed.options.help || command === undefined || command === 'help') {
+    (command === undefined && !parsed.options.help ? err : out).write(USAGE);
+    return command === undefined && !parsed.options.help ? EXIT.error : EXIT.ok;
   }
   if (extra.length > 0 && command !== 'report') {
     err.write(`sesform: unexpected argument "${extra[0]}"\n`);
     return EXIT.error;
   }
-  const options: Options = parsed.values as Options;
+  const options = parsed.options;
   const engine = (name: EngineCommandName) => (options: Options, out: NodeJS.WritableStream) =>
     engineCommand(name, options, out, err, prompt);
-  const commands: Record<string, (options: Options, out: NodeJS.WritableStream) => number | Promise<number>> = {
+  const commands: Record<CommandName, (options: Options, out: NodeJS.WritableStream) => number | Promise<number>> = {
     plan: engine('plan'),
     apply: engine('apply'),
     drift: engine('drift'),
@@ -179,9 +256,9 @@ export async function main(
     bootstrap: bootstrapCommand,
     export: exportCommand,
   };
-  const run = commands[command];
+  const run = isCommand(command) ? commands[command] : undefined;
   if (run === undefined) {
-    err.write(`sesform: unknown command "${command}".${didYouMean(command, Object.keys(commands))}\n\n${USAGE}`);
+    err.write(`sesform: unknown command "${command}".${didYouMean(command, [...COMMAND_NAMES])}\n\n${USAGE}`);
     return EXIT.error;
   }
   try {
@@ -430,7 +507,8 @@ async function engineCommand(
 ): Promise<number> {
   if (options.all === options.env.length > 0)
     throw new Error(`${command} needs the environments to work on: --env NAME (repeatable) or --all, not both.`);
-  const concurrency = positiveInteger(options.concurrency, '--concurrency') ?? defaultConcurrency();
+  const selection = engineSelection(options);
+  const concurrency = selection.concurrency ?? defaultConcurrency();
   // Drift is read-only: a budget must not hide it, so only invalid input stops it.
   const checked =
     command === 'drift' ? readableEnvironments(options, out) : checkedEnvironments(options, out, 'nothing was run');
@@ -446,6 +524,7 @@ async function engineCommand(
     output: options.output,
     plans: options.plans,
     concurrency,
+    waves: selection.waves,
     shard: options.shard,
     json: options.json,
     markdown: options.markdown,

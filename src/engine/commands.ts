@@ -32,6 +32,8 @@ export interface EngineCommand {
   readonly output?: string;
   readonly plans?: string;
   readonly concurrency: number;
+  /** Only these waves, when given (one pipeline job per wave). */
+  readonly waves?: readonly number[];
   readonly shard?: string;
   readonly json: boolean;
   readonly markdown?: string;
@@ -46,7 +48,8 @@ export interface EngineCommand {
 
 export async function runEngineCommand(options: EngineCommand): Promise<number> {
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
-  const selected = targetsOf(options.environments);
+  const inWaves = (wave: number) => !options.waves?.length || options.waves.includes(wave);
+  const selected = targetsOf(options.environments).filter((target) => inWaves(target.wave));
   const targets = shard ? shardOf(selected, shard) : selected;
   const names = new Set(targets.map((target) => target.environment.name));
   const confirm =

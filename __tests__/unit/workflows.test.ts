@@ -1,0 +1,141 @@
+/**
+ * The shipped GitHub Actions workflows: every sesform invocation in them is a valid command line,
+ * and they keep their promises (plan on pull requests, prod behind an approval, drift on a schedule,
+ * credentials from OIDC only).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { invocationProblems } from '../../src/cli';
+import { loadEnvironments } from '../../src/environment/loader';
+import { PROJECT_ROOT } from '../helpers/synth';
+
+interface Step {
+  run?: string;
+  uses?: string;
+  with?: Record<string, string>;
+}
+interface Job {
+  needs?: string | string[];
+  environment?: string;
+  strategy?: { matrix?: Record<string, unknown[]> };
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const WORKFLOWS_DIR = path.join(PROJECT_ROOT, '.github', 'workflows');
+const workflows: Record<string, Workflow> = Object.fromEntries(
+  fs
+    .readdirSync(WORKFLOWS_DIR)
+    .filter((file) => file.endsWith('.yml'))
+    .map((file) => [file, parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8')) as Workflow]),
+);
+
+/** Shell words of one command, up to the first redirection, pipe or list operator. */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  for (const match of command.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
+    const word = match[1] ?? match[2] ?? match[3];
+    if (match[3] !== undefined && /^(>|>>|\||\|\||&&|;|2>&1)$/.test(word)) break;
+    words.push(word);
+  }
+  return words;
+}
+
+/** Every `sesform` command line in a job's run steps, with its matrix values filled in. */
+function invocations(job: Job): string[][] {
+  const matrix = job.strategy?.matrix ?? {};
+  const fill = (text: string) =>
+    text.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expression: string) => {
+      const key = /^matrix\.(\w+)$/.exec(expression)?.[1];
+      return key !== undefined ? String(matrix[key][0]) : 'EXPRESSION';
+    });
+  return job.steps
+    .flatMap((step) => (step.run ? fill(step.run).replace(/\\\n/g, ' ').split('\n') : []))
+    .flatMap((line) => line.split(/&&|\|\||;/))
+    .map((command) => /^\s*(?:npx\s+)?sesform\s+(.*)$/.exec(command)?.[1])
+    .filter((rest): rest is string => rest !== undefined)
+    .map(shellWords);
+}
+
+const allInvocations = Object.entries(workflows).flatMap(([file, workflow]) =>
+  Object.entries(workflow.jobs).flatMap(([name, job]) =>
+    invocations(job).map((argv) => ({ where: `${file} ${name}`, argv })),
+  ),
+);
+
+test('the workflows run sesform', () => {
+  expect(Object.keys(workflows).sort()).toEqual(['sesform-drift.yml', 'sesform-plan.yml', 'sesform-rollout.yml']);
+  expect(new Set(allInvocations.map(({ argv }) => argv[0]))).toEqual(
+    new Set(['validate', 'cost', 'plan', 'report', 'rollout', 'drift']),
+  );
+});
+
+test.each(allInvocations.map(({ where, argv }) => [where, argv.join(' '), argv]))(
+  '%s: sesform %s is a valid command line',
+  (_where, _text, argv) => {
+    expect(invocationProblems(argv as string[])).toEqual([]);
+  },
+);
+
+test('invocationProblems finds what would stop a command', () => {
+  expect(invocationProblems(['plna', '--all'])).toEqual(['unknown command "plna". Did you mean "plan"?']);
+  expect(invocationProblems(['plan'])).toEqual(['plan needs --env NAME or --all, not both']);
+  expect(invocationProblems(['drift', '--all', '--shard', '1of2'])).toEqual([
+    '--shard 1of2: expected I/N with 1 <= I <= N, e.g. --shard 2/4.',
+  ]);
+  expect(invocationProblems(['rollout', '--all', '--auto-aprove'])[0]).toMatch(/Unknown option '--auto-aprove'/);
+  expect(invocationProblems(['apply', '--all', '--wave', 'prod'])).toEqual([
+    '--wave prod: expected a wave number (0 or more).',
+  ]);
+  expect(invocationProblems(['report'])).toEqual(['report needs the JSON reports to read']);
+});
+
+test('plan runs on pull requests and comments the merged report', () => {
+  const plan = workflows['sesform-plan.yml'];
+  expect(Object.keys(plan.on)).toEqual(['pull_request']);
+  expect(plan.permissions).toMatchObject({ 'pull-requests': 'write', 'id-token': 'write' });
+  expect(invocations(plan.jobs.comment)).toEqual([['report', '--merge', 'plan-*.json', '--markdown', 'plan.md']]);
+  expect(plan.jobs.comment.steps.some((step) => step.run?.includes('gh pr comment'))).toBe(true);
+});
+
+test('rollout on main covers every wave in order, prod behind the "production" environment', () => {
+  const rollout = workflows['sesform-rollout.yml'];
+  expect(rollout.on).toHaveProperty('push', { branches: ['main'], paths: expect.any(Array) });
+  const waves = [
+    ...new Set(
+      loadEnvironments(path.join(PROJECT_ROOT, 'environments')).environments.map(({ environment }) => environment.wave),
+    ),
+  ].sort();
+  for (const wave of waves) {
+    const job = rollout.jobs[`wave-${wave}`];
+    expect(invocations(job).map((argv) => argv.slice(0, 5))).toEqual([
+      ['rollout', '--all', '--wave', String(wave), expect.any(String)],
+    ]);
+    if (wave > 0) expect(job.needs).toBe(`wave-${wave - 1}`);
+  }
+  expect(rollout.jobs[`wave-${waves[waves.length - 1]}`].environment).toBe('production');
+});
+
+test('drift runs on a schedule and fails on exit 2', () => {
+  const drift = workflows['sesform-drift.yml'];
+  expect(drift.on).toHaveProperty('schedule', [{ cron: expect.any(String) }]);
+  const [step] = drift.jobs.drift.steps.filter((each) => each.run?.includes('sesform drift'));
+  // A plain run step: any non-zero exit, 2 included, fails the job.
+  expect(step.run).not.toMatch(/set \+e|\|\| true/);
+});
+
+test('credentials come from OIDC only: no access keys, a role to assume', () => {
+  for (const [file, workflow] of Object.entries(workflows)) {
+    const text = fs.readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8');
+    expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/);
+    expect(workflow.permissions).toMatchObject({ 'id-token': 'write' });
+  }
+  const setup = fs.readFileSync(path.join(PROJECT_ROOT, '.github', 'actions', 'sesform-setup', 'action.yml'), 'utf8');
+  expect(setup).toContain('aws-actions/configure-aws-credentials@v4');
+  expect(setup).toContain('role-to-assume: ${{ inputs.role-to-assume }}');
+});
