@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /**
  * Synth benchmark, side by side in one run: `sesform synth` against stock `cdktf synth` on the
- * sample environments, and `sesform synth` on 100 generated environments. Writes bench/results.md.
+ * sample environments, and `sesform synth` on 100 generated environments. Writes its section of
+ * bench/results.md.
  *
- *   npm run bench            (or: node bench/synth.js [--runs N])
+ *   npm run bench:synth      (or: node bench/synth.js [--runs N])
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { writeSection } = require('./results');
 
 const root = path.resolve(__dirname, '..');
 const out = path.join(__dirname, 'out');
@@ -112,9 +114,9 @@ const checks = [
   ['100 environments under 3 s', fleet.ms < 3000, `${(fleet.ms / 1000).toFixed(2)} s`],
   ['100 environments under 300 MB', fleet.rss < 300 * 1024 * 1024, mb(fleet.rss)],
 ];
-const report = `# Synth benchmark
+const report = `## Synth
 
-Produced by \`npm run bench\` (\`node bench/synth.js --runs ${runs}\`) on ${new Date().toISOString().slice(0, 10)}:
+Produced by \`npm run bench:synth\` (\`node bench/synth.js --runs ${runs}\`) on ${new Date().toISOString().slice(0, 10)}:
 ${os.cpus().length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}. Each figure is the median wall time of
 ${runs} runs after one warm-up; memory is the measured process's peak RSS (the cdktf CLI spawns the app in
 child processes, so only its wall time is compared).
@@ -127,6 +129,6 @@ ${[sesform, cdktf, fleet].map((s) => `| ${s.label} | ${(s.ms / 1000).toFixed(2)}
 |---|---|---|
 ${checks.map(([what, ok, value]) => `| ${what} | ${value} | ${verdict(ok)} |`).join('\n')}
 `;
-fs.writeFileSync(path.join(__dirname, 'results.md'), report);
+writeSection('synth', report);
 process.stdout.write(report);
 process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;

@@ -305,6 +305,9 @@ test('shards split the stacks between jobs; report --merge gives one report and 
     ['beta-eu-west-1', 'no-changes'],
   ]);
 
+  const wave = await fixture.report(['plan', '--all', '--wave', '1']);
+  expect(wave.stacks.map((stack) => stack.stack)).toEqual(['beta-eu-west-1']);
+
   const overlapping = await fixture.run(['report', '--merge', files[0], files[0]]);
   expect(overlapping.code).toBe(1);
   expect(overlapping.stderr).toContain(

@@ -109,8 +109,7 @@ export class Engine {
     const workspace = await this.workspace(stack);
     await this.takeOverInterruptedApply(stack, workspace);
     const planFile = this.options.plans.prepare(stack.stack);
-    await this.retrying(stack, 'plan', () => workspace.plan(planFile));
-    const plan = await workspace.showPlan(planFile);
+    const plan = await this.retrying(stack, 'plan', () => planAndShow(workspace, planFile));
     const changes = stackChanges(plan, this.costOf(stack.stack));
     const saved: SavedPlan = {
       stack: stack.stack,
@@ -131,8 +130,7 @@ export class Engine {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-drift-'));
     try {
       const planFile = path.join(scratch, 'drift.tfplan');
-      await this.retrying(stack, 'plan', () => workspace.plan(planFile));
-      const plan = await workspace.showPlan(planFile);
+      const plan = await this.retrying(stack, 'plan', () => planAndShow(workspace, planFile));
       const target = this.targetOf(stack.stack);
       const unmanaged = await unmanagedOf(target, this.options.everyTarget, this.options.local);
       stack.changes = stackChanges(plan, this.costOf(stack.stack));
@@ -172,8 +170,7 @@ export class Engine {
   private async applyRemaining(workspace: StackWorkspace, reviewed: SavedPlan) {
     const planFile = path.join(this.options.plans.dir, `${workspace.name}.remaining.tfplan`);
     try {
-      await workspace.plan(planFile);
-      const beyond = beyondReviewed(reviewed, await workspace.showPlan(planFile));
+      const beyond = beyondReviewed(reviewed, await planAndShow(workspace, planFile));
       if (beyond.length > 0)
         throw new Error(
           `after a transient failure, the remaining changes go beyond the reviewed plan (${beyond.join(', ')}): nothing more was applied; run ${this.command('plan', workspace.name)} and review again.`,
@@ -433,6 +430,14 @@ export class Engine {
     const selector = command === 'unlock' ? `--stack ${stack}` : `--env ${target.environment.name}`;
     return `\`${this.options.invocation ?? 'sesform'} ${command} ${selector}${extra ? ` ${extra}` : ''}${local}\``;
   }
+}
+
+/** A saved plan and its JSON, with one provider process for both steps. */
+function planAndShow(workspace: StackWorkspace, planFile: string) {
+  return workspace.sharingProvider(async (sharing) => {
+    await sharing.plan(planFile);
+    return sharing.showPlan(planFile);
+  });
 }
 
 /** Why the emulator's port does not accept a connection, or undefined when it does. */

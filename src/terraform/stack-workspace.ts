@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withSharedProvider } from './provider-server';
 import { TerraformResult, errorSummary, terraform } from './terraform';
 
 /** A Terraform step that failed, with the stack and the step named. */
@@ -53,6 +54,11 @@ export class StackWorkspace {
   /** The stack folder of `name` under a cdktf output folder. */
   static in(outdir: string, name: string, env: NodeJS.ProcessEnv): StackWorkspace {
     return new StackWorkspace(name, path.join(outdir, 'stacks', name), env);
+  }
+
+  /** Runs `work` on this folder with one provider process shared by its terraform steps (see provider-server). */
+  sharingProvider<T>(work: (workspace: StackWorkspace) => Promise<T>): Promise<T> {
+    return withSharedProvider(this.dir, this.env, (env) => work(new StackWorkspace(this.name, this.dir, env)));
   }
 
   run(args: readonly string[]): Promise<TerraformResult> {

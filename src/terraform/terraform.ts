@@ -13,6 +13,9 @@ export const LOCAL_PROVIDER_VERSION_ENV = 'SESFORM_LOCAL_PROVIDER_VERSION';
 /** The version `@cdktf/provider-aws` 21.22.1 pins in every stack (checked by a unit test). */
 export const BINDINGS_AWS_PROVIDER_VERSION = '6.25.0';
 
+/** The Go GC target for terraform and provider processes, unless GOGC is set already. */
+export const GOGC_DEFAULT = '400';
+
 /** Where sesform keeps its own files (ignored by git). */
 export const WORK_DIR = '.sesform';
 
@@ -45,6 +48,9 @@ export function localProviderVersion(): string {
  */
 export function terraformEnvironment(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  // Terraform and the AWS provider spend about a third of a plan's CPU collecting garbage of the
+  // provider's schema; a larger GC target cuts that for ~50% more peak memory (measured: bench/).
+  env.GOGC ??= GOGC_DEFAULT;
   const mirror = process.env[PROVIDER_MIRROR_ENV];
   if (mirror) {
     const configFile = path.resolve(WORK_DIR, 'terraform.rc');

@@ -1,0 +1,98 @@
+/**
+ * The shared provider process: which binary it starts (the one `terraform init` installed for the
+ * stack, only for a single provider block), the reattach handshake, and the fallback to Terraform's
+ * own provider processes whenever the handshake does not happen.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { installedProvider, withSharedProvider } from '../../src/terraform/provider-server';
+
+const LOCK = `provider "registry.terraform.io/hashicorp/aws" {
+  version     = "5.100.0"
+  constraints = "5.100.0"
+  hashes = ["h1:abc="]
+}
+`;
+
+function platform(): string {
+  return `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
+}
+
+/** A stack folder as `terraform init` leaves it, with `script` as the provider binary. */
+function stackDir(script: string, providers: unknown[] = [{ region: 'eu-west-1' }]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-provider-'));
+  fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({ provider: { aws: providers } }));
+  fs.writeFileSync(path.join(dir, '.terraform.lock.hcl'), LOCK);
+  const binDir = path.join(
+    dir,
+    '.terraform',
+    'providers',
+    'registry.terraform.io',
+    'hashicorp',
+    'aws',
+    '5.100.0',
+    platform(),
+  );
+  fs.mkdirSync(binDir, { recursive: true });
+  fs.writeFileSync(path.join(binDir, 'terraform-provider-aws_v5.100.0_x5'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  return dir;
+}
+
+const REATTACH =
+  '{"registry.terraform.io/hashicorp/aws":{"Protocol":"grpc","ProtocolVersion":5,"Pid":1,"Test":true,"Addr":{"Network":"unix","String":"/tmp/x"}}}';
+/** Shell lines that print the handshake as the provider does. */
+const REATTACH_LINE = () => `cat <<'END'\nTF_REATTACH_PROVIDERS='${REATTACH}'\nEND`;
+
+test('the binary is the one init installed, for a stack with exactly one provider block', () => {
+  const dir = stackDir('exit 0');
+  expect(installedProvider(dir)).toBe(
+    path.join(
+      dir,
+      '.terraform',
+      'providers',
+      'registry.terraform.io',
+      'hashicorp',
+      'aws',
+      '5.100.0',
+      platform(),
+      'terraform-provider-aws_v5.100.0_x5',
+    ),
+  );
+  expect(
+    installedProvider(stackDir('exit 0', [{ region: 'eu-west-1' }, { region: 'us-east-1', alias: 'b' }])),
+  ).toBeUndefined();
+  fs.rmSync(path.join(dir, '.terraform.lock.hcl'));
+  expect(installedProvider(dir)).toBeUndefined();
+});
+
+test('after the handshake the steps get TF_REATTACH_PROVIDERS, and the process is stopped after them', async () => {
+  const pidFile = path.join(os.tmpdir(), `sesform-provider-${process.pid}.pid`);
+  const dir = stackDir(`echo $$ > ${pidFile}\n${REATTACH_LINE()}\nexec sleep 60`);
+  const seen = await withSharedProvider(dir, { PATH: process.env.PATH }, async (env) => env.TF_REATTACH_PROVIDERS);
+  expect(seen).toBe(REATTACH);
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  expect(() => process.kill(pid, 0)).toThrow();
+});
+
+test('without a handshake (a provider that exits, or says nothing in time) the steps run as usual', async () => {
+  const exits = stackDir('exit 3');
+  expect(
+    await withSharedProvider(exits, { PATH: process.env.PATH }, async (env) => env.TF_REATTACH_PROVIDERS),
+  ).toBeUndefined();
+  const silent = stackDir('exec sleep 60');
+  const started = Date.now();
+  const env = await withSharedProvider(silent, { PATH: process.env.PATH }, async (each) => each, { timeoutMs: 300 });
+  expect(env.TF_REATTACH_PROVIDERS).toBeUndefined();
+  expect(Date.now() - started).toBeLessThan(10_000);
+});
+
+test('SESFORM_SHARED_PROVIDER=0 turns it off', async () => {
+  process.env.SESFORM_SHARED_PROVIDER = '0';
+  try {
+    const dir = stackDir(`${REATTACH_LINE()}\nexec sleep 60`);
+    expect(await withSharedProvider(dir, {}, async (env) => env.TF_REATTACH_PROVIDERS)).toBeUndefined();
+  } finally {
+    delete process.env.SESFORM_SHARED_PROVIDER;
+  }
+});

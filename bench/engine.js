@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+/**
+ * Engine benchmark against the embedded emulator with 10 environment stacks, side by side in one run:
+ *   - `sesform plan --all` (in-process synth, init and plan of every stack in parallel) against the
+ *     stock `npx cdktf plan <stack> --skip-provider-lock` run for each stack in turn;
+ *   - a no-change `sesform drift --all` once everything is applied.
+ * Both plans start from fresh output folders (init included) and share one warm provider cache.
+ * Writes its section of bench/results.md.
+ *
+ *   npm run bench:engine   (needs terraform and python3 with moto, like the end-to-end tests)
+ */
+'use strict';
+require('tsx/cjs');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { writeSection } = require('./results');
+const { startEmulator } = require('../src/emulator/emulator.ts');
+const { createLocalStateBuckets } = require('../src/local/state-buckets.ts');
+const { localTarget, LOCAL_CREDENTIALS_ENV } = require('../src/local/local-target.ts');
+const { terraformEnvironment, localProviderVersion } = require('../src/terraform/terraform.ts');
+const { loadEnvironments } = require('../src/environment/loader.ts');
+
+const root = path.resolve(__dirname, '..');
+const out = path.join(__dirname, 'out', 'engine');
+const fleet = path.join(out, 'environments');
+const STACKS = 10;
+
+function generateFleet() {
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(fleet, { recursive: true });
+  for (let index = 0; index < STACKS; index++) {
+    const account = String(200000000000 + index);
+    const environment = {
+      name: `team${index}`,
+      accountId: account,
+      deployRole: { arn: `arn:aws:iam::${account}:role/ses-deploy` },
+      regions: ['eu-west-1'],
+      stateBackend: { bucket: 'bench-state', keyPrefix: 'ses', region: 'eu-west-1' },
+      wave: index % 3,
+      configurationSets: ['transactional', 'marketing'].map((name) => ({
+        name,
+        eventDestinations: ['delivery', 'engagement'].map((destination) => ({
+          name: destination,
+          eventTypes: destination === 'delivery' ? ['send', 'delivery', 'bounce', 'complaint'] : ['open', 'click'],
+          cloudWatch: {
+            dimensions: [{ name: 'ses:configuration-set', source: 'messageTag', defaultValue: name }],
+          },
+        })),
+      })),
+    };
+    fs.writeFileSync(path.join(fleet, `team${index}.json`), JSON.stringify(environment, null, 2));
+  }
+}
+
+/** Runs a command and times it. Asynchronous: the emulator's output must keep flowing meanwhile. */
+function timed(label, command, args, env, okCodes = [0]) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (!okCodes.includes(code))
+        return reject(new Error(`${label}: ${command} ${args.join(' ')} exited ${code}:\n${stdout}\n${stderr}`));
+      process.stderr.write(`${label}: ${seconds.toFixed(1)} s\n`);
+      resolve({ seconds, stdout });
+    });
+  });
+}
+
+async function main() {
+  generateFleet();
+  const emulator = await startEmulator();
+  try {
+    const target = localTarget(emulator.endpoint, localProviderVersion());
+    const environments = loadEnvironments(fleet).environments;
+    await createLocalStateBuckets(
+      target,
+      environments.map(({ environment }) => environment),
+    );
+    // The same Terraform set-up for both: CLI config for the mirror, one shared provider cache.
+    const env = {
+      ...terraformEnvironment(LOCAL_CREDENTIALS_ENV),
+      CI: 'true',
+      DISABLE_VERSION_CHECK: 'true',
+      SESFORM_ENVIRONMENTS: fleet,
+      SESFORM_LOCAL_ENDPOINT: emulator.endpoint,
+    };
+    const sesform = (command, extra = []) => [
+      'bin/sesform.js',
+      command,
+      '--all',
+      '--local',
+      '--endpoint',
+      emulator.endpoint,
+      '--plans',
+      path.join(out, 'plans'),
+      ...extra,
+    ];
+    // Warm-up: fills the provider cache and the file system cache for both contenders.
+    await timed('warm-up', 'node', [...sesform('plan', ['--output', path.join(out, 'warmup.out')])], env, [2]);
+
+    const stacks = environments.map(({ environment }) => `${environment.name}-eu-west-1`);
+    let stock = 0;
+    for (const stack of stacks)
+      stock += (
+        await timed(
+          `npx cdktf plan ${stack}`,
+          'npx',
+          ['cdktf', 'plan', stack, '--skip-provider-lock', '--output', path.join(out, 'cdktf.out')],
+          env,
+        )
+      ).seconds;
+
+    const plan = await timed(
+      'sesform plan --all',
+      'node',
+      sesform('plan', ['--output', path.join(out, 'sesform.out')]),
+      env,
+      [2],
+    );
+    const replan = await timed(
+      'sesform plan --all (initialized)',
+      'node',
+      sesform('plan', ['--output', path.join(out, 'sesform.out')]),
+      env,
+      [2],
+    );
+    await timed('sesform apply --all', 'node', sesform('apply', ['--output', path.join(out, 'sesform.out')]), env);
+    const drift = await timed(
+      'sesform drift --all',
+      'node',
+      sesform('drift', ['--output', path.join(out, 'sesform.out'), '--json']),
+      env,
+    );
+    const driftReport = JSON.parse(drift.stdout);
+    const inSync = driftReport.stacks.every((stack) => stack.outcome === 'in-sync');
+
+    const ratio = plan.seconds / stock;
+    const checks = [
+      ['`sesform plan --all` at most 0.5 of the stock plans in turn', ratio <= 0.5, `${ratio.toFixed(2)}`],
+      [
+        'no-change `sesform drift --all` under 60 s',
+        drift.seconds < 60 && inSync,
+        `${drift.seconds.toFixed(1)} s, ${inSync ? 'all in sync' : 'DRIFT FOUND'}`,
+      ],
+    ];
+    const verdict = (ok) => (ok ? 'pass' : '**FAIL**');
+    const report = `## Plan/apply engine
+
+Produced by \`npm run bench:engine\` (\`node bench/engine.js\`) on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores,
+${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}; real \`terraform\` and AWS provider ${target.providerVersion}
+against the embedded emulator, ${STACKS} environment stacks (2 sets x 2 destinations each, waves 0-2). Both
+contenders start from a fresh output folder (so each stack's \`terraform init\` is included) and share
+one warm provider cache; sesform runs ${Math.max(1, os.availableParallelism())} stacks at once (its default: one per core).
+
+| run | wall time |
+|---|---|
+| \`npx cdktf plan <stack> --skip-provider-lock\`, each of the ${STACKS} stacks in turn | ${stock.toFixed(1)} s |
+| \`sesform plan --all\` (synth in-process, init + plan + show per stack, in parallel) | ${plan.seconds.toFixed(1)} s |
+| \`sesform plan --all\` again (init reused: backend and providers unchanged) | ${replan.seconds.toFixed(1)} s |
+| \`sesform drift --all\` after apply, nothing changed (refresh, plan, SES API reads) | ${drift.seconds.toFixed(1)} s |
+
+| target | result | |
+|---|---|---|
+${checks.map(([what, ok, value]) => `| ${what} | ${value} | ${verdict(ok)} |`).join('\n')}
+`;
+    writeSection('engine', report);
+    process.stdout.write(report);
+    process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
+  } finally {
+    await emulator.stop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
+});

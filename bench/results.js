@@ -1,0 +1,19 @@
+'use strict';
+/**
+ * bench/results.md holds one section per benchmark; each script rewrites its own section only.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const FILE = path.join(__dirname, 'results.md');
+
+function writeSection(name, markdown) {
+  const [start, end] = [`<!-- ${name} -->`, `<!-- /${name} -->`];
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  const current = fs.existsSync(FILE) ? fs.readFileSync(FILE, 'utf8') : '# Benchmarks\n';
+  const pattern = new RegExp(`${start}[\\s\\S]*?${end}`);
+  const next = pattern.test(current) ? current.replace(pattern, block) : `${current.trimEnd()}\n\n${block}\n`;
+  fs.writeFileSync(FILE, next.endsWith('\n') ? next : `${next}\n`);
+}
+
+module.exports = { writeSection };
