@@ -15,6 +15,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { generateFleet } = require('./fleet');
 const { writeSection } = require('./results');
 const { startEmulator } = require('../src/emulator/emulator.ts');
 const { createLocalStateBuckets } = require('../src/local/state-buckets.ts');
@@ -26,33 +27,6 @@ const root = path.resolve(__dirname, '..');
 const out = path.join(__dirname, 'out', 'engine');
 const fleet = path.join(out, 'environments');
 const STACKS = 10;
-
-function generateFleet() {
-  fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(fleet, { recursive: true });
-  for (let index = 0; index < STACKS; index++) {
-    const account = String(200000000000 + index);
-    const environment = {
-      name: `team${index}`,
-      accountId: account,
-      deployRole: { arn: `arn:aws:iam::${account}:role/ses-deploy` },
-      regions: ['eu-west-1'],
-      stateBackend: { bucket: 'bench-state', keyPrefix: 'ses', region: 'eu-west-1' },
-      wave: index % 3,
-      configurationSets: ['transactional', 'marketing'].map((name) => ({
-        name,
-        eventDestinations: ['delivery', 'engagement'].map((destination) => ({
-          name: destination,
-          eventTypes: destination === 'delivery' ? ['send', 'delivery', 'bounce', 'complaint'] : ['open', 'click'],
-          cloudWatch: {
-            dimensions: [{ name: 'ses:configuration-set', source: 'messageTag', defaultValue: name }],
-          },
-        })),
-      })),
-    };
-    fs.writeFileSync(path.join(fleet, `team${index}.json`), JSON.stringify(environment, null, 2));
-  }
-}
 
 /** Runs a command and times it. Asynchronous: the emulator's output must keep flowing meanwhile. */
 function timed(label, command, args, env, okCodes = [0]) {
@@ -74,7 +48,12 @@ function timed(label, command, args, env, okCodes = [0]) {
 }
 
 async function main() {
-  generateFleet();
+  fs.rmSync(out, { recursive: true, force: true });
+  generateFleet(fleet, STACKS, {
+    sets: ['transactional', 'marketing'],
+    accountBase: 200000000000,
+    bucket: 'bench-state',
+  });
   const emulator = await startEmulator();
   try {
     const target = localTarget(emulator.endpoint, localProviderVersion());
@@ -156,8 +135,8 @@ async function main() {
 Produced by \`npm run bench:engine\` (\`node bench/engine.js\`) on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores,
 ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}; real \`terraform\` and AWS provider ${target.providerVersion}
 against the embedded emulator, ${STACKS} environment stacks (2 sets x 2 destinations each, waves 0-2). Both
-contenders start from a fresh output folder (so each stack's \`terraform init\` is included) and share
-one warm provider cache; sesform runs ${Math.max(1, os.availableParallelism())} stacks at once (its default: one per core).
+contenders start from a fresh output folder (so each stack's \`terraform init\` is included) and get the
+same Terraform environment (the mirror's CLI config, one warm provider cache, \`GOGC=${env.GOGC}\`); sesform runs ${Math.max(1, os.availableParallelism())} stacks at once (its default: one per core).
 
 | run | wall time |
 |---|---|

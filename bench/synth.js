@@ -11,6 +11,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { generateFleet } = require('./fleet');
 const { writeSection } = require('./results');
 
 const root = path.resolve(__dirname, '..');
@@ -52,32 +53,6 @@ function series(label, command, args) {
   };
 }
 
-function generateFleet(dir, count) {
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  for (let index = 0; index < count; index++) {
-    const account = String(100000000000 + index);
-    const sets = ['transactional', 'marketing', 'alerts'].map((name) => ({
-      name,
-      eventDestinations: ['delivery', 'engagement'].map((destination) => ({
-        name: destination,
-        eventTypes: destination === 'delivery' ? ['send', 'delivery', 'bounce', 'complaint'] : ['open', 'click'],
-        cloudWatch: { dimensions: [{ name: 'ses:configuration-set', source: 'messageTag', defaultValue: name }] },
-      })),
-    }));
-    const environment = {
-      name: `team${index}`,
-      accountId: account,
-      deployRole: { arn: `arn:aws:iam::${account}:role/ses-deploy` },
-      regions: ['eu-west-1'],
-      stateBackend: { bucket: 'fleet-state', keyPrefix: 'ses', region: 'eu-west-1' },
-      wave: index % 3,
-      configurationSets: sets,
-    };
-    fs.writeFileSync(path.join(dir, `team${index}.json`), JSON.stringify(environment, null, 2));
-  }
-}
-
 fs.mkdirSync(out, { recursive: true });
 const preload = ['--require', path.join(__dirname, 'peak-rss.js')];
 const sesform = series('sesform synth (samples, 4 stacks)', 'node', [
@@ -93,7 +68,11 @@ const cdktf = series('npx cdktf synth (samples, 4 stacks)', 'npx', [
   '--output',
   'bench/out/cdktf.out',
 ]);
-generateFleet(path.join(out, 'fleet'), 100);
+generateFleet(path.join(out, 'fleet'), 100, {
+  sets: ['transactional', 'marketing', 'alerts'],
+  accountBase: 100000000000,
+  bucket: 'fleet-state',
+});
 const fleet = series('sesform synth (100 environments, 3 sets x 2 destinations)', 'node', [
   ...preload,
   'bin/sesform.js',
