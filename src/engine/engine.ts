@@ -196,7 +196,7 @@ export class Engine {
         stack.recovered.push(`${address} (${importId}), created by an interrupted apply, imported into the state`);
       } catch (error) {
         // Not created before the process died: the plan creates it as usual.
-        if (!(error instanceof StackStepError && /non-existent remote object|Cannot import/i.test(error.result.stderr)))
+        if (!(error instanceof StackStepError && /non-existent remote object/i.test(error.result.stderr)))
           throw error;
       }
     }
