@@ -196,8 +196,7 @@ export class Engine {
         stack.recovered.push(`${address} (${importId}), created by an interrupted apply, imported into the state`);
       } catch (error) {
         // Not created before the process died: the plan creates it as usual.
-        if (!(error instanceof StackStepError && /non-existent remote object/i.test(error.result.stderr)))
-          throw error;
+        if (!(error instanceof StackStepError && /non-existent remote object/i.test(error.result.stderr))) throw error;
       }
     }
     this.options.plans.clearApplying(stack.stack);
