@@ -84,7 +84,7 @@ async function adminCredentials() {
   };
 }
 
-test('the deploy role policy names no wildcard action and only this environment’s resources', async () => {
+test('the deploy role policy names no wildcard action and only this environment’s resources (and the set list drift reads)', async () => {
   const { code, output } = await sesform('iam-policy', '--env', 'fresh');
   expect(code).toBe(0);
   const policy = JSON.parse(output);
@@ -92,6 +92,7 @@ test('the deploy role policy names no wildcard action and only this environment�
   expect(actions.filter((action) => action.includes('*'))).toEqual([]);
   expect(policy.Statement.flatMap((statement: { Resource: string[] }) => statement.Resource)).toEqual([
     `arn:aws:ses:eu-west-1:${ACCOUNT}:configuration-set/receipts`,
+    '*', // ses:ListConfigurationSets only: a list action has no resource type
     'arn:aws:s3:::fresh-account-state',
     'arn:aws:s3:::fresh-account-state/ses/fresh/eu-west-1/terraform.tfstate',
     'arn:aws:s3:::fresh-account-state/ses/fresh/eu-west-1/terraform.tfstate.tflock',

@@ -60,7 +60,6 @@ const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 
 export class Engine {
   private readonly env: NodeJS.ProcessEnv;
-  private warmInit?: Promise<unknown>;
 
   constructor(private readonly options: EngineOptions) {
     this.env = terraformEnvironment(options.local ? LOCAL_CREDENTIALS_ENV : {});
@@ -343,18 +342,11 @@ export class Engine {
     return true;
   }
 
-  /** The stack's workspace, initialized (the first init runs alone: it fills the shared provider cache). */
+  /** The stack's workspace, initialized. */
   private async workspace(stack: StackReport): Promise<StackWorkspace> {
     const workspace = StackWorkspace.in(this.options.outdir, stack.stack, this.env);
-    if (workspace.isInitialized()) return workspace;
     const reconfigure = this.options.local !== undefined;
-    if (this.warmInit === undefined) {
-      this.warmInit = this.retrying(stack, 'init', () => workspace.initIfNeeded({ reconfigure }));
-      await this.warmInit;
-    } else {
-      await this.warmInit.catch(() => undefined);
-      await this.retrying(stack, 'init', () => workspace.initIfNeeded({ reconfigure }));
-    }
+    await this.retrying(stack, 'init', () => workspace.initIfNeeded({ reconfigure }));
     return workspace;
   }
 

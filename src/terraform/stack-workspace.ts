@@ -4,17 +4,19 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { whileFillingCache } from './plugin-cache';
 import { withSharedProvider } from './provider-server';
 import { TerraformResult, errorSummary, terraform } from './terraform';
 
 /** A Terraform step that failed, with the stack and the step named. */
 export class StackStepError extends Error {
   constructor(
-    readonly stack: string,
+    // Not `stack`: that would hide Error's own stack trace (test runners print it as the error).
+    readonly stackName: string,
     readonly step: string,
     readonly result: TerraformResult,
   ) {
-    super(`${stack}: terraform ${step} failed (exit ${result.code}):\n${errorSummary(result)}`);
+    super(`${stackName}: terraform ${step} failed (exit ${result.code}):\n${errorSummary(result)}`);
     this.name = 'StackStepError';
   }
 }
@@ -75,9 +77,24 @@ export class StackWorkspace {
     return result;
   }
 
-  /** `reconfigure` for local mode, where each run's emulator has a new address and holds fresh state. */
+  /**
+   * `reconfigure` for local mode, where each run's emulator has a new address and holds fresh state.
+   * Until the shared provider cache holds this stack's providers, inits take turns across processes:
+   * Terraform does not fill the cache safely from two processes at once.
+   */
   init({ reconfigure = false } = {}): Promise<TerraformResult> {
-    return this.step('init', ['init', '-input=false', '-no-color', ...(reconfigure ? ['-reconfigure'] : [])]);
+    const init = () =>
+      this.step('init', ['init', '-input=false', '-no-color', ...(reconfigure ? ['-reconfigure'] : [])]);
+    const cache = this.env.TF_PLUGIN_CACHE_DIR;
+    return cache ? whileFillingCache(cache, this.providerRequirements(), init) : init();
+  }
+
+  /** The stack's provider requirements, which decide what init puts into the provider cache. */
+  private providerRequirements(): string {
+    const config = JSON.parse(fs.readFileSync(path.join(this.dir, 'cdk.tf.json'), 'utf8')) as {
+      terraform?: { required_providers?: unknown };
+    };
+    return JSON.stringify(config.terraform?.required_providers ?? {});
   }
 
   /** The stack's backend and provider requirements: what `terraform init` depends on. */
