@@ -4,7 +4,7 @@
  *   - `sesform plan --all` (in-process synth, init and plan of every stack in parallel) against the
  *     stock `npx cdktf plan <stack> --skip-provider-lock` run for each stack in turn;
  *   - a no-change `sesform drift --all` once everything is applied.
- * Both plans start from fresh output folders (init included) and share one warm provider cache.
+ * Both plans start from fresh output folders (init included), with the same Terraform environment.
  * Writes its section of bench/results.md.
  *
  *   npm run bench:engine   (needs terraform and python3 with moto, like the end-to-end tests)
@@ -68,7 +68,7 @@ async function main() {
       target,
       environments.map(({ environment }) => environment),
     );
-    // The same Terraform set-up for both: CLI config for the mirror, one shared provider cache.
+    // The same Terraform set-up for both: CLI config for the mirror, GOGC.
     const env = {
       ...terraformEnvironment(LOCAL_CREDENTIALS_ENV),
       CI: 'true',
@@ -87,7 +87,7 @@ async function main() {
       path.join(out, 'plans'),
       ...extra,
     ];
-    // Warm-up: fills the provider cache and the file system cache for both contenders.
+    // Warm-up: the file system cache (provider binary, node modules) for both contenders.
     await timed('warm-up', 'node', [...sesform('plan', ['--output', path.join(out, 'warmup.out')])], env, [2]);
 
     const stacks = environments.map(({ environment }) => `${environment.name}-eu-west-1`);
@@ -142,7 +142,7 @@ Produced by \`npm run bench:engine\` (\`node bench/engine.js\`) on ${new Date().
 ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}; real \`terraform\` and AWS provider ${target.providerVersion}
 against the embedded emulator, ${STACKS} environment stacks (2 sets x 2 destinations each, waves 0-2). Both
 contenders start from a fresh output folder (so each stack's \`terraform init\` is included) and get the
-same Terraform environment (the mirror's CLI config, one warm provider cache, \`GOGC=${env.GOGC}\`); sesform runs ${Math.max(1, os.availableParallelism())} stacks at once (its default: one per core).
+same Terraform environment (the mirror's CLI config, \`GOGC=${env.GOGC}\`); sesform runs ${Math.max(1, os.availableParallelism())} stacks at once (its default: one per core).
 
 | run | wall time |
 |---|---|

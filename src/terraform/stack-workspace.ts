@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { whileFillingCache } from './plugin-cache';
 import { withSharedProvider } from './provider-server';
 import { TerraformResult, errorSummary, terraform } from './terraform';
 
@@ -77,24 +76,9 @@ export class StackWorkspace {
     return result;
   }
 
-  /**
-   * `reconfigure` for local mode, where each run's emulator has a new address and holds fresh state.
-   * Until the shared provider cache holds this stack's providers, inits take turns across processes:
-   * Terraform does not fill the cache safely from two processes at once.
-   */
+  /** `reconfigure` for local mode, where each run's emulator has a new address and holds fresh state. */
   init({ reconfigure = false } = {}): Promise<TerraformResult> {
-    const init = () =>
-      this.step('init', ['init', '-input=false', '-no-color', ...(reconfigure ? ['-reconfigure'] : [])]);
-    const cache = this.env.TF_PLUGIN_CACHE_DIR;
-    return cache ? whileFillingCache(cache, this.providerRequirements(), init) : init();
-  }
-
-  /** The stack's provider requirements, which decide what init puts into the provider cache. */
-  private providerRequirements(): string {
-    const config = JSON.parse(fs.readFileSync(path.join(this.dir, 'cdk.tf.json'), 'utf8')) as {
-      terraform?: { required_providers?: unknown };
-    };
-    return JSON.stringify(config.terraform?.required_providers ?? {});
+    return this.step('init', ['init', '-input=false', '-no-color', ...(reconfigure ? ['-reconfigure'] : [])]);
   }
 
   /** The stack's backend and provider requirements: what `terraform init` depends on. */

@@ -60,11 +60,6 @@ export function terraformEnvironment(extra: Readonly<Record<string, string>> = {
       fs.writeFileSync(configFile, config);
     env.TF_CLI_CONFIG_FILE = configFile;
   }
-  // One copy of the provider for every stack folder instead of one per folder (hundreds of MB each).
-  if (!env.TF_PLUGIN_CACHE_DIR) {
-    env.TF_PLUGIN_CACHE_DIR = path.resolve(WORK_DIR, 'plugin-cache');
-    fs.mkdirSync(env.TF_PLUGIN_CACHE_DIR, { recursive: true });
-  }
   return { ...env, ...extra };
 }
 
