@@ -14,7 +14,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
-      setupFiles: ['<rootDir>/__tests__/quiet-sdk-warning.js'],
+      setupFiles: ['<rootDir>/bin/quiet-sdk-warning.js'],
       transform,
     },
   ],

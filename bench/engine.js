@@ -11,12 +11,7 @@
  */
 'use strict';
 require('tsx/cjs');
-// The AWS SDK's notice that later releases need Node 22 (the pinned stack is Node 20) is not a result.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (!warning.message.startsWith('NodeVersionSupportWarning'))
-    process.stderr.write(`${warning.name}: ${warning.message}\n`);
-});
+require('../bin/quiet-sdk-warning');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');

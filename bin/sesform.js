@@ -3,12 +3,7 @@
 // TypeScript sources and TypeScript environment files are compiled on load (esbuild, cached).
 require('tsx/cjs');
 
-// The AWS SDK warns on every start that later releases will need Node 22; the pinned stack is Node 20.
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (!warning.message.startsWith('NodeVersionSupportWarning'))
-    process.stderr.write(`${warning.name}: ${warning.message}\n`);
-});
+require('./quiet-sdk-warning');
 const { main } = require('../src/cli.ts');
 
 main(process.argv.slice(2)).then(

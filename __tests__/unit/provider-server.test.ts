@@ -19,13 +19,10 @@ function platform(): string {
   return `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 }
 
-/** A stack folder as `terraform init` leaves it, with `script` as the provider binary. */
-function stackDir(script: string, providers: unknown[] = [{ region: 'eu-west-1' }]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-provider-'));
-  fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({ provider: { aws: providers } }));
-  fs.writeFileSync(path.join(dir, '.terraform.lock.hcl'), LOCK);
-  const binDir = path.join(
-    dir,
+/** Where `terraform init` puts the provider of a stack folder. */
+function providerDir(stack: string): string {
+  return path.join(
+    stack,
     '.terraform',
     'providers',
     'registry.terraform.io',
@@ -34,6 +31,14 @@ function stackDir(script: string, providers: unknown[] = [{ region: 'eu-west-1' 
     '5.100.0',
     platform(),
   );
+}
+
+/** A stack folder as `terraform init` leaves it, with `script` as the provider binary. */
+function stackDir(script: string, providers: unknown[] = [{ region: 'eu-west-1' }]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-provider-'));
+  fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify({ provider: { aws: providers } }));
+  fs.writeFileSync(path.join(dir, '.terraform.lock.hcl'), LOCK);
+  const binDir = providerDir(dir);
   fs.mkdirSync(binDir, { recursive: true });
   fs.writeFileSync(path.join(binDir, 'terraform-provider-aws_v5.100.0_x5'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
   return dir;
@@ -46,19 +51,7 @@ const REATTACH_LINE = () => `cat <<'END'\nTF_REATTACH_PROVIDERS='${REATTACH}'\nE
 
 test('the binary is the one init installed, for a stack with exactly one provider block', () => {
   const dir = stackDir('exit 0');
-  expect(installedProvider(dir)).toBe(
-    path.join(
-      dir,
-      '.terraform',
-      'providers',
-      'registry.terraform.io',
-      'hashicorp',
-      'aws',
-      '5.100.0',
-      platform(),
-      'terraform-provider-aws_v5.100.0_x5',
-    ),
-  );
+  expect(installedProvider(dir)).toBe(path.join(providerDir(dir), 'terraform-provider-aws_v5.100.0_x5'));
   expect(
     installedProvider(stackDir('exit 0', [{ region: 'eu-west-1' }, { region: 'us-east-1', alias: 'b' }])),
   ).toBeUndefined();
