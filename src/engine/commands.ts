@@ -52,10 +52,8 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
   const selected = targetsOf(options.environments).filter((target) => inWaves(target.wave));
   const targets = shard ? shardOf(selected, shard) : selected;
   const names = new Set(targets.map((target) => target.environment.name));
-  const confirm =
-    options.command === 'plan' || options.command === 'drift' || options.autoApprove
-      ? undefined
-      : askOnTerminal(options);
+  // apply applies plans that were reviewed already, like `terraform apply PLANFILE`: only rollout asks.
+  const confirm = options.command === 'rollout' && !options.autoApprove ? askOnTerminal(options) : undefined;
   if (options.command === 'rollout' && !options.autoApprove && confirm === undefined)
     throw new Error('rollout asks before each wave, which needs a terminal: in a pipeline, pass --auto-approve.');
   const report = await withLocalTarget(options, async (local) => {
