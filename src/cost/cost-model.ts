@@ -95,6 +95,16 @@ export function describeMetrics(cost: DestinationCost): string {
   return `${cost.eventTypes} event type(s) x ${factors.join(' x ')}`;
 }
 
+/**
+ * The estimate for a dimension without `expectedValues`: an auto-tag's documented figure (`sets`
+ * configuration sets for ses:configuration-set), else the default; the default value included.
+ */
+export function undeclaredEstimate(name: string, sets: number): DimensionEstimate {
+  if (!isAutoTag(name)) return { name, values: DEFAULT_EXPECTED_VALUES + 1, basis: 'default' };
+  const estimate = AUTO_TAG_EXPECTED_VALUES[name];
+  return { name, values: (estimate === 'sets' ? sets : estimate) + 1, basis: 'auto-tag' };
+}
+
 export function costOf(environments: readonly LoadedEnvironment[]): CostReport {
   const warnings: Problem[] = [];
   const stacks: StackCost[] = [];
@@ -115,10 +125,8 @@ export function costOf(environments: readonly LoadedEnvironment[]): CostReport {
             });
           if (dimension.expectedValues !== undefined)
             return { name: dimension.name, values: dimension.expectedValues + 1, basis: 'declared' };
-          if (isAutoTag(dimension.name)) {
-            const estimate = AUTO_TAG_EXPECTED_VALUES[dimension.name];
-            return { name: dimension.name, values: (estimate === 'sets' ? setCount : estimate) + 1, basis: 'auto-tag' };
-          }
+          const estimate = undeclaredEstimate(dimension.name, setCount);
+          if (estimate.basis === 'auto-tag') return estimate;
           const freeForm =
             source === CloudWatchDimensionSource.EMAIL_HEADER
               ? ' A free-form header can take as many values as senders write into it.'
@@ -128,7 +136,7 @@ export function costOf(environments: readonly LoadedEnvironment[]): CostReport {
             path: where,
             message: `dimension "${dimension.name}" has no expectedValues: the cost estimate assumes ${DEFAULT_EXPECTED_VALUES} distinct values plus the default.${freeForm}`,
           });
-          return { name: dimension.name, values: DEFAULT_EXPECTED_VALUES + 1, basis: 'default' };
+          return estimate;
         });
       }),
     );

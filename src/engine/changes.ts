@@ -3,8 +3,7 @@
  * types and dimensions come and go, and how many CloudWatch custom metrics the destinations can
  * create before and after (estimated with the cost model's dimension figures).
  */
-import { SES_AUTO_TAGS, SesAutoTag } from '../../modules/ses-enums';
-import { AUTO_TAG_EXPECTED_VALUES, DEFAULT_EXPECTED_VALUES, StackCost } from '../cost/cost-model';
+import { StackCost, undeclaredEstimate } from '../cost/cost-model';
 import type { PlanJson, ResourceChangeJson } from '../terraform/stack-workspace';
 
 export type ResourceAction = 'create' | 'update' | 'replace' | 'delete' | 'import';
@@ -96,8 +95,6 @@ function destinationValues(values: Values | null): DestinationValues {
   };
 }
 
-const isAutoTag = (name: string): name is SesAutoTag => (SES_AUTO_TAGS as readonly string[]).includes(name);
-
 /**
  * Distinct values (default included) of a dimension: the cost model's figure for this destination's
  * dimension, else for the same dimension elsewhere in the stack, else the cost model's defaults.
@@ -109,12 +106,7 @@ function valuesEstimator(cost: StackCost | undefined) {
     const found =
       own?.dimensions.find((estimate) => estimate.name === dimension) ??
       cost?.destinations.flatMap((candidate) => candidate.dimensions).find((estimate) => estimate.name === dimension);
-    if (found) return found.values;
-    if (isAutoTag(dimension)) {
-      const estimate = AUTO_TAG_EXPECTED_VALUES[dimension];
-      return (estimate === 'sets' ? Math.max(sets, 1) : estimate) + 1;
-    }
-    return DEFAULT_EXPECTED_VALUES + 1;
+    return found?.values ?? undeclaredEstimate(dimension, Math.max(sets, 1)).values;
   };
 }
 
