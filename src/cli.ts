@@ -10,6 +10,7 @@ import { ParseArgsConfig, parseArgs } from 'node:util';
 import { didYouMean } from '../modules/did-you-mean';
 import { localTargetFromEnvironment, synthesize } from './app';
 import { defaultConcurrency } from './concurrency';
+import { Shard, parseShard } from './engine/targets';
 import { CostReport, costOf } from './cost/cost-model';
 import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
@@ -172,6 +173,11 @@ function parseCommandLine(argv: readonly string[]): CommandLine {
   return { command, extra, options: parsed.values as unknown as CommandLine['options'] };
 }
 
+/** Only `report` takes arguments (its JSON files); any other command refuses them. */
+function unexpectedArgument(command: string, extra: readonly string[]): string | undefined {
+  return extra.length > 0 && command !== 'report' ? `unexpected argument "${extra[0]}"` : undefined;
+}
+
 /**
  * What is wrong with a sesform command line, without running it: for checking the invocations in
  * pipeline files. Empty when the command would start.
@@ -187,7 +193,8 @@ export function invocationProblems(argv: readonly string[]): string[] {
   if (command === undefined) return ['no command'];
   if (!isCommand(command)) return [`unknown command "${command}".${didYouMean(command, [...COMMAND_NAMES])}`];
   const problems: string[] = [];
-  if (extra.length > 0 && command !== 'report') problems.push(`unexpected argument "${extra[0]}"`);
+  const unexpected = unexpectedArgument(command, extra);
+  if (unexpected) problems.push(unexpected);
   if (command === 'report' && extra.length === 0) problems.push('report needs the JSON reports to read');
   if (isEngineCommand(command)) {
     if (options.all === options.env.length > 0) problems.push(`${command} needs --env NAME or --all, not both`);
@@ -201,16 +208,15 @@ export function invocationProblems(argv: readonly string[]): string[] {
 }
 
 /** The numeric engine options, checked. */
-function engineSelection(options: Options): { concurrency?: number; waves: number[] } {
+function engineSelection(options: Options): { concurrency?: number; waves: number[]; shard?: Shard } {
   const concurrency = positiveInteger(options.concurrency, '--concurrency');
   const waves = options.wave.map((wave) => {
     const value = Number(wave);
     if (!Number.isInteger(value) || value < 0) throw new Error(`--wave ${wave}: expected a wave number (0 or more).`);
     return value;
   });
-  if (options.shard !== undefined && !/^\d+\/\d+$/.test(options.shard))
-    throw new Error(`--shard ${options.shard}: expected I/N with 1 <= I <= N, e.g. --shard 2/4.`);
-  return { concurrency, waves };
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  return { concurrency, waves, shard };
 }
 
 /** Runs one command; resolves to the process exit code. */
@@ -233,8 +239,9 @@ export async function main(
     (command === undefined && !parsed.options.help ? err : out).write(USAGE);
     return command === undefined && !parsed.options.help ? EXIT.error : EXIT.ok;
   }
-  if (extra.length > 0 && command !== 'report') {
-    err.write(`sesform: unexpected argument "${extra[0]}"\n`);
+  const unexpected = unexpectedArgument(command, extra);
+  if (unexpected) {
+    err.write(`sesform: ${unexpected}\n`);
     return EXIT.error;
   }
   const options = parsed.options;
@@ -270,10 +277,11 @@ export async function main(
 }
 
 /** Loads every environment, then keeps those named by `--env` (an unknown name is a problem). */
-function loadSelected(options: Options): LoadResult {
+function loadSelected(options: Options): LoadResult & { every: LoadedEnvironment[] } {
   const dir = environmentsDir(options.environments);
   const loaded = loadEnvironments(dir);
-  if (options.env.length === 0) return loaded;
+  const every = loaded.environments;
+  if (options.env.length === 0) return { ...loaded, every };
   const known = loaded.environments.map(({ environment }) => environment.name);
   const unknown: Problem[] = options.env
     .filter((name) => !known.includes(name))
@@ -285,6 +293,7 @@ function loadSelected(options: Options): LoadResult {
   return {
     environments: loaded.environments.filter(({ environment }) => options.env.includes(environment.name)),
     problems: [...loaded.problems, ...unknown],
+    every,
   };
 }
 
@@ -321,6 +330,13 @@ function printWarnings(warnings: readonly Problem[], out: NodeJS.WritableStream)
   for (const warning of warnings) out.write(`warning: ${formatProblem(warning)}\n`);
 }
 
+/** The selected environments with their cost, and every valid environment of the folder. */
+interface CheckedEnvironments {
+  readonly environments: LoadedEnvironment[];
+  readonly cost: CostReport;
+  readonly every: LoadedEnvironment[];
+}
+
 /**
  * The selected environments with their cost, or the exit code after reporting why not: invalid
  * input (1), or a budget exceeded (3, the guardrail), in which case nothing may be synthesized or run.
@@ -329,8 +345,8 @@ function checkedEnvironments(
   options: Options,
   out: NodeJS.WritableStream,
   refused: string,
-): { environments: LoadedEnvironment[]; cost: CostReport } | number {
-  const { environments, problems } = loadSelected(options);
+): CheckedEnvironments | number {
+  const { environments, problems, every } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, refused);
   const cost = costOf(environments);
   if (cost.overBudget.length > 0)
@@ -338,7 +354,7 @@ function checkedEnvironments(
       exit: EXIT.guardrail,
       warnings: cost.warnings,
     });
-  return { environments, cost };
+  return { environments, cost, every };
 }
 
 function validate(options: Options, out: NodeJS.WritableStream): number {
@@ -517,7 +533,7 @@ async function engineCommand(
   return engineModule().runEngineCommand({
     command,
     environments: checked.environments,
-    everyEnvironment: loadEnvironments(environmentsDir(options.environments)).environments,
+    everyEnvironment: checked.every,
     cost: checked.cost,
     local: options.local,
     endpoint: options.endpoint,
@@ -525,7 +541,7 @@ async function engineCommand(
     plans: options.plans,
     concurrency,
     waves: selection.waves,
-    shard: options.shard,
+    shard: selection.shard,
     json: options.json,
     markdown: options.markdown,
     allowDestroy: options['allow-destroy'],
@@ -538,10 +554,10 @@ async function engineCommand(
 }
 
 /** The selected environments, or the exit code after reporting invalid input. */
-function readableEnvironments(options: Options, out: NodeJS.WritableStream) {
-  const { environments, problems } = loadSelected(options);
+function readableEnvironments(options: Options, out: NodeJS.WritableStream): CheckedEnvironments | number {
+  const { environments, problems, every } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was run');
-  return { environments, cost: costOf(environments) };
+  return { environments, cost: costOf(environments), every };
 }
 
 function reportCommand(files: readonly string[], options: Options, out: NodeJS.WritableStream): number {

@@ -14,7 +14,7 @@ import { Engine, unlockStack } from './engine';
 import { LOCAL_PLANS_DIR, PLANS_DIR, PlanStore } from './plan-store';
 import { renderMarkdown, renderText } from './render';
 import { RunReport, mergeReports, parseReport } from './report';
-import { parseShard, shardOf, targetsOf } from './targets';
+import { Shard, shardOf, targetsOf } from './targets';
 
 /** Where local-mode stacks are synthesized, apart from the real ones in cdktf.out. */
 export const LOCAL_OUTDIR = path.join(WORK_DIR, 'local', 'cdktf.out');
@@ -34,7 +34,7 @@ export interface EngineCommand {
   readonly concurrency: number;
   /** Only these waves, when given (one pipeline job per wave). */
   readonly waves?: readonly number[];
-  readonly shard?: string;
+  readonly shard?: Shard;
   readonly json: boolean;
   readonly markdown?: string;
   readonly allowDestroy: readonly string[];
@@ -47,7 +47,7 @@ export interface EngineCommand {
 }
 
 export async function runEngineCommand(options: EngineCommand): Promise<number> {
-  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const { shard } = options;
   const inWaves = (wave: number) => !options.waves?.length || options.waves.includes(wave);
   const selected = targetsOf(options.environments).filter((target) => inWaves(target.wave));
   const targets = shard ? shardOf(selected, shard) : selected;
@@ -66,7 +66,7 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
       plans: new PlanStore(options.plans ?? (local ? LOCAL_PLANS_DIR : PLANS_DIR)),
       concurrency: options.concurrency,
       local,
-      shard: options.shard,
+      shard: shard && `${shard.index}/${shard.count}`,
       progress: (line) => options.err.write(`${line}\n`),
     });
     const applyOptions = { allowDestroy: options.allowDestroy, confirm };
