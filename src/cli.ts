@@ -10,6 +10,7 @@ import { ParseArgsConfig, parseArgs } from 'node:util';
 import { didYouMean } from '../modules/did-you-mean';
 import { localTargetFromEnvironment, synthesize } from './app';
 import { defaultConcurrency } from './concurrency';
+import { EXIT } from './exit-codes';
 import { Shard, parseShard } from './engine/targets';
 import { CostReport, costOf } from './cost/cost-model';
 import { costMarkdown, costText } from './cost/cost-report';
@@ -18,8 +19,6 @@ import { Problem, displayPath, formatProblem } from './environment/problems';
 import { stackName } from './environment/stack-naming';
 import { LOCAL_ENDPOINT_ENV, localTarget } from './local/local-target';
 import { localProviderVersion } from './terraform/terraform';
-
-export const EXIT = { ok: 0, error: 1, guardrail: 3 } as const;
 
 /** The commands that take --env/--all and run the plan/apply engine. */
 type EngineCommandName = 'plan' | 'apply' | 'drift' | 'rollout';

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import type { Environment } from '../environment/schema';
+import { EXIT } from '../exit-codes';
 import { LOCAL_CREDENTIALS_ENV, LocalTarget } from '../local/local-target';
 import { StackWorkspace } from '../terraform/stack-workspace';
 import { WORK_DIR, terraformEnvironment } from '../terraform/terraform';
@@ -48,7 +49,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<number> {
   await workspace.init();
   const plan = await workspace.plan('tfplan');
   out.write(`${stack.node.id}: ${plan.text}\n`);
-  if (!plan.changes) return 0;
+  if (!plan.changes) return EXIT.ok;
   if (!options.autoApprove) {
     out.write(`Review the plan, then run again with --auto-approve to create the state bucket and the deploy role.\n`);
     out.write(
@@ -57,9 +58,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<number> {
         .filter((line) => /^\s+# \S+ will be/.test(line))
         .join('\n') + '\n',
     );
-    return 2;
+    return EXIT.changes;
   }
   const applied = await workspace.apply('tfplan');
   out.write(`${stack.node.id}: ${/Apply complete! (.*)/.exec(applied.stdout)?.[1] ?? 'applied'}\n`);
-  return 0;
+  return EXIT.ok;
 }

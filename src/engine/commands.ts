@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { CostReport } from '../cost/cost-model';
 import { startEmulator } from '../emulator/emulator';
+import { EXIT } from '../exit-codes';
 import type { LoadedEnvironment } from '../environment/loader';
 import { LOCAL_ENDPOINT_ENV, LocalTarget, localTarget } from '../local/local-target';
 import { localProviderVersion, WORK_DIR } from '../terraform/terraform';
@@ -108,7 +109,7 @@ export async function unlockCommand(options: {
   const outdir = path.resolve(options.output ?? (options.local ? LOCAL_OUTDIR : options.defaultOutput));
   await unlockStack(outdir, options.stack, options.lockId, options.local);
   options.out.write(`Released lock ${options.lockId} of ${options.stack}.\n`);
-  return 0;
+  return EXIT.ok;
 }
 
 /** `sesform emulator`: an emulator that outlives one command, for plan and apply run separately in local mode. */
@@ -122,7 +123,7 @@ export async function emulatorCommand(out: NodeJS.WritableStream): Promise<numbe
     process.once('SIGTERM', resolve);
   });
   await emulator.stop();
-  return 0;
+  return EXIT.ok;
 }
 
 /**

@@ -20,6 +20,7 @@ import { createLocalStateBuckets } from '../local/state-buckets';
 import { StackStepError, StackWorkspace } from '../terraform/stack-workspace';
 import { errorSummary, terraformEnvironment } from '../terraform/terraform';
 import { driftedResources, hasChanges, stackChanges } from './changes';
+import { countsText } from './render';
 import { lockOf } from './locks';
 import { PlanStore, SavedPlan, beyondReviewed, configHash, pendingCreates, plannedActions } from './plan-store';
 import { RunReport, StackReport, exitCodeOf, hasDrift } from './report';
@@ -282,8 +283,7 @@ export class Engine {
 
   private waveQuestion(wave: number, stacks: readonly StackReport[]): string {
     const lines = stacks.map(
-      (stack) =>
-        `  ${stack.stack} (account ${stack.accountId}): ${stack.changes ? `${stack.changes.counts.add} to add, ${stack.changes.counts.change} to change, ${stack.changes.counts.replace} to replace, ${stack.changes.counts.destroy} to destroy` : ''}`,
+      (stack) => `  ${stack.stack} (account ${stack.accountId}): ${stack.changes ? countsText(stack.changes) : ''}`,
     );
     return `Apply wave ${wave}?\n${lines.join('\n')}\n[y/N] `;
   }

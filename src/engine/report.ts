@@ -2,9 +2,8 @@
  * What a run did, stack by stack: the model behind the terminal, Markdown and JSON reports, its exit
  * code, and the merge of the JSON reports of several shards into one.
  */
+import { EXIT } from '../exit-codes';
 import type { DriftedResource, StackChanges } from './changes';
-
-export const EXIT = { ok: 0, error: 1, changes: 2, guardrail: 3 } as const;
 
 export type Command = 'plan' | 'apply' | 'drift' | 'rollout';
 

@@ -1,0 +1,11 @@
+/** sesform's exit codes, for every command (README, "Commands"). */
+export const EXIT = {
+  /** Success, nothing left to change. */
+  ok: 0,
+  /** An error, or invalid input. */
+  error: 1,
+  /** Changes or drift present, or left unapplied. */
+  changes: 2,
+  /** Refused by a guardrail: a budget, destroy protection. */
+  guardrail: 3,
+} as const;
