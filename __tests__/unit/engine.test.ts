@@ -181,7 +181,7 @@ describe('changedAttributes and drift', () => {
 
 describe('saved plans', () => {
   const reviewed = (actions: Record<string, string>): SavedPlan =>
-    ({ stack: 's', configHash: '', createdAt: '', hasChanges: true, actions, creates: [] }) as unknown as SavedPlan;
+    ({ stack: 's', configHash: '', createdAt: '', actions, creates: [] }) as unknown as SavedPlan;
   const plan: PlanJson = {
     resource_changes: [
       change('aws_sesv2_configuration_set.a', ['create'], null, { configuration_set_name: 'a' }),

@@ -116,13 +116,12 @@ export class Engine {
       configHash: configHash(workspace.dir),
       createdAt: new Date().toISOString(),
       changes,
-      hasChanges: hasChanges(changes),
       actions: plannedActions(plan),
       creates: pendingCreates(plan),
     };
     this.options.plans.save(saved);
     stack.changes = changes;
-    stack.outcome = saved.hasChanges ? 'planned' : 'no-changes';
+    stack.outcome = hasChanges(changes) ? 'planned' : 'no-changes';
   }
 
   private async driftStack(stack: StackReport): Promise<void> {
@@ -143,7 +142,7 @@ export class Engine {
 
   private async applyStack(stack: StackReport, saved: SavedPlan): Promise<void> {
     const { plans } = this.options;
-    if (!saved.hasChanges) {
+    if (!hasChanges(saved.changes)) {
       plans.discard(stack.stack);
       stack.outcome = 'no-changes';
       return;
@@ -260,8 +259,8 @@ export class Engine {
       return;
     }
     for (const { wave, members } of wavesOf(report.stacks)) {
-      const toApply = members.filter((stack) => saved.get(stack.stack)?.hasChanges);
-      for (const stack of members) if (!saved.get(stack.stack)?.hasChanges) stack.outcome = 'no-changes';
+      const toApply = members.filter((stack) => hasChanges(saved.get(stack.stack)!.changes));
+      for (const stack of members) if (!toApply.includes(stack)) stack.outcome = 'no-changes';
       if (toApply.length === 0) continue;
       if (options.confirm && !(await options.confirm(this.waveQuestion(wave, toApply)))) {
         this.untouched(report);

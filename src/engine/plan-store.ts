@@ -21,7 +21,6 @@ export interface SavedPlan {
   readonly configHash: string;
   readonly createdAt: string;
   readonly changes: StackChanges;
-  readonly hasChanges: boolean;
   /** Every resource the plan acts on, with Terraform's actions ("create", "delete,create", ...). */
   readonly actions: Readonly<Record<string, string>>;
   /** What the plan creates, to take over after an interrupted apply. */
