@@ -93,16 +93,12 @@ export class StackWorkspace {
     return path.join(this.dir, '.terraform', 'sesform-init');
   }
 
-  /** True when the folder was initialized for exactly its current backend and providers. */
-  isInitialized(): boolean {
-    return fs.existsSync(this.initMarker) && fs.readFileSync(this.initMarker, 'utf8') === this.initInputs();
-  }
-
   /** Runs `terraform init` unless the folder is initialized for its current backend and providers; true if it ran. */
   async initIfNeeded({ reconfigure = false } = {}): Promise<boolean> {
-    if (this.isInitialized()) return false;
+    const inputs = this.initInputs();
+    if (fs.existsSync(this.initMarker) && fs.readFileSync(this.initMarker, 'utf8') === inputs) return false;
     await this.init({ reconfigure });
-    fs.writeFileSync(this.initMarker, this.initInputs());
+    fs.writeFileSync(this.initMarker, inputs);
     return true;
   }
 
