@@ -7,15 +7,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import {
-  GetConfigurationSetEventDestinationsCommand,
-  ListConfigurationSetsCommand,
-  SESv2Client,
-} from '@aws-sdk/client-sesv2';
+import { GetConfigurationSetEventDestinationsCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { main } from '../../src/cli';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import type { RunReport, StackReport } from '../../src/engine/report';
-import { sesClientIn } from './local-stacks';
+import { SesAccounts } from './local-stacks';
 
 export interface CliRun {
   readonly code: number;
@@ -34,12 +30,14 @@ export interface FaultRule {
 }
 
 export class EngineFixture {
-  private readonly clients = new Map<string, SESv2Client>();
+  private readonly accounts: SesAccounts;
 
   private constructor(
     readonly emulator: Emulator,
     readonly root: string,
-  ) {}
+  ) {
+    this.accounts = new SesAccounts(emulator.endpoint);
+  }
 
   static async start(files: Record<string, string>, { faultInjection = false } = {}): Promise<EngineFixture> {
     const emulator = await startEmulator({ faultInjection });
@@ -113,16 +111,12 @@ export class EngineFixture {
     }
   }
 
-  async ses(account: string, region = 'eu-west-1'): Promise<SESv2Client> {
-    const key = `${account}/${region}`;
-    const client = this.clients.get(key) ?? (await sesClientIn(this.emulator.endpoint, account, region));
-    this.clients.set(key, client);
-    return client;
+  ses(account: string, region = 'eu-west-1'): Promise<SESv2Client> {
+    return this.accounts.ses(account, region);
   }
 
-  async setNames(account: string, region = 'eu-west-1'): Promise<string[]> {
-    const ses = await this.ses(account, region);
-    return ((await ses.send(new ListConfigurationSetsCommand({}))).ConfigurationSets ?? []).sort();
+  setNames(account: string, region = 'eu-west-1'): Promise<string[]> {
+    return this.accounts.setNames(account, region);
   }
 
   /** The destinations of a set, by name, with their event types. */
@@ -158,7 +152,7 @@ export class EngineFixture {
   }
 
   async stop(): Promise<void> {
-    for (const client of this.clients.values()) client.destroy();
+    this.accounts.destroy();
     await this.emulator.stop();
     fs.rmSync(this.root, { recursive: true, force: true });
   }

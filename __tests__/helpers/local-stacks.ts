@@ -18,7 +18,7 @@ import { StackWorkspace } from '../../src/terraform/stack-workspace';
 import { localProviderVersion, terraformEnvironment } from '../../src/terraform/terraform';
 
 export class LocalStacks {
-  private readonly clients = new Map<string, SESv2Client>();
+  private readonly accounts: SesAccounts;
 
   private constructor(
     readonly emulator: Emulator,
@@ -27,7 +27,9 @@ export class LocalStacks {
     readonly env: NodeJS.ProcessEnv,
     public environments: readonly LoadedEnvironment[],
     private readonly ownsEmulator: boolean,
-  ) {}
+  ) {
+    this.accounts = new SesAccounts(target.endpoint);
+  }
 
   /** Synthesizes the environments of `dir` against the given emulator, or a new one. */
   static async start(dir: string, running?: Emulator): Promise<LocalStacks> {
@@ -73,18 +75,12 @@ export class LocalStacks {
     return mapLimit(this.stackNames, defaultConcurrency(), (name) => work(this.workspace(name)));
   }
 
-  /** An SES v2 client in `account` and `region`, with credentials from AssumeRole. */
-  async ses(account: string, region: string): Promise<SESv2Client> {
-    const key = `${account}/${region}`;
-    const client = this.clients.get(key) ?? (await sesClientIn(this.target.endpoint, account, region));
-    this.clients.set(key, client);
-    return client;
+  ses(account: string, region: string): Promise<SESv2Client> {
+    return this.accounts.ses(account, region);
   }
 
-  /** The configuration set names that `account` holds in `region`. */
-  async setNames(account: string, region: string): Promise<string[]> {
-    const ses = await this.ses(account, region);
-    return ((await ses.send(new ListConfigurationSetsCommand({}))).ConfigurationSets ?? []).sort();
+  setNames(account: string, region: string): Promise<string[]> {
+    return this.accounts.setNames(account, region);
   }
 
   async exists(account: string, region: string, setName: string): Promise<boolean> {
@@ -98,9 +94,34 @@ export class LocalStacks {
   }
 
   async stop(): Promise<void> {
-    for (const client of this.clients.values()) client.destroy();
+    this.accounts.destroy();
     if (this.ownsEmulator) await this.emulator.stop();
     fs.rmSync(this.outdir, { recursive: true, force: true });
+  }
+}
+
+/** SES v2 clients per account and region through AssumeRole, each made once. */
+export class SesAccounts {
+  private readonly clients = new Map<string, SESv2Client>();
+
+  constructor(private readonly endpoint: string) {}
+
+  /** An SES v2 client in `account` and `region`, with credentials from AssumeRole. */
+  async ses(account: string, region = 'eu-west-1'): Promise<SESv2Client> {
+    const key = `${account}/${region}`;
+    const client = this.clients.get(key) ?? (await sesClientIn(this.endpoint, account, region));
+    this.clients.set(key, client);
+    return client;
+  }
+
+  /** The configuration set names that `account` holds in `region`. */
+  async setNames(account: string, region = 'eu-west-1'): Promise<string[]> {
+    const ses = await this.ses(account, region);
+    return ((await ses.send(new ListConfigurationSetsCommand({}))).ConfigurationSets ?? []).sort();
+  }
+
+  destroy(): void {
+    for (const client of this.clients.values()) client.destroy();
   }
 }
 
