@@ -1,7 +1,8 @@
 // The app that `cdktf synth`, `cdktf plan <stack>` and `cdktf deploy` run: environments in, stacks out.
 import { App } from 'cdktf';
-import { addEnvironmentStacks, loadEnvironmentsOrExit, localTargetFromEnvironment } from './src/app';
+import { addEnvironmentStacks, loadFleetOrExit } from './src/app';
+import { stockCliLocalTarget } from './src/local/local-target';
 
 const app = new App();
-addEnvironmentStacks(app, loadEnvironmentsOrExit(), localTargetFromEnvironment());
+addEnvironmentStacks(app, loadFleetOrExit(), stockCliLocalTarget());
 app.synth();

@@ -77,11 +77,24 @@ export interface CloudWatchEventDestinationProps extends CloudWatchEventDestinat
   readonly configurationSet: IConfigurationSet;
 }
 
+/** The destinations created for each set, so a set finds its own without searching the construct tree. */
+const destinationsBySet = new WeakMap<IConfigurationSet, CloudWatchEventDestination[]>();
+
 /**
  * Publishes a configuration set's sending events to Amazon CloudWatch as metrics, over
  * `aws_sesv2_configuration_set_event_destination` (updated in place, unlike the v1 resource).
  */
 export class CloudWatchEventDestination extends Construct {
+  /** The provider's import ID of a destination: `SET_NAME|DESTINATION_NAME`. */
+  static importIdOf(configurationSetName: string, eventDestinationName: string): string {
+    return `${configurationSetName}|${eventDestinationName}`;
+  }
+
+  /** The destinations created for `configurationSet`, wherever in the app, in creation order. */
+  static forSet(configurationSet: IConfigurationSet): readonly CloudWatchEventDestination[] {
+    return destinationsBySet.get(configurationSet) ?? [];
+  }
+
   /** The underlying Terraform resource. */
   readonly resource: Sesv2ConfigurationSetEventDestination;
   readonly configurationSet: IConfigurationSet;
@@ -120,10 +133,13 @@ export class CloudWatchEventDestination extends Construct {
         },
       },
     });
+    const siblings = destinationsBySet.get(props.configurationSet);
+    if (siblings === undefined) destinationsBySet.set(props.configurationSet, [this]);
+    else siblings.push(this);
   }
 
   /** The provider's import ID: `SET_NAME|DESTINATION_NAME`. */
   get importId(): string {
-    return `${this.configurationSet.configurationSetName}|${this.eventDestinationName}`;
+    return CloudWatchEventDestination.importIdOf(this.configurationSet.configurationSetName, this.eventDestinationName);
   }
 }

@@ -1,5 +1,4 @@
 import { Sesv2ConfigurationSet } from '@cdktf/provider-aws/lib/sesv2-configuration-set';
-import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   CloudWatchEventDestination,
@@ -104,6 +103,11 @@ export class ConfigurationSet extends Construct implements IConfigurationSet {
     return { configurationSetName, configurationSetNameReference: configurationSetName };
   }
 
+  /** The provider's import ID of a set: its name. */
+  static importIdOf(configurationSetName: string): string {
+    return configurationSetName;
+  }
+
   /** The underlying Terraform resource. */
   readonly resource: Sesv2ConfigurationSet;
   readonly configurationSetName: string;
@@ -161,19 +165,17 @@ export class ConfigurationSet extends Construct implements IConfigurationSet {
     );
   }
 
-  /** Every CloudWatch destination in the stack that publishes for this set, wherever it was created. */
-  get eventDestinations(): CloudWatchEventDestination[] {
-    return TerraformStack.of(this)
-      .node.findAll()
-      .filter(
-        (child): child is CloudWatchEventDestination =>
-          child instanceof CloudWatchEventDestination && child.configurationSet === this,
-      );
+  /**
+   * Every CloudWatch destination that publishes for this set, wherever it was created. Each
+   * destination registers with its set, so this costs nothing however large the app.
+   */
+  get eventDestinations(): readonly CloudWatchEventDestination[] {
+    return CloudWatchEventDestination.forSet(this);
   }
 
   /** The provider's import ID: the set's name. */
   get importId(): string {
-    return this.configurationSetName;
+    return ConfigurationSet.importIdOf(this.configurationSetName);
   }
 
   private destinationListProblems(): string[] {

@@ -4,43 +4,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
 import { readImportManifest } from './adoption/import-manifest';
+import { environmentsDir, loadEnvironments } from './environment/loader';
 import { formatProblem } from './environment/problems';
-import { stackName } from './environment/stack-naming';
-import { LOCAL_ENDPOINT_ENV, LocalTarget, localTarget } from './local/local-target';
+import { Fleet, resolveFleet } from './fleet/fleet';
+import type { LocalTarget } from './local/local-target';
 import { SesEnvironmentStack } from './stack';
-import { localProviderVersion } from './terraform/terraform';
 
-/** One stack per environment and region, in environment order; retargeted at the emulator when `local` is given. */
-export function addEnvironmentStacks(
-  app: App,
-  environments: readonly LoadedEnvironment[],
-  local?: LocalTarget,
-): SesEnvironmentStack[] {
-  return environments.flatMap(({ environment, file }) =>
-    environment.regions.map(
-      (region) =>
-        new SesEnvironmentStack(app, {
-          environment,
-          region,
-          local,
-          imports: readImportManifest(file, stackName(environment.name, region)),
-        }),
-    ),
+/** One stack per stack of the fleet, in rollout order; retargeted at the emulator when `local` is given. */
+export function addEnvironmentStacks(app: App, fleet: Pick<Fleet, 'stacks'>, local?: LocalTarget): SesEnvironmentStack[] {
+  return fleet.stacks.map(
+    (stack) => new SesEnvironmentStack(app, { stack, local, imports: readImportManifest(stack.file, stack.name) }),
   );
 }
 
-/** Local mode from the environment (SESFORM_LOCAL_ENDPOINT), for `main.ts` under the stock cdktf CLI. */
-export function localTargetFromEnvironment(): LocalTarget | undefined {
-  const endpoint = process.env[LOCAL_ENDPOINT_ENV];
-  return endpoint ? localTarget(endpoint, localProviderVersion()) : undefined;
-}
-
-/** For `main.ts` under the stock cdktf CLI: the environments, or every problem on stderr and exit 1. */
-export function loadEnvironmentsOrExit(): LoadedEnvironment[] {
+/** For `main.ts` under the stock cdktf CLI: the fleet, or every problem on stderr and exit 1. */
+export function loadFleetOrExit(): Fleet {
   const { environments, problems } = loadEnvironments(environmentsDir());
-  if (problems.length === 0) return environments;
+  if (problems.length === 0) return resolveFleet(environments);
   for (const problem of problems) console.error(formatProblem(problem));
   console.error(`${problems.length} problem(s) in the environment files; nothing was synthesized.`);
   process.exit(1);
@@ -64,14 +45,14 @@ export interface SynthResult {
  * validation fails. Orphans are kept when only some environments are synthesized.
  */
 export function synthesize(
-  environments: readonly LoadedEnvironment[],
+  fleet: Pick<Fleet, 'stacks'>,
   outdir: string,
   { removeOrphans = true, local }: { removeOrphans?: boolean; local?: LocalTarget } = {},
 ): SynthResult {
   const existing = listStackDirectories(outdir);
   fs.mkdirSync(path.dirname(outdir), { recursive: true }); // App creates outdir itself, but not its parents
   const app = new App({ outdir });
-  const stacks = addEnvironmentStacks(app, environments, local);
+  const stacks = addEnvironmentStacks(app, fleet, local);
   const errors = validationErrors(app);
   if (errors.length > 0) throw new Error(`construct validation failed; nothing was written:\n  ${errors.join('\n  ')}`);
   app.synth();

@@ -6,79 +6,83 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ParseArgsConfig, parseArgs } from 'node:util';
+import { parseArgs } from 'node:util';
 import { didYouMean } from '../modules/did-you-mean';
-import { localTargetFromEnvironment, synthesize } from './app';
+import { synthesize } from './app';
 import { defaultConcurrency } from './concurrency';
+import { SESFORM_VARIABLES } from './config';
 import { EXIT } from './exit-codes';
-import { Shard, parseShard } from './engine/targets';
+import { Shard, parseShard } from './engine/scheduling';
 import { CostReport, costOf } from './cost/cost-model';
 import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
 import { Problem, displayPath, formatProblem } from './environment/problems';
-import { stackName } from './environment/stack-naming';
-import { LOCAL_ENDPOINT_ENV, localTarget } from './local/local-target';
-import { localProviderVersion } from './terraform/terraform';
+import { Fleet, FleetStack } from './fleet/fleet';
+import { requestedLocalTarget } from './local/local-target';
 
-/** The commands that take --env/--all and run the plan/apply engine. */
-type EngineCommandName = 'plan' | 'apply' | 'drift' | 'rollout';
+// --- the option and command tables: parsing, checks and usage text all come from here ------------
 
-const USAGE = `Usage: sesform <command> [options]
+interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  /** The value's placeholder in usage text. */
+  readonly value?: string;
+  readonly help: string;
+}
 
-Commands:
-  plan       synth, init and plan the selected stacks in parallel; save the plans for apply
-  apply      apply exactly the saved plans, wave by wave (a missing or stale plan is an error)
-  drift      refresh and compare: changes made outside Terraform, destinations and sets no file declares
-  rollout    plan, then apply wave by wave (asks per wave on a terminal; --auto-approve in pipelines)
-  report     print JSON reports again, or --merge the reports of several shards into one
-  unlock     release a state lock left by a killed terraform (--stack, --lock-id: the report gives both)
-  emulator   run the embedded emulator until Ctrl-C, for plan and apply run separately with --local
-  validate   check every environment file and print every problem (and the cost warnings)
-  cost       metrics and monthly CloudWatch cost per environment and region
-  synth      validate, then write the stacks to cdktf.out as \`cdktf synth\` does
-  adopt      import the account's existing sets and destinations that --env declares
-  export     write an environment file from what an account already holds (--name, --role, --region)
-  iam-policy the least-privilege policy of --env's deploy role, as JSON, for review
-  bootstrap  create --env's account's state bucket and deploy role (plan; --auto-approve applies)
+const OPTION_SPECS = {
+  env: { type: 'string', multiple: true, value: 'NAME', help: 'only this environment (repeatable)' },
+  all: { type: 'boolean', help: 'every environment (the engine commands need --env or --all)' },
+  wave: { type: 'string', multiple: true, value: 'N', help: 'only the stacks of wave N (repeatable)' },
+  shard: { type: 'string', value: 'I/N', help: 'only shard I of N of the selected stacks (each wave dealt evenly)' },
+  concurrency: { type: 'string', value: 'N', help: 'stacks at once (default: one per CPU core)' },
+  'allow-destroy': {
+    type: 'string',
+    multiple: true,
+    value: 'SET',
+    help: 'let the plan destroy or replace this configuration set of a protected environment (repeatable)',
+  },
+  'auto-approve': { type: 'boolean', help: 'apply without asking' },
+  merge: { type: 'boolean', help: 'combine the JSON reports of several shards into one report and exit code' },
+  stack: { type: 'string', value: 'S', help: 'the stack whose lock to release' },
+  'lock-id': { type: 'string', value: 'ID', help: 'the lock to release (the report gives it)' },
+  plans: { type: 'string', value: 'DIR', help: 'saved plans (default .sesform/plans, .sesform/local/plans)' },
+  environments: {
+    type: 'string',
+    value: 'DIR',
+    help: `the environment files' folder (default: $${SESFORM_VARIABLES.environments} or ./environments)`,
+  },
+  output: { type: 'string', value: 'DIR', help: "synth output folder (default: cdktf.json's output, else cdktf.out)" },
+  json: { type: 'boolean', help: 'machine-readable output on stdout' },
+  markdown: { type: 'string', value: 'FILE', help: 'also write the report as Markdown (a pull-request comment)' },
+  local: { type: 'boolean', help: 'run against the embedded emulator (local mode)' },
+  endpoint: {
+    type: 'string',
+    value: 'URL',
+    help: `the emulator's loopback address for --local (default: $${SESFORM_VARIABLES.localEndpoint})`,
+  },
+  name: { type: 'string', value: 'NAME', help: "the new environment's name" },
+  role: { type: 'string', value: 'ARN', help: 'the deploy role to read the account with' },
+  region: { type: 'string', value: 'R', help: 'the region to read' },
+  'external-id': { type: 'string', value: 'ID', help: "the deploy role's external ID" },
+  'state-bucket': { type: 'string', value: 'B', help: "the new environment's state bucket" },
+  'state-key-prefix': { type: 'string', value: 'P', help: "the new environment's state key prefix" },
+  'state-region': { type: 'string', value: 'R', help: "the state bucket's region" },
+  'admin-role': { type: 'string', value: 'ARN', help: 'assume this role for the admin work (default: ambient credentials)' },
+  help: { type: 'boolean', help: 'this command\'s options' },
+} as const satisfies Record<string, OptionSpec>;
 
-Options:
-  --env NAME            only this environment (repeatable); default for validate, cost, synth: all
-  --all                 plan, apply, drift, rollout: every environment (or name them with --env)
-  --concurrency N       plan, apply, drift, rollout: stacks at once (default: one per CPU core)
-  --wave N              plan, apply, drift, rollout: only the stacks of wave N (repeatable), e.g. one
-                        pipeline job per wave
-  --shard I/N           plan, apply, drift, rollout: only shard I of N of the selected stacks (each
-                        wave dealt evenly), for a matrix of pipeline jobs; combine with report --merge
-  --allow-destroy SET   apply, rollout: let the plan destroy or replace this configuration set of a
-                        protected environment (repeatable)
-  --merge               report: combine the JSON reports given as arguments into one report and exit code
-  --stack S, --lock-id ID  unlock: the stack and the lock to release
-  --plans DIR           where plan saves and apply reads plans (default .sesform/plans, .sesform/local/plans)
-  --environments DIR    the environment files' folder (default: $SESFORM_ENVIRONMENTS or ./environments)
-  --output DIR          synth output folder (default: cdktf.json's "output", else cdktf.out)
-  --json                machine-readable output on stdout
-  --markdown FILE       cost, plan, apply, drift, rollout, report: also write the report as Markdown
-                        (for a pull-request comment)
-  --name, --role ARN, --region R, --external-id ID, --state-bucket B, --state-key-prefix P,
-  --state-region R      export: the new environment's fields (or --env NAME to take them from one)
-  --admin-role ARN      bootstrap: assume this role for the admin work (default: ambient credentials)
-  --auto-approve        bootstrap: apply the plan; rollout: apply every wave without asking
-  --local               retarget the stacks at the emulator given by --endpoint; plan, apply, drift and
-                        rollout start (and stop) an emulator of their own when no address is given
-  --endpoint URL        the emulator's loopback address (default: $${LOCAL_ENDPOINT_ENV})
-  -h, --help            this text
+type OptionName = keyof typeof OPTION_SPECS;
 
-Exit codes: 0 success, nothing to change; 1 error or invalid input; 2 changes or drift present
-(plan, drift), or changes left unapplied; 3 refused by a guardrail (budget, destroy protection).
-`;
-
+/** Every option's value after parsing; an option a command does not take keeps its default. */
 interface Options {
   readonly env: string[];
   readonly all: boolean;
   readonly wave: string[];
-  readonly concurrency?: string;
   readonly shard?: string;
+  readonly concurrency?: string;
   readonly 'allow-destroy': string[];
+  readonly 'auto-approve': boolean;
   readonly merge: boolean;
   readonly stack?: string;
   readonly 'lock-id'?: string;
@@ -90,113 +94,159 @@ interface Options {
   readonly local: boolean;
   readonly endpoint?: string;
   readonly name?: string;
-  readonly 'admin-role'?: string;
-  readonly 'auto-approve': boolean;
   readonly role?: string;
   readonly region?: string;
   readonly 'external-id'?: string;
   readonly 'state-bucket'?: string;
   readonly 'state-key-prefix'?: string;
   readonly 'state-region'?: string;
+  readonly 'admin-role'?: string;
+  readonly help: boolean;
 }
 
-/**
- * Commands that talk to AWS or Terraform are loaded when run, so that validate and synth stay fast.
- * `require`, not `import()`: the TypeScript hook of the CLI (tsx/cjs) compiles CommonJS requires only.
- */
-function onDemand<T>(module: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(module) as T;
+const SELECTION: OptionName[] = ['env', 'environments'];
+const ENGINE: OptionName[] = ['env', 'all', 'wave', 'shard', 'concurrency', 'environments', 'output', 'json', 'markdown', 'local', 'endpoint'];
+
+interface CommandSpec {
+  readonly summary: string;
+  readonly options: readonly OptionName[];
+  /** Positional arguments, for usage text; commands without it take none. */
+  readonly args?: string;
 }
 
-const COMMAND_NAMES = [
-  'plan',
-  'apply',
-  'drift',
-  'rollout',
-  'report',
-  'unlock',
-  'emulator',
-  'validate',
-  'cost',
-  'synth',
-  'adopt',
-  'iam-policy',
-  'bootstrap',
-  'export',
-] as const;
-type CommandName = (typeof COMMAND_NAMES)[number];
-const isCommand = (name: string): name is CommandName => (COMMAND_NAMES as readonly string[]).includes(name);
-const isEngineCommand = (name: string): name is EngineCommandName =>
-  ['plan', 'apply', 'drift', 'rollout'].includes(name);
+const COMMANDS = {
+  plan: { summary: 'synth, init and plan the selected stacks in parallel; save the plans for apply', options: [...ENGINE, 'plans'] },
+  apply: {
+    summary: 'apply exactly the saved plans, wave by wave (a missing or stale plan is an error)',
+    options: [...ENGINE, 'plans', 'allow-destroy'],
+  },
+  drift: {
+    summary: 'refresh and compare: changes made outside Terraform, destinations and sets no file declares',
+    options: ENGINE,
+  },
+  rollout: {
+    summary: 'plan, then apply wave by wave (asks per wave on a terminal; --auto-approve in pipelines)',
+    options: [...ENGINE, 'plans', 'allow-destroy', 'auto-approve'],
+  },
+  report: {
+    summary: 'print a JSON report again; --merge combines the reports of several shards into one',
+    options: ['merge', 'json', 'markdown'],
+    args: 'FILE...',
+  },
+  unlock: {
+    summary: 'release a state lock left by a killed terraform (--stack, --lock-id: the report gives both)',
+    options: ['stack', 'lock-id', 'local', 'output'],
+  },
+  emulator: { summary: 'run the embedded emulator until Ctrl-C, for plan and apply run separately with --local', options: [] },
+  validate: {
+    summary: 'check every environment file and print every problem (and the cost warnings)',
+    options: [...SELECTION, 'json'],
+  },
+  cost: { summary: 'metrics and monthly CloudWatch cost per environment and region', options: [...SELECTION, 'json', 'markdown'] },
+  synth: {
+    summary: 'validate, then write the stacks to cdktf.out as `cdktf synth` does',
+    options: [...SELECTION, 'output', 'json', 'local', 'endpoint'],
+  },
+  adopt: {
+    summary: 'import the account\'s existing sets and destinations that --env declares',
+    options: [...SELECTION, 'json', 'local', 'endpoint'],
+  },
+  export: {
+    summary: 'write an environment file from what an account already holds (--name, --role, --region)',
+    options: [
+      ...SELECTION,
+      'name',
+      'role',
+      'region',
+      'external-id',
+      'state-bucket',
+      'state-key-prefix',
+      'state-region',
+      'output',
+      'json',
+      'local',
+      'endpoint',
+    ],
+  },
+  'iam-policy': { summary: "the least-privilege policy of --env's deploy role, as JSON, for review", options: SELECTION },
+  bootstrap: {
+    summary: "create --env's account's state bucket and deploy role (plan; --auto-approve applies)",
+    options: [...SELECTION, 'admin-role', 'auto-approve', 'local', 'endpoint'],
+  },
+} as const satisfies Record<string, CommandSpec>;
 
-const OPTIONS = {
-  env: { type: 'string', multiple: true, default: [] },
-  all: { type: 'boolean', default: false },
-  wave: { type: 'string', multiple: true, default: [] },
-  concurrency: { type: 'string' },
-  shard: { type: 'string' },
-  'allow-destroy': { type: 'string', multiple: true, default: [] },
-  merge: { type: 'boolean', default: false },
-  stack: { type: 'string' },
-  'lock-id': { type: 'string' },
-  plans: { type: 'string' },
-  environments: { type: 'string' },
-  output: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  markdown: { type: 'string' },
-  local: { type: 'boolean', default: false },
-  endpoint: { type: 'string' },
-  name: { type: 'string' },
-  'admin-role': { type: 'string' },
-  'auto-approve': { type: 'boolean', default: false },
-  role: { type: 'string' },
-  region: { type: 'string' },
-  'external-id': { type: 'string' },
-  'state-bucket': { type: 'string' },
-  'state-key-prefix': { type: 'string' },
-  'state-region': { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
-} satisfies ParseArgsConfig['options'];
+type CommandName = keyof typeof COMMANDS;
+const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
+
+/** The commands that take --env/--all and run the plan/apply engine. */
+type EngineCommandName = 'plan' | 'apply' | 'drift' | 'rollout';
+const isEngineCommand = (name: string): name is EngineCommandName => ['plan', 'apply', 'drift', 'rollout'].includes(name);
+
+const EXIT_CODES = `Exit codes: 0 success, nothing to change; 1 error or invalid input; 2 changes or drift present
+(plan, drift), or changes left unapplied; 3 refused by a guardrail (budget, destroy protection).
+`;
+
+function optionLine(name: OptionName): string {
+  const spec: OptionSpec = OPTION_SPECS[name];
+  const flag = `--${name}${spec.value ? ` ${spec.value}` : ''}`;
+  return `  ${flag.padEnd(24)}${spec.help}`;
+}
+
+/** `sesform --help`: every command. */
+export function usage(): string {
+  const commands = COMMAND_NAMES.map((name) => `  ${name.padEnd(11)}${COMMANDS[name].summary}`);
+  return `Usage: sesform <command> [options]    (sesform <command> --help for its options)\n\nCommands:\n${commands.join('\n')}\n\n${EXIT_CODES}`;
+}
+
+/** `sesform <command> --help`: the command's own options, from the same table the parser uses. */
+export function commandUsage(command: CommandName): string {
+  const spec: CommandSpec = COMMANDS[command];
+  const options = [...spec.options, 'help' as const].map(optionLine);
+  return `Usage: sesform ${command}${spec.args ? ` ${spec.args}` : ''} [options]\n\n${spec.summary}\n\nOptions:\n${options.join('\n')}\n\n${EXIT_CODES}`;
+}
 
 interface CommandLine {
-  readonly command?: string;
-  readonly extra: string[];
-  readonly options: Options & { help: boolean };
+  readonly command: CommandName;
+  readonly args: string[];
+  readonly options: Options;
 }
 
-/** The command, its extra arguments and its options; throws on an unknown option or a missing value. */
+/** Parses a command line against its command's own options; throws with the option and the command named. */
 function parseCommandLine(argv: readonly string[]): CommandLine {
-  const parsed = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
-  const [command, ...extra] = parsed.positionals;
-  return { command, extra, options: parsed.values as unknown as CommandLine['options'] };
+  const [command, ...rest] = argv;
+  if (command === undefined || command.startsWith('-')) throw new Error('the command comes first: sesform <command> [options].');
+  if (!isCommand(command)) throw new Error(`unknown command "${command}".${didYouMean(command, COMMAND_NAMES)}`);
+  const spec: CommandSpec = COMMANDS[command];
+  const allowed = new Set<string>([...spec.options, 'help']);
+  // First every token, to name an option the command does not take; then a strict parse of the command's own.
+  const { tokens } = parseArgs({ args: rest, options: OPTION_SPECS, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens)
+    if (token.kind === 'option' && !allowed.has(token.name)) {
+      const known = Object.hasOwn(OPTION_SPECS, token.name);
+      throw new Error(
+        `${token.rawName} is not an option of ${command}.${known ? '' : didYouMean(token.name, [...allowed])} Options of ${command}: ${[...allowed].map((name) => `--${name}`).join(', ')}.`,
+      );
+    }
+  const own = Object.fromEntries([...allowed].map((name) => [name, OPTION_SPECS[name as OptionName]]));
+  const parsed = parseArgs({ args: rest, options: own, allowPositionals: true, strict: true });
+  if (parsed.positionals.length > 0 && spec.args === undefined)
+    throw new Error(`${command} takes no arguments; unexpected "${parsed.positionals[0]}".`);
+  const defaults = { env: [], wave: [], 'allow-destroy': [], all: false, 'auto-approve': false, merge: false, json: false, local: false, help: false };
+  return { command, args: parsed.positionals, options: { ...defaults, ...parsed.values } as Options };
 }
 
-/** Only `report` takes arguments (its JSON files); any other command refuses them. */
-function unexpectedArgument(command: string, extra: readonly string[]): string | undefined {
-  return extra.length > 0 && command !== 'report' ? `unexpected argument "${extra[0]}"` : undefined;
-}
-
-/**
- * What is wrong with a sesform command line, without running it: for checking the invocations in
- * pipeline files. Empty when the command would start.
- */
-export function invocationProblems(argv: readonly string[]): string[] {
-  let parsed: CommandLine;
-  try {
-    parsed = parseCommandLine(argv);
-  } catch (error) {
-    return [(error as Error).message];
-  }
-  const { command, extra, options } = parsed;
-  if (command === undefined) return ['no command'];
-  if (!isCommand(command)) return [`unknown command "${command}".${didYouMean(command, [...COMMAND_NAMES])}`];
+/** The checks a command makes before it runs, that need no files: selection and numbers. */
+function commandLineProblems({ command, args, options }: CommandLine): string[] {
   const problems: string[] = [];
-  const unexpected = unexpectedArgument(command, extra);
-  if (unexpected) problems.push(unexpected);
-  if (command === 'report' && extra.length === 0) problems.push('report needs the JSON reports to read');
+  if (command === 'report') {
+    if (args.length === 0) problems.push('report needs the JSON report to read: sesform report FILE, or --merge FILE...');
+    else if (args.length > 1 && !options.merge)
+      problems.push(`report got ${args.length} reports: combine them with --merge, or give one to print it again.`);
+  }
   if (isEngineCommand(command)) {
-    if (options.all === options.env.length > 0) problems.push(`${command} needs --env NAME or --all, not both`);
+    if (options.all === options.env.length > 0)
+      problems.push(`${command} needs the environments to work on: --env NAME (repeatable) or --all, not both.`);
     try {
       engineSelection(options);
     } catch (error) {
@@ -204,6 +254,18 @@ export function invocationProblems(argv: readonly string[]): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * What is wrong with a sesform command line, without running it: for checking the invocations in
+ * pipeline files. Empty when the command would start.
+ */
+export function invocationProblems(argv: readonly string[]): string[] {
+  try {
+    return commandLineProblems(parseCommandLine(argv));
+  } catch (error) {
+    return [(error as Error).message];
+  }
 }
 
 /** The numeric engine options, checked. */
@@ -218,6 +280,15 @@ function engineSelection(options: Options): { concurrency?: number; waves: numbe
   return { concurrency, waves, shard };
 }
 
+/**
+ * Commands that talk to AWS or Terraform are loaded when run, so that validate and synth stay fast.
+ * `require`, not `import()`: the TypeScript hook of the CLI (tsx/cjs) compiles CommonJS requires only.
+ */
+function onDemand<T>(module: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(module) as T;
+}
+
 /** Runs one command; resolves to the process exit code. */
 export async function main(
   argv: readonly string[],
@@ -226,24 +297,32 @@ export async function main(
   /** Asks rollout's per-wave question; default: on the terminal. */
   prompt?: (question: string) => Promise<boolean>,
 ): Promise<number> {
-  let parsed: CommandLine;
+  const [first] = argv;
+  if (first === undefined) {
+    err.write(usage());
+    return EXIT.error;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    out.write(usage());
+    return EXIT.ok;
+  }
+  let line: CommandLine;
   try {
-    parsed = parseCommandLine(argv);
+    line = parseCommandLine(argv);
   } catch (error) {
-    err.write(`sesform: ${(error as Error).message}\n\n${USAGE}`);
+    err.write(`sesform: ${(error as Error).message}\n`);
     return EXIT.error;
   }
-  const { command, extra } = parsed;
-  if (parsed.options.help || command === undefined || command === 'help') {
-    (command === undefined && !parsed.options.help ? err : out).write(USAGE);
-    return command === undefined && !parsed.options.help ? EXIT.error : EXIT.ok;
+  if (line.options.help) {
+    out.write(commandUsage(line.command));
+    return EXIT.ok;
   }
-  const unexpected = unexpectedArgument(command, extra);
-  if (unexpected) {
-    err.write(`sesform: ${unexpected}\n`);
+  const problems = commandLineProblems(line);
+  if (problems.length > 0) {
+    err.write(problems.map((problem) => `sesform ${line.command}: ${problem}\n`).join(''));
     return EXIT.error;
   }
-  const options = parsed.options;
+  const { options, args } = line;
   const engine = (name: EngineCommandName) => (options: Options, out: NodeJS.WritableStream) =>
     engineCommand(name, options, out, err, prompt);
   const commands: Record<CommandName, (options: Options, out: NodeJS.WritableStream) => number | Promise<number>> = {
@@ -251,7 +330,7 @@ export async function main(
     apply: engine('apply'),
     drift: engine('drift'),
     rollout: engine('rollout'),
-    report: (options, out) => reportCommand(extra, options, out),
+    report: (options, out) => reportCommand(args, options, out),
     unlock: unlockCommand,
     emulator: (_options, out) => engineModule().emulatorCommand(out),
     validate,
@@ -262,13 +341,8 @@ export async function main(
     bootstrap: bootstrapCommand,
     export: exportCommand,
   };
-  const run = isCommand(command) ? commands[command] : undefined;
-  if (run === undefined) {
-    err.write(`sesform: unknown command "${command}".${didYouMean(command, [...COMMAND_NAMES])}\n\n${USAGE}`);
-    return EXIT.error;
-  }
   try {
-    return await run(options, out);
+    return await commands[line.command](options, out);
   } catch (error) {
     err.write(`sesform: ${(error as Error).message}\n`);
     return EXIT.error;
@@ -276,10 +350,10 @@ export async function main(
 }
 
 /** Loads every environment, then keeps those named by `--env` (an unknown name is a problem). */
-function loadSelected(options: Options): LoadResult & { every: LoadedEnvironment[] } {
+function loadSelected(options: Options): LoadResult & { every: Fleet } {
   const dir = environmentsDir(options.environments);
   const loaded = loadEnvironments(dir);
-  const every = loaded.environments;
+  const every = loaded.fleet;
   if (options.env.length === 0) return { ...loaded, every };
   const known = loaded.environments.map(({ environment }) => environment.name);
   const unknown: Problem[] = options.env
@@ -289,21 +363,26 @@ function loadSelected(options: Options): LoadResult & { every: LoadedEnvironment
       path: '',
       message: `--env ${name}: no valid environment has this name.${didYouMean(name, known)}`,
     }));
+  const selected = (name: string) => options.env.includes(name);
   return {
-    environments: loaded.environments.filter(({ environment }) => options.env.includes(environment.name)),
+    environments: loaded.environments.filter(({ environment }) => selected(environment.name)),
+    fleet: {
+      environments: every.environments.filter(({ environment }) => selected(environment.name)),
+      stacks: every.stacks.filter((stack) => selected(stack.environment.name)),
+    },
     problems: [...loaded.problems, ...unknown],
     every,
   };
 }
 
-function environmentSummary({ file, environment }: LoadedEnvironment) {
+function environmentSummary({ file, environment }: LoadedEnvironment, stacks: readonly FleetStack[]) {
   return {
     name: environment.name,
     file,
     accountId: environment.accountId,
     wave: environment.wave,
     protect: environment.protect,
-    stacks: environment.regions.map((region) => stackName(environment.name, region)),
+    stacks: stacks.filter((stack) => stack.environment === environment).map((stack) => stack.name),
     configurationSets: environment.configurationSets.map((set) => set.name),
     eventDestinations: environment.configurationSets.reduce((sum, set) => sum + set.eventDestinations.length, 0),
   };
@@ -329,11 +408,12 @@ function printWarnings(warnings: readonly Problem[], out: NodeJS.WritableStream)
   for (const warning of warnings) out.write(`warning: ${formatProblem(warning)}\n`);
 }
 
-/** The selected environments with their cost, and every valid environment of the folder. */
+/** The selected environments' fleet with its cost, and the fleet of every valid environment of the folder. */
 interface CheckedEnvironments {
   readonly environments: LoadedEnvironment[];
+  readonly fleet: Fleet;
   readonly cost: CostReport;
-  readonly every: LoadedEnvironment[];
+  readonly every: Fleet;
 }
 
 /**
@@ -345,21 +425,21 @@ function checkedEnvironments(
   out: NodeJS.WritableStream,
   refused: string,
 ): CheckedEnvironments | number {
-  const { environments, problems, every } = loadSelected(options);
+  const { environments, fleet, problems, every } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, refused);
-  const cost = costOf(environments);
+  const cost = costOf(fleet);
   if (cost.overBudget.length > 0)
     return reportProblems(cost.overBudget, out, options.json, `over budget, ${refused}`, {
       exit: EXIT.guardrail,
       warnings: cost.warnings,
     });
-  return { environments, cost, every };
+  return { environments, fleet, cost, every };
 }
 
 function validate(options: Options, out: NodeJS.WritableStream): number {
   const checked = checkedEnvironments(options, out, 'fix them and run again');
   if (typeof checked === 'number') return checked;
-  const summaries = checked.environments.map(environmentSummary);
+  const summaries = checked.environments.map((loaded) => environmentSummary(loaded, checked.fleet.stacks));
   const { warnings } = checked.cost;
   if (options.json)
     out.write(`${JSON.stringify({ ok: true, environments: summaries, problems: [], warnings }, null, 2)}\n`);
@@ -378,7 +458,7 @@ function validate(options: Options, out: NodeJS.WritableStream): number {
 
 function cost(options: Options, out: NodeJS.WritableStream): number {
   const checked = checkedEnvironments(options, out, 'see the report');
-  const report = typeof checked === 'number' ? costOf(loadSelected(options).environments) : checked.cost;
+  const report = typeof checked === 'number' ? costOf(loadSelected(options).fleet) : checked.cost;
   if (options.markdown !== undefined) fs.writeFileSync(options.markdown, costMarkdown(report));
   if (typeof checked === 'number') {
     if (!options.json) out.write(`\n${costText(report)}`);
@@ -391,10 +471,10 @@ function cost(options: Options, out: NodeJS.WritableStream): number {
 function synth(options: Options, out: NodeJS.WritableStream): number {
   const checked = checkedEnvironments(options, out, 'nothing was synthesized');
   if (typeof checked === 'number') return checked;
-  const { environments, cost: estimate } = checked;
+  const { fleet, cost: estimate } = checked;
   const outdir = path.resolve(options.output ?? cdktfOutputDir());
-  const local = options.local ? localTargetOption(options) : localTargetFromEnvironment();
-  const { stacks } = synthesize(environments, outdir, { removeOrphans: options.env.length === 0, local });
+  const local = requestedLocalTarget(options);
+  const { stacks } = synthesize(fleet, outdir, { removeOrphans: options.env.length === 0, local });
   const names = stacks.map((stack) => stack.node.id);
   if (options.json)
     out.write(
@@ -407,55 +487,42 @@ function synth(options: Options, out: NodeJS.WritableStream): number {
   return EXIT.ok;
 }
 
-/** `--local` needs the emulator's address: `--endpoint`, or the environment variable. */
-function localTargetOption(options: Options) {
-  const endpoint = options.endpoint ?? process.env[LOCAL_ENDPOINT_ENV];
-  if (endpoint === undefined)
-    throw new Error(`--local needs the emulator's address: --endpoint http://127.0.0.1:PORT or ${LOCAL_ENDPOINT_ENV}.`);
-  return localTarget(endpoint, localProviderVersion());
-}
-
 async function adoptCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
   if (options.env.length === 0) throw new Error('adopt needs --env NAME: the environment whose account to adopt.');
-  const { environments, problems } = loadSelected(options);
+  const { fleet, problems } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was adopted');
-  const local = options.local ? localTargetOption(options) : undefined;
+  const local = requestedLocalTarget(options);
   const { adopt, describeAdoption } = onDemand<typeof import('./adoption/adopt')>('./adoption/adopt');
-  const results = [];
-  for (const loaded of environments) results.push(...(await adopt(loaded, local)));
+  const results = await adopt(fleet.stacks, local);
   if (options.json) out.write(`${JSON.stringify({ ok: true, adoptions: results }, null, 2)}\n`);
   else for (const result of results) out.write(`${describeAdoption(result).join('\n')}\n`);
   return EXIT.ok;
 }
 
-/** The environments named by --env (at least one), or the exit code after reporting why not. */
-function namedEnvironments(
-  options: Options,
-  out: NodeJS.WritableStream,
-  command: string,
-): LoadedEnvironment[] | number {
+/** The stacks of the environments named by --env (at least one), or the exit code after reporting why not. */
+function namedStacks(options: Options, out: NodeJS.WritableStream, command: string): readonly FleetStack[] | number {
   if (options.env.length === 0) throw new Error(`${command} needs --env NAME.`);
-  const { environments, problems } = loadSelected(options);
+  const { fleet, problems } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was done');
-  return environments;
+  return fleet.stacks;
 }
 
 async function iamPolicyCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
-  const environments = namedEnvironments(options, out, 'iam-policy');
-  if (typeof environments === 'number') return environments;
+  const stacks = namedStacks(options, out, 'iam-policy');
+  if (typeof stacks === 'number') return stacks;
   const { deployRolePolicy } = onDemand<typeof import('./bootstrap/deploy-policy')>('./bootstrap/deploy-policy');
-  out.write(`${JSON.stringify(deployRolePolicy(environments.map(({ environment }) => environment)), null, 2)}\n`);
+  out.write(`${JSON.stringify(deployRolePolicy(stacks), null, 2)}\n`);
   return EXIT.ok;
 }
 
 async function bootstrapCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
-  const environments = namedEnvironments(options, out, 'bootstrap');
-  if (typeof environments === 'number') return environments;
+  const stacks = namedStacks(options, out, 'bootstrap');
+  if (typeof stacks === 'number') return stacks;
   const { bootstrap } = onDemand<typeof import('./bootstrap/bootstrap')>('./bootstrap/bootstrap');
   return bootstrap({
-    environments: environments.map(({ environment }) => environment),
+    stacks,
     adminRoleArn: options['admin-role'],
-    local: options.local ? localTargetOption(options) : undefined,
+    local: requestedLocalTarget(options),
     autoApprove: options['auto-approve'],
     out,
   });
@@ -489,7 +556,7 @@ async function exportCommand(options: Options, out: NodeJS.WritableStream): Prom
       region: options['state-region'] ?? base?.stateBackend.region ?? region,
     },
     file,
-    local: options.local ? localTargetOption(options) : undefined,
+    local: requestedLocalTarget(options),
   });
   if (options.json) out.write(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);
   else {
@@ -520,8 +587,6 @@ async function engineCommand(
   err: NodeJS.WritableStream,
   prompt?: (question: string) => Promise<boolean>,
 ): Promise<number> {
-  if (options.all === options.env.length > 0)
-    throw new Error(`${command} needs the environments to work on: --env NAME (repeatable) or --all, not both.`);
   const selection = engineSelection(options);
   const concurrency = selection.concurrency ?? defaultConcurrency();
   // Drift is read-only: a budget must not hide it, so only invalid input stops it.
@@ -531,9 +596,8 @@ async function engineCommand(
   if (!options.json) printWarnings(checked.cost.warnings, err);
   return engineModule().runEngineCommand({
     command,
-    environments: checked.environments,
-    everyEnvironment: checked.every,
-    cost: checked.cost,
+    fleet: checked.fleet,
+    everyStack: checked.every.stacks,
     local: options.local,
     endpoint: options.endpoint,
     output: options.output,
@@ -554,13 +618,13 @@ async function engineCommand(
 
 /** The selected environments, or the exit code after reporting invalid input. */
 function readableEnvironments(options: Options, out: NodeJS.WritableStream): CheckedEnvironments | number {
-  const { environments, problems, every } = loadSelected(options);
+  const { environments, fleet, problems, every } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was run');
-  return { environments, cost: costOf(environments), every };
+  return { environments, fleet, cost: costOf(fleet), every };
 }
 
 function reportCommand(files: readonly string[], options: Options, out: NodeJS.WritableStream): number {
-  return engineModule().mergeCommand(files, { json: options.json, markdown: options.markdown, out });
+  return engineModule().reportCommand(files, { json: options.json, markdown: options.markdown, out });
 }
 
 function unlockCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {

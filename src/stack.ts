@@ -1,9 +1,10 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { S3Backend, TerraformStack } from 'cdktf';
+import { S3Backend, DataResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConfigurationSet } from '../modules/configuration-set';
-import { Environment } from './environment/schema';
-import { stackName, stateKey } from './environment/stack-naming';
+import type { Environment } from './environment/schema';
+import type { FleetStack } from './fleet/fleet';
+import { METRIC_RECORD_ID, metricRecordOf } from './fleet/metric-record';
 import { EMPTY_IMPORTS, ImportManifest } from './adoption/import-manifest';
 import { LocalTarget } from './local/local-target';
 
@@ -13,9 +14,8 @@ export function projectTags(environment: Environment): Record<string, string> {
 }
 
 export interface SesEnvironmentStackProps {
-  readonly environment: Environment;
-  /** One of the environment's regions. */
-  readonly region: string;
+  /** The stack as the fleet model resolved it: account, region, role, state, sets and destinations. */
+  readonly stack: FleetStack;
   /**
    * Retarget the stack at the embedded emulator.
    * @default - real AWS
@@ -30,30 +30,24 @@ export interface SesEnvironmentStackProps {
 
 /**
  * One environment in one region: an AWS provider that assumes the environment's deploy role and
- * refuses any other account, state in S3 with a lock file, and the configuration sets.
+ * refuses any other account, state in S3 with a lock file, the configuration sets, and the record of
+ * their metric estimates.
  */
 export class SesEnvironmentStack extends TerraformStack {
-  readonly environment: Environment;
-  readonly region: string;
+  readonly fleetStack: FleetStack;
   readonly configurationSets: ConfigurationSet[];
 
   constructor(scope: Construct, props: SesEnvironmentStackProps) {
-    const { environment, region, local, imports = EMPTY_IMPORTS } = props;
-    super(scope, stackName(environment.name, region));
-    this.environment = environment;
-    this.region = region;
+    const { stack, local, imports = EMPTY_IMPORTS } = props;
+    super(scope, stack.name);
+    this.fleetStack = stack;
+    const { environment, deployRole, state } = stack;
 
-    const { deployRole, stateBackend } = environment;
-    const assumeRole = {
-      roleArn: deployRole.arn,
-      externalId: deployRole.externalId,
-      sessionName: deployRole.sessionName ?? `sesform-${environment.name}`,
-    };
     new AwsProvider(this, 'aws', {
-      region,
+      region: stack.region,
       // A plan run with another account's credentials fails before it reads or changes anything.
-      allowedAccountIds: [environment.accountId],
-      assumeRole: [assumeRole],
+      allowedAccountIds: [stack.accountId],
+      assumeRole: [deployRole],
       defaultTags: [{ tags: projectTags(environment) }],
       ...(local && SesEnvironmentStack.localProviderSettings(local)),
     });
@@ -61,9 +55,9 @@ export class SesEnvironmentStack extends TerraformStack {
     if (providerVersion !== undefined) this.addOverride('terraform.required_providers.aws.version', providerVersion);
 
     const backend = new S3Backend(this, {
-      bucket: stateBackend.bucket,
-      key: stateKey(stateBackend.keyPrefix, environment.name, region),
-      region: stateBackend.region,
+      bucket: state.bucket,
+      key: state.key,
+      region: state.region,
       encrypt: true,
       ...(local && SesEnvironmentStack.localBackendSettings(local)),
     });
@@ -72,27 +66,30 @@ export class SesEnvironmentStack extends TerraformStack {
     // State is read through the same deploy role (its policy grants this stack's state keys), so a
     // pipeline needs one identity that may assume the deploy roles, and no access to any bucket itself.
     backend.addOverride('assume_role', {
-      role_arn: assumeRole.roleArn,
-      ...(assumeRole.externalId ? { external_id: assumeRole.externalId } : {}),
-      session_name: assumeRole.sessionName,
+      role_arn: deployRole.arn,
+      ...(deployRole.externalId ? { external_id: deployRole.externalId } : {}),
+      session_name: deployRole.sessionName,
     });
 
-    this.configurationSets = environment.configurationSets.map((set) => {
-      const { eventDestinations, ...setProps } = set;
-      const configurationSet = new ConfigurationSet(this, set.name, {
-        ...setProps,
-        protect: set.protect ?? environment.protect,
-      });
-      if (imports.configurationSets.includes(set.name)) configurationSet.resource.importFrom(configurationSet.importId);
-      for (const { cloudWatch, ...destination } of eventDestinations)
-        for (const added of configurationSet.addCloudWatchDestinations({
-          ...destination,
-          dimensions: cloudWatch.dimensions,
-          dimensionSets: cloudWatch.dimensionSets,
-        }))
-          if (imports.eventDestinations.includes(added.importId)) added.resource.importFrom(added.importId);
+    const importSets = new Set(imports.configurationSets);
+    const importDestinations = new Set(imports.eventDestinations);
+    this.configurationSets = stack.configurationSets.map((set) => {
+      const { eventDestinations: _declared, protect: _protect, ...setProps } = set.definition;
+      const configurationSet = new ConfigurationSet(this, set.name, { ...setProps, protect: set.protect });
+      if (importSets.has(set.importId)) configurationSet.resource.importFrom(set.importId);
+      // The fleet model has expanded dimension sets already: one construct per destination SES will hold.
+      for (const destination of set.destinations) {
+        const added = configurationSet.addCloudWatchDestination({
+          name: destination.name,
+          enabled: destination.enabled,
+          eventTypes: destination.eventTypes,
+          dimensions: destination.dimensions,
+        });
+        if (importDestinations.has(destination.importId)) added.resource.importFrom(destination.importId);
+      }
       return configurationSet;
     });
+    new DataResource(this, METRIC_RECORD_ID, { input: metricRecordOf(stack) });
   }
 
   /** The provider against the emulator: its endpoints, few retries (each 500 would otherwise retry 25 times). */

@@ -5,9 +5,7 @@
  * touched: it is listed, with a snippet to paste into the environment file.
  */
 import { stringify } from 'yaml';
-import type { LoadedEnvironment } from '../environment/loader';
-import { expandedDestinationNames } from '../environment/schema';
-import { stackName } from '../environment/stack-naming';
+import type { FleetStack } from '../fleet/fleet';
 import type { LocalTarget } from '../local/local-target';
 import { ImportManifest, writeImportManifest } from './import-manifest';
 import { ExistingSet, accessOf, readConfigurationSets, sesClientFor } from './ses-account';
@@ -24,12 +22,8 @@ export interface Adoption {
   readonly unmanagedSets: ExistingSet[];
 }
 
-export async function findAdoption(
-  { environment }: LoadedEnvironment,
-  region: string,
-  local?: LocalTarget,
-): Promise<Adoption> {
-  const ses = await sesClientFor(accessOf(environment, region, local));
+export async function findAdoption(stack: FleetStack, local?: LocalTarget): Promise<Adoption> {
+  const ses = await sesClientFor(accessOf(stack, local));
   let existing: ExistingSet[];
   try {
     existing = await readConfigurationSets(ses);
@@ -41,40 +35,40 @@ export async function findAdoption(
   const eventDestinations: string[] = [];
   const toCreate: string[] = [];
   const unmanagedDestinations: string[] = [];
-  for (const set of environment.configurationSets) {
+  for (const set of stack.configurationSets) {
     const found = byName.get(set.name);
-    const declared = set.eventDestinations.flatMap(expandedDestinationNames);
     if (found === undefined) {
-      toCreate.push(set.name, ...declared.map((name) => `${set.name}/${name}`));
+      toCreate.push(set.name, ...set.destinations.map((destination) => `${set.name}/${destination.name}`));
       continue;
     }
-    configurationSets.push(set.name);
-    const present = found.destinations.map((destination) => destination.name);
-    for (const name of declared)
-      if (present.includes(name)) eventDestinations.push(`${set.name}|${name}`);
-      else toCreate.push(`${set.name}/${name}`);
-    for (const name of present) if (!declared.includes(name)) unmanagedDestinations.push(`${set.name}/${name}`);
+    configurationSets.push(set.importId);
+    const present = new Set(found.destinations.map((destination) => destination.name));
+    for (const destination of set.destinations)
+      if (present.has(destination.name)) eventDestinations.push(destination.importId);
+      else toCreate.push(`${set.name}/${destination.name}`);
+    const declared = new Set(set.destinations.map((destination) => destination.name));
+    for (const name of present) if (!declared.has(name)) unmanagedDestinations.push(`${set.name}/${name}`);
   }
-  const declaredSets = environment.configurationSets.map((set) => set.name);
+  const declaredSets = new Set(stack.configurationSets.map((set) => set.name));
   return {
-    stack: stackName(environment.name, region),
-    accountId: environment.accountId,
+    stack: stack.name,
+    accountId: stack.accountId,
     imports: { configurationSets, eventDestinations },
     toCreate,
     unmanagedDestinations,
-    unmanagedSets: existing.filter((set) => !declaredSets.includes(set.name)),
+    unmanagedSets: existing.filter((set) => !declaredSets.has(set.name)),
   };
 }
 
-/** Adopts every region of the environment: writes each stack's import manifest; resolves to what it found. */
+/** Adopts the given stacks (an environment's regions): writes each one's import manifest; resolves to what it found. */
 export async function adopt(
-  loaded: LoadedEnvironment,
+  stacks: readonly FleetStack[],
   local?: LocalTarget,
 ): Promise<(Adoption & { manifest: string })[]> {
   const adoptions = [];
-  for (const region of loaded.environment.regions) {
-    const adoption = await findAdoption(loaded, region, local);
-    adoptions.push({ ...adoption, manifest: writeImportManifest(loaded.file, adoption.stack, adoption.imports) });
+  for (const stack of stacks) {
+    const adoption = await findAdoption(stack, local);
+    adoptions.push({ ...adoption, manifest: writeImportManifest(stack.file, adoption.stack, adoption.imports) });
   }
   return adoptions;
 }

@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { EnvironmentDefinition, EnvironmentSchema, expandedDestinationNames } from '../environment/schema';
-import { stackName } from '../environment/stack-naming';
+import { EnvironmentDefinition, EnvironmentSchema } from '../environment/schema';
+import { resolveFleet } from '../fleet/fleet';
 import type { LocalTarget } from '../local/local-target';
 import { writeImportManifest } from './import-manifest';
 import { readConfigurationSets, sesClientFor } from './ses-account';
@@ -63,17 +63,15 @@ export async function exportEnvironment(request: ExportRequest): Promise<ExportR
   const header = `# Exported by sesform from account ${accountId}, ${request.region}, on ${new Date().toISOString().slice(0, 10)}.\n# Review it, then plan: every set and destination below is imported, not created.\n`;
   fs.mkdirSync(path.dirname(path.resolve(request.file)), { recursive: true });
   fs.writeFileSync(request.file, header + stringify(definition));
+  // The written file's own fleet gives the stack and every import ID, as synth will see them.
+  const [stack] = resolveFleet([{ file: request.file, environment: checked.data }]).stacks;
   const imports = {
-    configurationSets: existing.map((set) => set.name),
-    eventDestinations: existing.flatMap((set) =>
-      set.definition.eventDestinations!.flatMap((destination) =>
-        expandedDestinationNames({ name: destination.name, cloudWatch: destination.cloudWatch }).map(
-          (name) => `${set.name}|${name}`,
-        ),
-      ),
+    configurationSets: stack.configurationSets.map((set) => set.importId),
+    eventDestinations: stack.configurationSets.flatMap((set) =>
+      set.destinations.map((destination) => destination.importId),
     ),
   };
-  const manifest = writeImportManifest(request.file, stackName(request.name, request.region), imports);
+  const manifest = writeImportManifest(request.file, stack.name, imports);
   return {
     file: request.file,
     manifest,

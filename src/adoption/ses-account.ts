@@ -8,7 +8,8 @@ import {
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { ConfigurationSetDefinition, Environment } from '../environment/schema';
+import type { ConfigurationSetDefinition } from '../environment/schema';
+import type { FleetStack } from '../fleet/fleet';
 import { LocalTarget, emulatorClientConfig } from '../local/local-target';
 
 /** How to reach one account and region: its deploy role, and the emulator in local mode. */
@@ -19,8 +20,8 @@ export interface AccountAccess {
   readonly local?: LocalTarget;
 }
 
-export function accessOf(environment: Environment, region: string, local?: LocalTarget): AccountAccess {
-  return { roleArn: environment.deployRole.arn, externalId: environment.deployRole.externalId, region, local };
+export function accessOf(stack: FleetStack, local?: LocalTarget): AccountAccess {
+  return { roleArn: stack.deployRole.arn, externalId: stack.deployRole.externalId, region: stack.region, local };
 }
 
 /** An SES v2 client with credentials from AssumeRole into the deploy role (the default chain signs that call). */

@@ -14,7 +14,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import type { Environment } from '../environment/schema';
+import type { FleetStack } from '../fleet/fleet';
 import type { LocalTarget } from '../local/local-target';
 import { deployRolePolicy } from './deploy-policy';
 
@@ -22,8 +22,8 @@ import { deployRolePolicy } from './deploy-policy';
 export const STATE_VERSION_RETENTION_DAYS = 90;
 
 export interface SesBootstrapStackProps {
-  /** The environments of one account that share a state bucket. */
-  readonly environments: readonly Environment[];
+  /** The fleet's stacks of one account that share a state bucket (every region of their environments). */
+  readonly stacks: readonly FleetStack[];
   /** Where this stack keeps its own state (the bucket does not exist yet). */
   readonly stateFile: string;
   /**
@@ -51,7 +51,8 @@ export class SesBootstrapStack extends TerraformStack {
   }
 
   constructor(scope: Construct, props: SesBootstrapStackProps) {
-    const { environments, local } = props;
+    const { stacks, local } = props;
+    const environments = [...new Set(stacks.map((stack) => stack.environment))];
     const [first] = environments;
     const accounts = new Set(environments.map((environment) => environment.accountId));
     const buckets = new Set(
@@ -134,12 +135,11 @@ export class SesBootstrapStack extends TerraformStack {
       ],
     });
 
-    const roles = new Map<string, Environment[]>();
-    for (const environment of environments)
-      roles.set(environment.deployRole.arn, [...(roles.get(environment.deployRole.arn) ?? []), environment]);
+    const roles = new Map<string, FleetStack[]>();
+    for (const stack of stacks) roles.set(stack.deployRole.arn, [...(roles.get(stack.deployRole.arn) ?? []), stack]);
     for (const [roleArn, users] of roles) {
-      const trusted = [...new Set(users.map((environment) => environment.deployRole.trustedPrincipal))];
-      const externalIds = [...new Set(users.map((environment) => environment.deployRole.externalId))];
+      const trusted = [...new Set(users.map((stack) => stack.environment.deployRole.trustedPrincipal))];
+      const externalIds = [...new Set(users.map((stack) => stack.deployRole.externalId))];
       if (trusted.length !== 1 || trusted[0] === undefined)
         throw new Error(
           `the deploy role ${roleArn} needs one deployRole.trustedPrincipal (the pipeline's role or user) to bootstrap; found ${trusted.filter(Boolean).join(', ') || 'none'}.`,

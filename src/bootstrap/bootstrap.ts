@@ -6,15 +6,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import type { Environment } from '../environment/schema';
+import type { FleetStack } from '../fleet/fleet';
 import { EXIT } from '../exit-codes';
 import { LOCAL_CREDENTIALS_ENV, LocalTarget } from '../local/local-target';
 import { StackWorkspace } from '../terraform/stack-workspace';
-import { WORK_DIR, terraformEnvironment } from '../terraform/terraform';
+import { WORK_DIR } from '../config';
+import { terraformEnvironment } from '../terraform/terraform';
 import { SesBootstrapStack } from './bootstrap-stack';
 
 export interface BootstrapOptions {
-  readonly environments: readonly Environment[];
+  /** The fleet's stacks of the environments to bootstrap (one account). */
+  readonly stacks: readonly FleetStack[];
   readonly adminRoleArn?: string;
   readonly local?: LocalTarget;
   readonly autoApprove: boolean;
@@ -30,16 +32,16 @@ export function defaultLocalAdminRole(accountId: string): string {
 
 /** Resolves to the exit code: 0 applied or nothing to do, 2 changes planned but not applied. */
 export async function bootstrap(options: BootstrapOptions): Promise<number> {
-  const { environments, local, out } = options;
+  const { stacks, local, out } = options;
   // Local bootstrap state may outlive its emulator; Terraform's refresh then plans the missing resources again.
   const workDir = path.resolve(options.workDir ?? path.join(WORK_DIR, local ? 'local-bootstrap' : 'bootstrap'));
-  const accountId = environments[0].accountId;
+  const accountId = stacks[0].accountId;
   const adminRoleArn = options.adminRoleArn ?? (local ? defaultLocalAdminRole(accountId) : undefined);
   const outdir = path.join(workDir, 'cdktf.out');
   fs.mkdirSync(workDir, { recursive: true });
   const app = new App({ outdir });
   const stack = new SesBootstrapStack(app, {
-    environments,
+    stacks,
     stateFile: path.join(workDir, `${SesBootstrapStack.stackName(accountId)}.tfstate`),
     adminRoleArn,
     local,

@@ -4,8 +4,7 @@
  * its own state keys (state and lock file) in the state bucket, and the list of configuration sets
  * that `sesform drift` reads to find sets no environment declares. Nothing else, no wildcard action.
  */
-import type { Environment } from '../environment/schema';
-import { stateKey } from '../environment/stack-naming';
+import type { FleetStack } from '../fleet/fleet';
 
 /** Every SES v2 action the provider needs to manage a configuration set and its event destinations. */
 export const CONFIGURATION_SET_ACTIONS = [
@@ -44,33 +43,19 @@ function partitionOf(roleArn: string): string {
   return /^arn:(aws[a-z-]*):/.exec(roleArn)?.[1] ?? 'aws';
 }
 
-/** The deploy role's policy for the environments that use it (usually one). */
-export function deployRolePolicy(environments: readonly Environment[]): PolicyDocument {
-  const configurationSets = environments.flatMap((environment) => {
-    const partition = partitionOf(environment.deployRole.arn);
-    return environment.regions.flatMap((region) =>
-      environment.configurationSets.map(
-        (set) => `arn:${partition}:ses:${region}:${environment.accountId}:configuration-set/${set.name}`,
-      ),
+/** The deploy role's policy for the stacks that use it (the regions of one environment, usually). */
+export function deployRolePolicy(stacks: readonly FleetStack[]): PolicyDocument {
+  const configurationSets = stacks.flatMap((stack) => {
+    const partition = partitionOf(stack.deployRole.arn);
+    return stack.configurationSets.map(
+      (set) => `arn:${partition}:ses:${stack.region}:${stack.accountId}:configuration-set/${set.name}`,
     );
   });
-  const stateObjects = environments.flatMap((environment) => {
-    const partition = partitionOf(environment.deployRole.arn);
-    return environment.regions.flatMap((region) => {
-      const key = stateKey(environment.stateBackend.keyPrefix, environment.name, region);
-      return [
-        `arn:${partition}:s3:::${environment.stateBackend.bucket}/${key}`,
-        `arn:${partition}:s3:::${environment.stateBackend.bucket}/${key}.tflock`,
-      ];
-    });
+  const stateObjects = stacks.flatMap((stack) => {
+    const bucket = `arn:${partitionOf(stack.deployRole.arn)}:s3:::${stack.state.bucket}`;
+    return [`${bucket}/${stack.state.key}`, `${bucket}/${stack.state.key}.tflock`];
   });
-  const buckets = [
-    ...new Set(
-      environments.map(
-        (environment) => `arn:${partitionOf(environment.deployRole.arn)}:s3:::${environment.stateBackend.bucket}`,
-      ),
-    ),
-  ];
+  const buckets = [...new Set(stacks.map((stack) => `arn:${partitionOf(stack.deployRole.arn)}:s3:::${stack.state.bucket}`))];
   const statements: PolicyStatement[] = [];
   if (configurationSets.length > 0)
     statements.push({
@@ -94,9 +79,7 @@ export function deployRolePolicy(environments: readonly Environment[]): PolicyDo
       Resource: buckets,
       Condition: {
         StringLike: {
-          's3:prefix': environments.flatMap((environment) =>
-            environment.regions.map((region) => stateKey(environment.stateBackend.keyPrefix, environment.name, region)),
-          ),
+          's3:prefix': stacks.map((stack) => stack.state.key),
         },
       },
     },

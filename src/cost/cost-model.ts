@@ -1,49 +1,22 @@
 /**
- * The metric cost model: every unique combination of event type and dimension values is a billed
- * CloudWatch custom metric, so a destination with event types E and dimensions d1..dn can create up to
- * |E| x (values(d1) + 1) x ... x (values(dn) + 1) metrics (each dimension also has its default value).
- * Totals per configuration set, stack, environment and account; cost through the tiers, per account.
+ * The metric cost report: the fleet model's metric estimates (metric-estimate.ts) per stack,
+ * environment and account, priced through the tiers per account, with the warnings about estimates
+ * and the budgets.
  */
-import { CloudWatchDimensionSource, SES_AUTO_TAGS, SesAutoTag } from '../../modules/ses-enums';
-import { expandDimensionSets } from '../../modules/dimension-sets';
-import { normaliseEventTypes, parseDimensionSource } from '../../modules/ses-rules';
+import { CloudWatchDimensionSource } from '../../modules/ses-enums';
+import { parseDimensionSource } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
-import type { LoadedEnvironment } from '../environment/loader';
+import type { Environment } from '../environment/schema';
 import type { Problem } from '../environment/problems';
-import { stackName } from '../environment/stack-naming';
+import type { Fleet, FleetDestination } from '../fleet/fleet';
 import { monthlyCustomMetricCost } from './cloudwatch-prices';
-
-/** The estimate for a dimension that declares no `expectedValues` and is no auto-tag. */
-export const DEFAULT_EXPECTED_VALUES = 10;
-
-/**
- * Estimates for SES's auto-tags; `sets` means the number of configuration sets in the environment.
- * Override any of them with `expectedValues`.
- */
-export const AUTO_TAG_EXPECTED_VALUES: Readonly<Record<SesAutoTag, number | 'sets'>> = {
-  'ses:configuration-set': 'sets',
-  'ses:caller-identity': 20,
-  'ses:from-domain': 50,
-  'ses:source-ip': 100,
-  'ses:outgoing-ip': 50,
-  'ses:source-tls-version': 3,
-  'ses:outgoing-tls-version': 3,
-};
-
-/** Auto-tags whose values grow with senders, domains or addresses. */
-export const HIGH_CARDINALITY_AUTO_TAGS: readonly SesAutoTag[] = [
-  'ses:from-domain',
-  'ses:source-ip',
-  'ses:outgoing-ip',
-  'ses:caller-identity',
-];
-
-export interface DimensionEstimate {
-  readonly name: string;
-  /** Distinct values including the default value. */
-  readonly values: number;
-  readonly basis: 'declared' | 'auto-tag' | 'default';
-}
+import {
+  AUTO_TAG_EXPECTED_VALUES,
+  DEFAULT_EXPECTED_VALUES,
+  DimensionEstimate,
+  HIGH_CARDINALITY_AUTO_TAGS,
+  isAutoTag,
+} from './metric-estimate';
 
 export interface DestinationCost {
   readonly stack: string;
@@ -83,8 +56,6 @@ export interface CostReport {
   readonly overBudget: readonly Problem[];
 }
 
-const isAutoTag = (name: string): name is SesAutoTag => (SES_AUTO_TAGS as readonly string[]).includes(name);
-
 function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
@@ -95,89 +66,29 @@ export function describeMetrics(cost: DestinationCost): string {
   return `${cost.eventTypes} event type(s) x ${factors.join(' x ')}`;
 }
 
-/**
- * The estimate for a dimension without `expectedValues`: an auto-tag's documented figure (`sets`
- * configuration sets for ses:configuration-set), else the default; the default value included.
- */
-export function undeclaredEstimate(name: string, sets: number): DimensionEstimate {
-  if (!isAutoTag(name)) return { name, values: DEFAULT_EXPECTED_VALUES + 1, basis: 'default' };
-  const estimate = AUTO_TAG_EXPECTED_VALUES[name];
-  return { name, values: (estimate === 'sets' ? sets : estimate) + 1, basis: 'auto-tag' };
+function destinationCost(destination: FleetDestination): DestinationCost {
+  return {
+    stack: destination.stack,
+    configurationSet: destination.configurationSet,
+    destination: destination.name,
+    enabled: destination.enabled,
+    eventTypes: destination.eventTypes.length,
+    dimensions: destination.dimensions.map((dimension) => dimension.estimate),
+    metrics: destination.metrics,
+  };
 }
 
-export function costOf(environments: readonly LoadedEnvironment[]): CostReport {
-  const warnings: Problem[] = [];
-  const stacks: StackCost[] = [];
-  for (const { file, environment } of environments) {
-    const setCount = environment.configurationSets.length;
-    const estimates = environment.configurationSets.map((set, setIndex) =>
-      set.eventDestinations.map((destination, destinationIndex) => {
-        const at = (...rest: (string | number)[]) =>
-          formatPath(['configurationSets', setIndex, 'eventDestinations', destinationIndex, ...rest]);
-        return destination.cloudWatch.dimensions.map((dimension, dimensionIndex): DimensionEstimate => {
-          const where = at('cloudWatch', 'dimensions', dimensionIndex);
-          const source = parseDimensionSource(dimension.source);
-          if (isAutoTag(dimension.name) && HIGH_CARDINALITY_AUTO_TAGS.includes(dimension.name))
-            warnings.push({
-              file,
-              path: where,
-              message: `${dimension.name} is a high-cardinality auto-tag: every distinct value is another metric per event type (estimated ${dimension.expectedValues ?? AUTO_TAG_EXPECTED_VALUES[dimension.name]} values; set expectedValues to your own figure).`,
-            });
-          if (dimension.expectedValues !== undefined)
-            return { name: dimension.name, values: dimension.expectedValues + 1, basis: 'declared' };
-          const estimate = undeclaredEstimate(dimension.name, setCount);
-          if (estimate.basis === 'auto-tag') return estimate;
-          const freeForm =
-            source === CloudWatchDimensionSource.EMAIL_HEADER
-              ? ' A free-form header can take as many values as senders write into it.'
-              : '';
-          warnings.push({
-            file,
-            path: where,
-            message: `dimension "${dimension.name}" has no expectedValues: the cost estimate assumes ${DEFAULT_EXPECTED_VALUES} distinct values plus the default.${freeForm}`,
-          });
-          return estimate;
-        });
-      }),
-    );
-    warnings.push(...queryWarnings(file, environment));
-
-    for (const region of environment.regions) {
-      const stack = stackName(environment.name, region);
-      const destinations = environment.configurationSets.flatMap((set, setIndex) =>
-        set.eventDestinations.flatMap((destination, destinationIndex) => {
-          const dimensionEstimates = estimates[setIndex][destinationIndex];
-          const expanded = destination.cloudWatch.dimensionSets
-            ? expandDimensionSets(destination.name, dimensionEstimates, destination.cloudWatch.dimensionSets)
-            : [{ name: destination.name, dimensions: dimensionEstimates }];
-          const enabled = destination.enabled ?? true;
-          const eventTypes = normaliseEventTypes(destination.eventTypes).length;
-          return expanded.map((entry): DestinationCost => ({
-            stack,
-            configurationSet: set.name,
-            destination: entry.name,
-            enabled,
-            eventTypes,
-            dimensions: entry.dimensions,
-            metrics: enabled
-              ? entry.dimensions.reduce((product, dimension) => product * dimension.values, eventTypes)
-              : 0,
-          }));
-        }),
-      );
-      const metrics = destinations.reduce((sum, destination) => sum + destination.metrics, 0);
-      stacks.push({
-        stack,
-        environment: environment.name,
-        accountId: environment.accountId,
-        region,
-        destinations,
-        metrics,
-        monthlyUsd: 0,
-      });
-    }
-  }
-
+/** The fleet's metrics per stack and account (as the fleet model estimated them), priced through the tiers. */
+export function costOf(fleet: Fleet): CostReport {
+  const stacks: StackCost[] = fleet.stacks.map((stack) => ({
+    stack: stack.name,
+    environment: stack.environment.name,
+    accountId: stack.accountId,
+    region: stack.region,
+    destinations: stack.configurationSets.flatMap((set) => set.destinations.map(destinationCost)),
+    metrics: stack.metrics,
+    monthlyUsd: 0,
+  }));
   const accounts = [...new Set(stacks.map((stack) => stack.accountId))].map((accountId): AccountCost => {
     const metrics = stacks
       .filter((stack) => stack.accountId === accountId)
@@ -189,11 +100,53 @@ export function costOf(environments: readonly LoadedEnvironment[]): CostReport {
     const share = account.metrics === 0 ? 0 : stack.metrics / account.metrics;
     return { ...stack, monthlyUsd: Math.round(account.monthlyUsd * share * 100) / 100 };
   });
-  return { stacks: priced, accounts, warnings, overBudget: budgetProblems(environments, priced) };
+  const warnings = fleet.environments.flatMap(({ file, environment }) => [
+    ...estimateWarnings(file, environment),
+    ...queryWarnings(file, environment),
+  ]);
+  return { stacks: priced, accounts, warnings, overBudget: budgetProblems(fleet, priced) };
+}
+
+/** Dimensions whose values the estimate had to guess, or that grow with traffic: once per declaration, not per region. */
+function estimateWarnings(file: string, environment: Environment): Problem[] {
+  return environment.configurationSets.flatMap((set, setIndex) =>
+    set.eventDestinations.flatMap((destination, destinationIndex) =>
+      destination.cloudWatch.dimensions.flatMap((dimension, dimensionIndex) => {
+        const path = formatPath([
+          'configurationSets',
+          setIndex,
+          'eventDestinations',
+          destinationIndex,
+          'cloudWatch',
+          'dimensions',
+          dimensionIndex,
+        ]);
+        const found: Problem[] = [];
+        if (isAutoTag(dimension.name) && HIGH_CARDINALITY_AUTO_TAGS.includes(dimension.name))
+          found.push({
+            file,
+            path,
+            message: `${dimension.name} is a high-cardinality auto-tag: every distinct value is another metric per event type (estimated ${dimension.expectedValues ?? AUTO_TAG_EXPECTED_VALUES[dimension.name]} values; set expectedValues to your own figure).`,
+          });
+        if (dimension.expectedValues === undefined && !isAutoTag(dimension.name)) {
+          const freeForm =
+            parseDimensionSource(dimension.source) === CloudWatchDimensionSource.EMAIL_HEADER
+              ? ' A free-form header can take as many values as senders write into it.'
+              : '';
+          found.push({
+            file,
+            path,
+            message: `dimension "${dimension.name}" has no expectedValues: the cost estimate assumes ${DEFAULT_EXPECTED_VALUES} distinct values plus the default.${freeForm}`,
+          });
+        }
+        return found;
+      }),
+    ),
+  );
 }
 
 /** A declared query needs a destination whose dimensions are exactly the queried ones. */
-function queryWarnings(file: string, environment: LoadedEnvironment['environment']): Problem[] {
+function queryWarnings(file: string, environment: Environment): Problem[] {
   return environment.configurationSets.flatMap((set, setIndex) => {
     const published = set.eventDestinations.flatMap((destination) =>
       (
@@ -223,8 +176,8 @@ function queryWarnings(file: string, environment: LoadedEnvironment['environment
   });
 }
 
-function budgetProblems(environments: readonly LoadedEnvironment[], stacks: readonly StackCost[]): Problem[] {
-  return environments.flatMap(({ file, environment }) => {
+function budgetProblems(fleet: Fleet, stacks: readonly StackCost[]): Problem[] {
+  return fleet.environments.flatMap(({ file, environment }) => {
     const { budgets } = environment;
     if (budgets === undefined) return [];
     const own = stacks.filter((stack) => stack.environment === environment.name);

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { setting } from '../config';
 
 const LAUNCHER = path.resolve(__dirname, '..', '..', '__tests__', 'e2e', 'emulator', 'moto_ses.py');
 const LOOPBACK = '127.0.0.1';
@@ -54,7 +55,7 @@ export async function startEmulator({
 }: EmulatorOptions = {}): Promise<Emulator> {
   const port = await freePort();
   const endpoint = `${tls ? 'https' : 'http'}://${LOOPBACK}:${port}`;
-  const python = process.env.SESFORM_PYTHON ?? 'python3';
+  const python = setting('python') ?? 'python3';
   // A fixed account would override the account routing that AssumeRole gives each stack.
   const env = { ...process.env };
   delete env.MOTO_ACCOUNT_ID;

@@ -1,9 +1,13 @@
 /**
- * A stack's plan in SES terms: which configuration sets and destinations change and how, which event
- * types and dimensions come and go, and how many CloudWatch custom metrics the destinations can
- * create before and after (estimated with the cost model's dimension figures).
+ * A stack's plan in SES terms, built from Terraform's plan JSON and the fleet model and keyed by
+ * resource address: every value of a configuration set or destination that changes, before -> after
+ * (event types, dimensions with their source and default value, enabled, set options, tags), and the
+ * custom metrics each destination can create, before (the estimate recorded in the state when it was
+ * applied) and after (the fleet model's estimate now).
  */
-import { StackCost, undeclaredEstimate } from '../cost/cost-model';
+import type { FleetStack } from '../fleet/fleet';
+import { METRIC_RECORD_ADDRESS, MetricRecord, parseMetricRecord } from '../fleet/metric-record';
+import { RESOURCE_TYPES } from '../fleet/resource-types';
 import type { PlanJson, ResourceChangeJson } from '../terraform/stack-workspace';
 
 export type ResourceAction = 'create' | 'update' | 'replace' | 'delete' | 'import';
@@ -16,39 +20,65 @@ export interface ResourceCounts {
   readonly import: number;
 }
 
-export interface SetChange {
-  readonly name: string;
-  readonly action: ResourceAction;
-  /** Attribute paths that differ, for updates and replacements. */
-  readonly attributes: readonly string[];
+/** A value absent on one side is left out (a set option removed, a tag added). */
+export interface ValueChange {
+  /** In SES words: "sending enabled", "tls policy", "tag team". */
+  readonly attribute: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
 }
 
-export interface DestinationChange {
+export interface DimensionValues {
+  /** MESSAGE_TAG, EMAIL_HEADER or LINK_TAG. */
+  readonly source: string;
+  readonly defaultValue: string;
+}
+
+export interface DimensionChange {
+  readonly name: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly before?: DimensionValues;
+  readonly after?: DimensionValues;
+}
+
+/** What differs in one set or destination, in SES words. */
+export interface ResourceDiff {
+  /** Every other value that differs: enabled, set options, tags. */
+  readonly changes: readonly ValueChange[];
+  readonly eventTypesAdded: readonly string[];
+  readonly eventTypesRemoved: readonly string[];
+  readonly dimensions: readonly DimensionChange[];
+}
+
+export interface SetChange extends ResourceDiff {
+  readonly address: string;
+  readonly name: string;
+  readonly action: ResourceAction;
+}
+
+export interface DestinationChange extends ResourceDiff {
+  readonly address: string;
   readonly configurationSet: string;
   readonly name: string;
   readonly action: ResourceAction;
-  readonly attributes: readonly string[];
-  readonly eventTypesAdded: readonly string[];
-  readonly eventTypesRemoved: readonly string[];
-  readonly dimensionsAdded: readonly string[];
-  readonly dimensionsRemoved: readonly string[];
-  readonly metricsBefore: number;
+  /** The estimate recorded when the current state was applied; null when none was recorded. */
+  readonly metricsBefore: number | null;
+  /** The fleet model's estimate of what the plan leaves; 0 when destroyed. */
   readonly metricsAfter: number;
 }
 
 export interface StackChanges {
+  /** Changes to configuration sets and destinations (the metric record is not counted). */
   readonly counts: ResourceCounts;
   readonly configurationSets: readonly SetChange[];
   readonly destinations: readonly DestinationChange[];
-  /** Custom metrics all of the stack's destinations can create, before and after the plan. */
-  readonly metrics: { readonly before: number; readonly after: number };
+  /** Custom metrics of all the stack's destinations: recorded (null when unknown) and after the plan. */
+  readonly metrics: { readonly before: number | null; readonly after: number };
+  /** The plan writes the metric record (first record, or the estimates changed): worth applying on its own. */
+  readonly recordUpdate?: 'create' | 'update';
 }
 
-const SET_TYPE = 'aws_sesv2_configuration_set';
-const DESTINATION_TYPE = 'aws_sesv2_configuration_set_event_destination';
-
 type Values = Record<string, unknown>;
-const first = (value: unknown): Values => ((value as Values[] | undefined)?.[0] ?? {}) as Values;
 
 /** The one word for Terraform's action list; undefined for no-ops and reads. */
 export function actionOf({ change }: ResourceChangeJson): ResourceAction | undefined {
@@ -59,80 +89,140 @@ export function actionOf({ change }: ResourceChangeJson): ResourceAction | undef
   return undefined;
 }
 
-/** Paths of the attributes that differ between two values (`event_destination.matching_event_types`). */
-export function changedAttributes(before: unknown, after: unknown, prefix = ''): string[] {
-  // The provider reads an unset map or list back as empty: not a difference anyone made.
-  const isEmpty = (value: unknown) =>
-    value === null ||
-    value === undefined ||
-    (Array.isArray(value) && value.length === 0) ||
-    (typeof value === 'object' && Object.keys(value).length === 0);
-  if (JSON.stringify(before) === JSON.stringify(after) || (isEmpty(before) && isEmpty(after))) return [];
-  const isObject = (value: unknown): value is Values =>
-    typeof value === 'object' && value !== null && !Array.isArray(value);
-  const single = (value: unknown) =>
-    Array.isArray(value) && value.length === 1 && isObject(value[0]) ? value[0] : value;
-  const [left, right] = [single(before), single(after)];
-  if (!isObject(left) || !isObject(right)) return [prefix || '(value)'];
-  const keys = [...new Set([...Object.keys(left), ...Object.keys(right)])].sort();
-  return keys.flatMap((key) => changedAttributes(left[key], right[key], prefix ? `${prefix}.${key}` : key));
+// --- values in SES words ---------------------------------------------------------------------------
+
+/** Attribute paths (blocks of one unwrapped) and what SES calls them. */
+const LABELS: Readonly<Record<string, string>> = {
+  configuration_set_name: 'configuration set name',
+  event_destination_name: 'destination name',
+  'sending_options.sending_enabled': 'sending enabled',
+  'reputation_options.reputation_metrics_enabled': 'reputation metrics',
+  'delivery_options.tls_policy': 'tls policy',
+  'delivery_options.sending_pool_name': 'sending pool',
+  'delivery_options.max_delivery_seconds': 'max delivery seconds',
+  'tracking_options.custom_redirect_domain': 'tracking domain',
+  'tracking_options.https_policy': 'tracking https policy',
+  'suppression_options.suppressed_reasons': 'suppressed reasons',
+  'event_destination.enabled': 'enabled',
+};
+
+/** Read back by the provider, never declared: not a change anyone made. */
+const FOLDED = new Set(['id', 'arn', 'tags_all', 'reputation_options.last_fresh_start']);
+/** Lists whose order carries no meaning. */
+const UNORDERED = new Set(['suppression_options.suppressed_reasons', 'event_destination.matching_event_types']);
+const EVENT_TYPES = 'event_destination.matching_event_types';
+const DIMENSIONS = 'event_destination.cloud_watch_destination.dimension_configuration';
+
+const isObject = (value: unknown): value is Values =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The provider reads an unset block, list or map back as empty: the same as absent. */
+const isUnset = (value: unknown) =>
+  value === null ||
+  value === undefined ||
+  (Array.isArray(value) && value.length === 0) ||
+  (isObject(value) && Object.keys(value).length === 0);
+
+/** Leaf values by path: blocks (lists of one object) unwrapped, `tags` per key, lists of scalars as leaves. */
+function leaves(value: unknown, prefix = '', into = new Map<string, unknown>()): Map<string, unknown> {
+  const unwrapped = Array.isArray(value) && value.length === 1 && isObject(value[0]) ? value[0] : value;
+  if (prefix === DIMENSIONS || prefix === EVENT_TYPES || !isObject(unwrapped)) {
+    if (!isUnset(unwrapped)) into.set(prefix, UNORDERED.has(prefix) ? [...(unwrapped as string[])].sort() : unwrapped);
+    return into;
+  }
+  for (const [key, child] of Object.entries(unwrapped)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (FOLDED.has(path)) continue;
+    if (key === 'tags' && isObject(child)) {
+      for (const [tag, tagValue] of Object.entries(child)) into.set(`tag ${tag}`, tagValue);
+      continue;
+    }
+    leaves(child, path, into);
+  }
+  return into;
 }
 
-interface DestinationValues {
-  readonly enabled: boolean;
-  readonly eventTypes: string[];
-  readonly dimensions: string[];
-}
-
-function destinationValues(values: Values | null): DestinationValues {
-  if (values === null) return { enabled: false, eventTypes: [], dimensions: [] };
-  const destination = first(values.event_destination);
-  const dimensions = (first(destination.cloud_watch_destination).dimension_configuration ?? []) as Values[];
-  return {
-    enabled: destination.enabled === true,
-    eventTypes: [...((destination.matching_event_types ?? []) as string[])].sort(),
-    dimensions: dimensions.map((dimension) => String(dimension.dimension_name)),
-  };
-}
-
-/**
- * Distinct values (default included) of a dimension: the cost model's figure for this destination's
- * dimension, else for the same dimension elsewhere in the stack, else the cost model's defaults.
- */
-function valuesEstimator(cost: StackCost | undefined) {
-  const sets = new Set(cost?.destinations.map((destination) => destination.configurationSet)).size;
-  return (destination: string, dimension: string): number => {
-    const own = cost?.destinations.find((candidate) => candidate.destination === destination);
-    const found =
-      own?.dimensions.find((estimate) => estimate.name === dimension) ??
-      cost?.destinations.flatMap((candidate) => candidate.dimensions).find((estimate) => estimate.name === dimension);
-    return found?.values ?? undeclaredEstimate(dimension, Math.max(sets, 1)).values;
-  };
-}
-
-function metricsOf(
-  name: string,
-  values: DestinationValues,
-  estimate: (destination: string, dimension: string) => number,
-) {
-  if (!values.enabled || values.eventTypes.length === 0) return 0;
-  return values.dimensions.reduce(
-    (product, dimension) => product * estimate(name, dimension),
-    values.eventTypes.length,
+function dimensionsOf(value: unknown): Map<string, DimensionValues> {
+  return new Map(
+    ((value ?? []) as Values[]).map((dimension) => [
+      String(dimension.dimension_name),
+      { source: String(dimension.dimension_value_source), defaultValue: String(dimension.default_dimension_value) },
+    ]),
   );
 }
 
-const without = (items: readonly string[], removed: readonly string[]) =>
-  items.filter((item) => !removed.includes(item));
+/** Every difference between two values of a set or destination resource, in SES words. */
+export function resourceDiff(before: Values | null, after: Values | null): ResourceDiff {
+  const [left, right] = [leaves(before ?? {}), leaves(after ?? {})];
+  const changes: ValueChange[] = [];
+  for (const path of [...new Set([...left.keys(), ...right.keys()])].sort()) {
+    if (path === EVENT_TYPES || path === DIMENSIONS) continue;
+    const [old, next] = [left.get(path), right.get(path)];
+    if (JSON.stringify(old) === JSON.stringify(next)) continue;
+    changes.push({
+      attribute: LABELS[path] ?? path,
+      ...(old === undefined ? {} : { before: old }),
+      ...(next === undefined ? {} : { after: next }),
+    });
+  }
+  const [oldEvents, newEvents] = [(left.get(EVENT_TYPES) ?? []) as string[], (right.get(EVENT_TYPES) ?? []) as string[]];
+  const [oldDimensions, newDimensions] = [dimensionsOf(left.get(DIMENSIONS)), dimensionsOf(right.get(DIMENSIONS))];
+  const dimensions: DimensionChange[] = [];
+  for (const [name, old] of oldDimensions) {
+    const next = newDimensions.get(name);
+    if (next === undefined) dimensions.push({ name, change: 'removed', before: old });
+    else if (next.source !== old.source || next.defaultValue !== old.defaultValue)
+      dimensions.push({ name, change: 'changed', before: old, after: next });
+  }
+  for (const [name, next] of newDimensions)
+    if (!oldDimensions.has(name)) dimensions.push({ name, change: 'added', after: next });
+  return {
+    changes,
+    eventTypesAdded: newEvents.filter((type) => !oldEvents.includes(type)),
+    eventTypesRemoved: oldEvents.filter((type) => !newEvents.includes(type)),
+    dimensions,
+  };
+}
 
-/** What a plan does to one stack; `cost` is the stack's entry in the cost model of the declared environments. */
-export function stackChanges(plan: PlanJson, cost?: StackCost): StackChanges {
+export function isEmptyDiff(diff: ResourceDiff): boolean {
+  return (
+    diff.changes.length + diff.eventTypesAdded.length + diff.eventTypesRemoved.length + diff.dimensions.length === 0
+  );
+}
+
+// --- a stack's plan --------------------------------------------------------------------------------
+
+/** The metric record the state holds before the plan, if any. */
+function recordBefore(plan: PlanJson): MetricRecord | undefined {
+  const record = (plan.resource_changes ?? []).find((resource) => resource.address === METRIC_RECORD_ADDRESS);
+  return parseMetricRecord(record?.change.before?.input);
+}
+
+/**
+ * What a plan does to one stack. `stack` is the fleet model's stack the plan was made from: it gives
+ * each destination's estimate after the plan, by address.
+ */
+export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
   const counts = { add: 0, change: 0, replace: 0, destroy: 0, import: 0 };
   const configurationSets: SetChange[] = [];
   const destinations: DestinationChange[] = [];
-  const estimate = valuesEstimator(cost);
+  const recorded = recordBefore(plan);
+  const estimates = new Map(
+    (stack?.configurationSets ?? []).flatMap((set) =>
+      set.destinations.map((destination) => [destination.address, destination.metrics]),
+    ),
+  );
+  let recordUpdate: StackChanges['recordUpdate'];
+  let existedBefore = false;
   for (const resource of plan.resource_changes ?? []) {
+    const isSet = resource.type === RESOURCE_TYPES.configurationSet;
+    const isDestination = resource.type === RESOURCE_TYPES.eventDestination;
     const action = actionOf(resource);
+    if (resource.address === METRIC_RECORD_ADDRESS) {
+      if (action === 'create' || action === 'update') recordUpdate = action;
+      continue;
+    }
+    if (!isSet && !isDestination) continue;
+    if (resource.change.before !== null) existedBefore = true;
     if (resource.change.importing) counts.import++;
     if (action === undefined) continue;
     if (action === 'create') counts.add++;
@@ -141,38 +231,41 @@ export function stackChanges(plan: PlanJson, cost?: StackCost): StackChanges {
     if (action === 'delete') counts.destroy++;
     const { before, after } = resource.change;
     const values = (after ?? before ?? {}) as Values;
-    const attributes =
-      action === 'update' || action === 'replace' || action === 'import' ? changedAttributes(before, after) : [];
-    if (resource.type === SET_TYPE)
-      configurationSets.push({ name: String(values.configuration_set_name), action, attributes });
-    if (resource.type === DESTINATION_TYPE) {
-      const name = String(values.event_destination_name);
-      const [old, next] = [destinationValues(before), destinationValues(after)];
+    const diff = resourceDiff(before, after);
+    // A new or removed resource is all additions or all removals: its option list says nothing more.
+    const shown = action === 'create' || action === 'delete' ? { ...diff, changes: [] } : diff;
+    if (isSet) configurationSets.push({ address: resource.address, name: String(values.configuration_set_name), action, ...shown });
+    else
       destinations.push({
+        address: resource.address,
         configurationSet: String(values.configuration_set_name),
-        name,
+        name: String(values.event_destination_name),
         action,
-        attributes,
-        eventTypesAdded: without(next.eventTypes, old.eventTypes),
-        eventTypesRemoved: without(old.eventTypes, next.eventTypes),
-        dimensionsAdded: without(next.dimensions, old.dimensions),
-        dimensionsRemoved: without(old.dimensions, next.dimensions),
-        metricsBefore: metricsOf(name, old, estimate),
-        metricsAfter: metricsOf(name, next, estimate),
+        ...shown,
+        metricsBefore: before === null ? 0 : (recorded?.destinations[resource.address]?.metrics ?? null),
+        metricsAfter: after === null ? 0 : (estimates.get(resource.address) ?? 0),
       });
-    }
   }
-  const after = cost?.metrics ?? destinations.reduce((sum, destination) => sum + destination.metricsAfter, 0);
-  const delta = destinations.reduce(
-    (sum, destination) => sum + destination.metricsAfter - destination.metricsBefore,
-    0,
-  );
-  return { counts, configurationSets, destinations, metrics: { before: after - delta, after } };
+  const recordedTotal =
+    recorded === undefined
+      ? null
+      : Object.values(recorded.destinations).reduce((total, destination) => total + destination.metrics, 0);
+  const after = stack?.metrics ?? destinations.reduce((total, destination) => total + destination.metricsAfter, 0);
+  return {
+    counts,
+    configurationSets,
+    destinations,
+    metrics: { before: recordedTotal ?? (existedBefore ? null : 0), after },
+    ...(recordUpdate ? { recordUpdate } : {}),
+  };
 }
 
-export function hasChanges({ counts }: StackChanges): boolean {
-  return counts.add + counts.change + counts.replace + counts.destroy + counts.import > 0;
+/** The plan changes a set or destination, or the metric record. */
+export function hasChanges({ counts, recordUpdate }: StackChanges): boolean {
+  return counts.add + counts.change + counts.replace + counts.destroy + counts.import > 0 || recordUpdate !== undefined;
 }
+
+// --- drift -----------------------------------------------------------------------------------------
 
 /** One resource changed outside Terraform, from the plan's `resource_drift`. */
 export interface DriftedResource {
@@ -180,15 +273,17 @@ export interface DriftedResource {
   /** "configuration set", "event destination", or the Terraform type. */
   readonly kind: string;
   readonly name: string;
-  /** `deleted`: gone from AWS; `changed`: the listed attributes differ from the state. */
+  /** `deleted`: gone from AWS; `changed`: see `diff`. */
   readonly change: 'changed' | 'deleted';
-  readonly attributes: readonly string[];
+  /** Before: as declared and applied (the state); after: what the account holds now. */
+  readonly diff: ResourceDiff;
 }
 
 function describeResource(resource: ResourceChangeJson): { kind: string; name: string } {
   const values = (resource.change.before ?? resource.change.after ?? {}) as Values;
-  if (resource.type === SET_TYPE) return { kind: 'configuration set', name: String(values.configuration_set_name) };
-  if (resource.type === DESTINATION_TYPE)
+  if (resource.type === RESOURCE_TYPES.configurationSet)
+    return { kind: 'configuration set', name: String(values.configuration_set_name) };
+  if (resource.type === RESOURCE_TYPES.eventDestination)
     return {
       kind: 'event destination',
       name: `${String(values.configuration_set_name)}/${String(values.event_destination_name)}`,
@@ -199,10 +294,8 @@ function describeResource(resource: ResourceChangeJson): { kind: string; name: s
 export function driftedResources(plan: PlanJson): DriftedResource[] {
   return (plan.resource_drift ?? []).flatMap((resource): DriftedResource[] => {
     const deleted = resource.change.after === null;
-    const attributes = deleted ? [] : changedAttributes(resource.change.before, resource.change.after);
-    if (!deleted && attributes.length === 0) return [];
-    return [
-      { address: resource.address, ...describeResource(resource), change: deleted ? 'deleted' : 'changed', attributes },
-    ];
+    const diff = resourceDiff(resource.change.before, resource.change.after);
+    if (!deleted && isEmptyDiff(diff)) return [];
+    return [{ address: resource.address, ...describeResource(resource), change: deleted ? 'deleted' : 'changed', diff }];
   });
 }

@@ -5,28 +5,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import type { CostReport } from '../cost/cost-model';
 import { startEmulator } from '../emulator/emulator';
 import { EXIT } from '../exit-codes';
-import type { LoadedEnvironment } from '../environment/loader';
-import { LOCAL_ENDPOINT_ENV, LocalTarget, localTarget } from '../local/local-target';
-import { localProviderVersion, WORK_DIR } from '../terraform/terraform';
+import type { Fleet } from '../fleet/fleet';
+import { SESFORM_VARIABLES, WORK_PATHS } from '../config';
+import { LocalTarget, localEndpoint, localTarget } from '../local/local-target';
+import { localProviderVersion } from '../terraform/terraform';
 import { Engine, unlockStack } from './engine';
-import { LOCAL_PLANS_DIR, PLANS_DIR, PlanStore } from './plan-store';
+import { PlanStore } from './plan-store';
 import { renderMarkdown, renderText } from './render';
 import { RunReport, mergeReports, parseReport } from './report';
-import { Shard, shardOf, targetsOf } from './targets';
-
-/** Where local-mode stacks are synthesized, apart from the real ones in cdktf.out. */
-export const LOCAL_OUTDIR = path.join(WORK_DIR, 'local', 'cdktf.out');
+import { Shard, shardOf } from './scheduling';
 
 export interface EngineCommand {
   readonly command: 'plan' | 'apply' | 'drift' | 'rollout';
-  /** The selected environments. */
-  readonly environments: readonly LoadedEnvironment[];
-  /** Every valid environment of the folder. */
-  readonly everyEnvironment: readonly LoadedEnvironment[];
-  readonly cost: CostReport;
+  /** The selected environments' fleet. */
+  readonly fleet: Fleet;
+  /** The fleet of every valid environment of the folder. */
+  readonly everyStack: Fleet['stacks'];
   readonly local: boolean;
   readonly endpoint?: string;
   /** Synth output folder; default cdktf.json's (real) or .sesform/local/cdktf.out (local). */
@@ -50,21 +46,18 @@ export interface EngineCommand {
 export async function runEngineCommand(options: EngineCommand): Promise<number> {
   const { shard } = options;
   const inWaves = (wave: number) => !options.waves?.length || options.waves.includes(wave);
-  const selected = targetsOf(options.environments).filter((target) => inWaves(target.wave));
-  const targets = shard ? shardOf(selected, shard) : selected;
-  const names = new Set(targets.map((target) => target.environment.name));
+  const selected = options.fleet.stacks.filter((stack) => inWaves(stack.wave));
+  const stacks = shard ? shardOf(selected, shard) : selected;
   // apply applies plans that were reviewed already, like `terraform apply PLANFILE`: only rollout asks.
   const confirm = options.command === 'rollout' && !options.autoApprove ? askOnTerminal(options) : undefined;
   if (options.command === 'rollout' && !options.autoApprove && confirm === undefined)
     throw new Error('rollout asks before each wave, which needs a terminal: in a pipeline, pass --auto-approve.');
   const report = await withLocalTarget(options, async (local) => {
     const engine = new Engine({
-      targets,
-      everyTarget: targetsOf(options.everyEnvironment),
-      environments: options.environments.filter(({ environment }) => names.has(environment.name)),
-      cost: options.cost,
-      outdir: path.resolve(options.output ?? (local ? LOCAL_OUTDIR : options.defaultOutput)),
-      plans: new PlanStore(options.plans ?? (local ? LOCAL_PLANS_DIR : PLANS_DIR)),
+      stacks,
+      everyStack: options.everyStack,
+      outdir: path.resolve(options.output ?? (local ? WORK_PATHS.localOutdir : options.defaultOutput)),
+      plans: new PlanStore(options.plans ?? (local ? WORK_PATHS.localPlans : WORK_PATHS.plans)),
       concurrency: options.concurrency,
       local,
       shard: shard && `${shard.index}/${shard.count}`,
@@ -86,14 +79,14 @@ export function writeReport(report: RunReport, options: Pick<EngineCommand, 'jso
   return report.exitCode;
 }
 
-/** `sesform report --merge FILES...`: one report and one exit code from the JSON reports of shards. */
-export function mergeCommand(
-  files: readonly string[],
-  options: Pick<EngineCommand, 'json' | 'markdown' | 'out'>,
-): number {
-  if (files.length === 0) throw new Error('report needs the JSON reports to read: sesform report --merge FILE...');
+/**
+ * `sesform report FILE` prints a JSON report again (as text, JSON or Markdown); `sesform report --merge
+ * FILES...` makes one report and one exit code from the JSON reports of shards. The CLI checks that
+ * several files come with --merge.
+ */
+export function reportCommand(files: readonly string[], options: Pick<EngineCommand, 'json' | 'markdown' | 'out'>): number {
   const reports = files.map((file) => parseReport(fs.readFileSync(file, 'utf8'), file));
-  return writeReport(mergeReports(reports), options);
+  return writeReport(reports.length === 1 ? reports[0] : mergeReports(reports), options);
 }
 
 export async function unlockCommand(options: {
@@ -106,7 +99,7 @@ export async function unlockCommand(options: {
 }): Promise<number> {
   if (options.stack === undefined || options.lockId === undefined)
     throw new Error('unlock needs --stack NAME and --lock-id ID (both are in the report that found the lock).');
-  const outdir = path.resolve(options.output ?? (options.local ? LOCAL_OUTDIR : options.defaultOutput));
+  const outdir = path.resolve(options.output ?? (options.local ? WORK_PATHS.localOutdir : options.defaultOutput));
   await unlockStack(outdir, options.stack, options.lockId, options.local);
   options.out.write(`Released lock ${options.lockId} of ${options.stack}.\n`);
   return EXIT.ok;
@@ -116,7 +109,7 @@ export async function unlockCommand(options: {
 export async function emulatorCommand(out: NodeJS.WritableStream): Promise<number> {
   const emulator = await startEmulator();
   out.write(
-    `Emulator listening on ${emulator.endpoint} (pid ${emulator.pid}); Ctrl-C stops it. In another shell:\n  export ${LOCAL_ENDPOINT_ENV}=${emulator.endpoint}\n  sesform plan --local --all && sesform apply --local --all\n`,
+    `Emulator listening on ${emulator.endpoint} (pid ${emulator.pid}); Ctrl-C stops it. In another shell:\n  export ${SESFORM_VARIABLES.localEndpoint}=${emulator.endpoint}\n  sesform plan --local --all && sesform apply --local --all\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -134,9 +127,9 @@ async function withLocalTarget<T>(
   options: Pick<EngineCommand, 'local' | 'endpoint' | 'err'>,
   work: (local?: LocalTarget) => Promise<T>,
 ): Promise<T> {
-  if (!options.local) return work(undefined);
-  const endpoint = options.endpoint ?? process.env[LOCAL_ENDPOINT_ENV];
-  if (endpoint) return work(localTarget(endpoint, localProviderVersion()));
+  const mode = localEndpoint(options);
+  if (!mode.local) return work(undefined);
+  if (mode.endpoint) return work(localTarget(mode.endpoint, localProviderVersion()));
   const emulator = await startEmulator();
   options.err.write(`emulator started at ${emulator.endpoint} (pid ${emulator.pid}) for this run\n`);
   const stopOnSignal = () => void emulator.stop().then(() => process.exit(130));

@@ -5,38 +5,34 @@
  *   apply    exactly the saved plans, wave by wave, stopping after a wave with a failure
  *   drift    refresh and compare, plus what only the SES API shows
  *   rollout  plan, then apply wave by wave, with a confirmation per wave unless auto-approved
- * A failing stack never stops its wave's other stacks; it stops the waves after it.
+ * A failing stack never stops its wave's other stacks; it stops the waves after it. The per-stack
+ * steps, the guardrails, recovery and scheduling live in their own modules beside this one.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthesize } from '../app';
 import { mapLimit } from '../concurrency';
-import type { CostReport } from '../cost/cost-model';
-import type { LoadedEnvironment } from '../environment/loader';
+import type { FleetStack } from '../fleet/fleet';
 import { LOCAL_CREDENTIALS_ENV, LocalTarget } from '../local/local-target';
 import { createLocalStateBuckets } from '../local/state-buckets';
-import { StackStepError, StackWorkspace } from '../terraform/stack-workspace';
-import { errorSummary, terraformEnvironment } from '../terraform/terraform';
-import { driftedResources, hasChanges, stackChanges } from './changes';
-import { countsText } from './render';
-import { lockOf } from './locks';
-import { PlanStore, SavedPlan, beyondReviewed, configHash, pendingCreates, plannedActions } from './plan-store';
-import { RunReport, StackReport, exitCodeOf, hasDrift } from './report';
+import { StackWorkspace } from '../terraform/stack-workspace';
+import { terraformEnvironment } from '../terraform/terraform';
+import { hasChanges } from './changes';
+import { destroyRefusals, savedPlanCheck } from './guardrails';
+import type { PlanStore, SavedPlan } from './plan-store';
+import { describeFailure } from './recovery';
+import { changeLines, countsText } from './render';
+import { RunReport, StackReport, exitCodeOf } from './report';
 import { withRetries } from './retry';
-import { StackTarget, wavesOf } from './targets';
-import { unmanagedOf } from './unmanaged';
+import { wavesOf } from './scheduling';
+import { StepContext, applyStack, driftStack, planStack } from './stack-steps';
 
 export interface EngineOptions {
-  /** The stacks to work on (selected, and sharded). */
-  readonly targets: readonly StackTarget[];
+  /** The stacks to work on (selected, and sharded), from the fleet model. */
+  readonly stacks: readonly FleetStack[];
   /** Every stack of every environment file: drift calls a set unmanaged only if none declares it. */
-  readonly everyTarget: readonly StackTarget[];
-  /** The environments of `targets`, to synthesize. */
-  readonly environments: readonly LoadedEnvironment[];
-  /** The cost model of `environments`, for the metric figures. */
-  readonly cost: CostReport;
+  readonly everyStack: readonly FleetStack[];
   readonly outdir: string;
   readonly plans: PlanStore;
   readonly concurrency: number;
@@ -46,8 +42,6 @@ export interface EngineOptions {
   readonly shard?: string;
   /** One line per stack and step while the run works. */
   readonly progress: (line: string) => void;
-  /** How `sesform` is invoked in the commands that reports suggest. */
-  readonly invocation?: string;
 }
 
 export interface ApplyOptions {
@@ -61,15 +55,26 @@ const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 
 export class Engine {
   private readonly env: NodeJS.ProcessEnv;
+  private readonly byName: ReadonlyMap<string, FleetStack>;
+  private readonly steps: StepContext;
 
   constructor(private readonly options: EngineOptions) {
     this.env = terraformEnvironment(options.local ? LOCAL_CREDENTIALS_ENV : {});
+    this.byName = new Map(options.stacks.map((stack) => [stack.name, stack]));
+    this.steps = {
+      plans: options.plans,
+      everyStack: options.everyStack,
+      local: options.local,
+      workspace: (report) => this.workspace(report),
+      retrying: (report, step, work) => this.retrying(report, step, work),
+      planCommand: (stack) => this.command('plan', stack),
+    };
   }
 
   async plan(): Promise<RunReport> {
     const report = this.newReport('plan');
     if (!(await this.prepare(report))) return this.finish(report);
-    await this.forEachStack(report, report.stacks, (stack) => this.planStack(stack));
+    await this.forEachStack(report, report.stacks, (stack) => planStack(this.steps, this.stackOf(stack), stack));
     return this.finish(report);
   }
 
@@ -85,7 +90,7 @@ export class Engine {
   async rollout(options: ApplyOptions): Promise<RunReport> {
     const report = this.newReport('rollout');
     if (!(await this.prepare(report))) return this.finish(report);
-    await this.forEachStack(report, report.stacks, (stack) => this.planStack(stack));
+    await this.forEachStack(report, report.stacks, (stack) => planStack(this.steps, this.stackOf(stack), stack));
     if (report.stacks.some((stack) => stack.outcome === 'failed')) {
       for (const stack of report.stacks) if (stack.outcome === 'planned') stack.outcome = 'not-touched';
       report.stopped = 'Planning failed, so nothing was applied.';
@@ -99,106 +104,8 @@ export class Engine {
   async drift(): Promise<RunReport> {
     const report = this.newReport('drift');
     if (!(await this.prepare(report))) return this.finish(report);
-    await this.forEachStack(report, report.stacks, (stack) => this.driftStack(stack));
+    await this.forEachStack(report, report.stacks, (stack) => driftStack(this.steps, this.stackOf(stack), stack));
     return this.finish(report);
-  }
-
-  // --- steps ---------------------------------------------------------------------------------------
-
-  private async planStack(stack: StackReport): Promise<void> {
-    const workspace = await this.workspace(stack);
-    await this.takeOverInterruptedApply(stack, workspace);
-    const planFile = this.options.plans.prepare(stack.stack);
-    const plan = await this.retrying(stack, 'plan', () => planAndShow(workspace, planFile));
-    const changes = stackChanges(plan, this.costOf(stack.stack));
-    const saved: SavedPlan = {
-      stack: stack.stack,
-      configHash: configHash(workspace.dir),
-      createdAt: new Date().toISOString(),
-      changes,
-      actions: plannedActions(plan),
-      creates: pendingCreates(plan),
-    };
-    this.options.plans.save(saved);
-    stack.changes = changes;
-    stack.outcome = hasChanges(changes) ? 'planned' : 'no-changes';
-  }
-
-  private async driftStack(stack: StackReport): Promise<void> {
-    const workspace = await this.workspace(stack);
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-drift-'));
-    try {
-      const planFile = path.join(scratch, 'drift.tfplan');
-      const plan = await this.retrying(stack, 'plan', () => planAndShow(workspace, planFile));
-      const target = this.targetOf(stack.stack);
-      const unmanaged = await unmanagedOf(target, this.options.everyTarget, this.options.local);
-      stack.changes = stackChanges(plan, this.costOf(stack.stack));
-      stack.drift = { resources: driftedResources(plan), ...unmanaged };
-      stack.outcome = hasDrift(stack.drift) || hasChanges(stack.changes) ? 'drifted' : 'in-sync';
-    } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
-    }
-  }
-
-  private async applyStack(stack: StackReport, saved: SavedPlan): Promise<void> {
-    const { plans } = this.options;
-    if (!hasChanges(saved.changes)) {
-      plans.discard(stack.stack);
-      stack.outcome = 'no-changes';
-      return;
-    }
-    const workspace = await this.workspace(stack);
-    plans.markApplying(stack.stack, saved.creates);
-    try {
-      await this.retrying(stack, 'apply', async (attempt) => {
-        if (attempt === 1) return workspace.apply(plans.planFile(stack.stack));
-        return this.applyRemaining(workspace, saved);
-      });
-    } finally {
-      // Reached only while this process lives: Terraform has recorded in the state whatever it did.
-      plans.clearApplying(stack.stack);
-    }
-    plans.discard(stack.stack);
-    stack.outcome = 'applied';
-  }
-
-  /**
-   * After a transient failure part of the saved plan may be applied, so the plan file is stale. The
-   * rest is planned again and applied only if it stays within what was reviewed.
-   */
-  private async applyRemaining(workspace: StackWorkspace, reviewed: SavedPlan) {
-    const planFile = path.join(this.options.plans.dir, `${workspace.name}.remaining.tfplan`);
-    try {
-      const beyond = beyondReviewed(reviewed, await planAndShow(workspace, planFile));
-      if (beyond.length > 0)
-        throw new Error(
-          `after a transient failure, the remaining changes go beyond the reviewed plan (${beyond.join(', ')}): nothing more was applied; run ${this.command('plan', workspace.name)} and review again.`,
-        );
-      return await workspace.apply(planFile);
-    } finally {
-      fs.rmSync(planFile, { force: true });
-    }
-  }
-
-  /**
-   * An apply killed before it finished may have created sets and destinations that its state never
-   * recorded (Terraform writes state at the end). They are imported, so that nothing is created twice.
-   */
-  private async takeOverInterruptedApply(stack: StackReport, workspace: StackWorkspace): Promise<void> {
-    const pending = this.options.plans.interruptedApply(stack.stack);
-    if (pending === undefined) return;
-    const inState = new Set(await workspace.stateAddresses());
-    for (const { address, importId } of pending) {
-      if (inState.has(address)) continue;
-      try {
-        await workspace.import(address, importId);
-        stack.recovered.push(`${address} (${importId}), created by an interrupted apply, imported into the state`);
-      } catch (error) {
-        // Not created before the process died: the plan creates it as usual.
-        if (!(error instanceof StackStepError && /non-existent remote object/i.test(error.result.stderr))) throw error;
-      }
-    }
-    this.options.plans.clearApplying(stack.stack);
   }
 
   // --- waves and guardrails ------------------------------------------------------------------------
@@ -208,22 +115,14 @@ export class Engine {
     const saved = new Map<string, SavedPlan>();
     for (const stack of report.stacks) {
       if (stack.outcome === 'failed') continue;
-      const plan = this.options.plans.load(stack.stack);
-      const dir = path.join(this.options.outdir, 'stacks', stack.stack);
-      if (plan === undefined) this.fail(stack, `no saved plan: run ${this.command('plan', stack.stack)} first.`);
-      else if (this.options.plans.interruptedApply(stack.stack) !== undefined)
-        this.fail(
-          stack,
-          `an earlier apply of this plan was interrupted: run ${this.command('plan', stack.stack)} (it takes over what that apply created), then apply.`,
-        );
-      else if (plan.configHash !== configHash(dir))
-        this.fail(
-          stack,
-          `the saved plan was made from another configuration (the environment files${this.options.local ? ', or the emulator,' : ''} changed since): run ${this.command('plan', stack.stack)} again and review it.`,
-        );
+      const checked = savedPlanCheck(this.stackOf(stack), this.options.plans, this.options.outdir, {
+        planCommand: this.command('plan', stack.stack),
+        local: this.options.local !== undefined,
+      });
+      if ('problem' in checked) this.fail(stack, new Error(checked.problem));
       else {
-        stack.changes = plan.changes;
-        saved.set(stack.stack, plan);
+        stack.changes = checked.plan.changes;
+        saved.set(stack.stack, checked.plan);
       }
     }
     if (report.stacks.some((stack) => stack.outcome === 'failed')) {
@@ -234,25 +133,12 @@ export class Engine {
     return saved;
   }
 
-  /** Destroys and replacements of configuration sets in protected environments that --allow-destroy does not name. */
-  private refusals(report: RunReport, allowDestroy: readonly string[]): string[] {
-    return report.stacks.flatMap((stack) => {
-      const target = this.targetOf(stack.stack);
-      return (stack.changes?.configurationSets ?? [])
-        .filter((set) => set.action === 'delete' || set.action === 'replace')
-        .filter((set) => {
-          const declared = target.environment.configurationSets.find((candidate) => candidate.name === set.name);
-          return (declared?.protect ?? target.environment.protect) && !allowDestroy.includes(set.name);
-        })
-        .map(
-          (set) =>
-            `${stack.stack}: the plan ${set.action === 'delete' ? 'destroys' : 'replaces'} configuration set "${set.name}" of protected environment "${target.environment.name}" (${target.file}). Sending with this set fails while it is gone. If that is intended, apply with --allow-destroy ${set.name}.`,
-        );
-    });
-  }
-
   private async applyWaves(report: RunReport, saved: Map<string, SavedPlan>, options: ApplyOptions): Promise<void> {
-    report.refusals.push(...this.refusals(report, options.allowDestroy));
+    report.refusals.push(
+      ...report.stacks.flatMap((stack) =>
+        destroyRefusals(this.stackOf(stack), saved.get(stack.stack)!, options.allowDestroy),
+      ),
+    );
     if (report.refusals.length > 0) {
       this.untouched(report);
       report.stopped = 'Refused by destroy protection: nothing was applied.';
@@ -268,7 +154,7 @@ export class Engine {
         return;
       }
       this.options.progress(`wave ${wave}: applying ${toApply.map((stack) => stack.stack).join(', ')}`);
-      await this.forEachStack(report, toApply, (stack) => this.applyStack(stack, saved.get(stack.stack)!));
+      await this.forEachStack(report, toApply, (stack) => applyStack(this.steps, stack, saved.get(stack.stack)!));
       const failed = toApply.filter((stack) => stack.outcome === 'failed');
       if (failed.length > 0) {
         this.untouched(report);
@@ -280,10 +166,12 @@ export class Engine {
     }
   }
 
+  /** The wave's changes as the report shows them, values before -> after, then the question. */
   private waveQuestion(wave: number, stacks: readonly StackReport[]): string {
-    const lines = stacks.map(
-      (stack) => `  ${stack.stack} (account ${stack.accountId}): ${stack.changes ? countsText(stack.changes) : ''}`,
-    );
+    const lines = stacks.flatMap((stack) => [
+      `  ${stack.stack} (account ${stack.accountId}): ${stack.changes ? countsText(stack.changes) : ''}`,
+      ...(stack.changes ? changeLines(stack.changes).map((line) => `      ${line}`) : []),
+    ]);
     return `Apply wave ${wave}?\n${lines.join('\n')}\n[y/N] `;
   }
 
@@ -294,13 +182,13 @@ export class Engine {
       command,
       local: this.options.local !== undefined,
       ...(this.options.shard ? { shard: this.options.shard } : {}),
-      stacks: this.options.targets.map((target) => ({
-        stack: target.stack,
-        environment: target.environment.name,
-        accountId: target.environment.accountId,
-        region: target.region,
-        wave: target.wave,
-        protect: target.environment.protect,
+      stacks: this.options.stacks.map((stack) => ({
+        stack: stack.name,
+        environment: stack.environment.name,
+        accountId: stack.accountId,
+        region: stack.region,
+        wave: stack.wave,
+        protect: stack.protect,
         outcome: 'not-touched',
         retries: [],
         recovered: [],
@@ -320,23 +208,25 @@ export class Engine {
    * buckets. False, with every stack failed, when the emulator cannot be reached.
    */
   private async prepare(report: RunReport): Promise<boolean> {
-    const { local, environments, outdir } = this.options;
+    const { local, stacks, outdir } = this.options;
     if (local) {
       const problem = await unreachable(local.endpoint);
       if (problem !== undefined) {
         for (const stack of report.stacks)
           this.fail(
             stack,
-            `the emulator at ${local.endpoint} is not reachable (${problem}); nothing was run. Start one with \`sesform emulator\`, or leave out --endpoint and sesform starts its own.`,
+            new Error(
+              `the emulator at ${local.endpoint} is not reachable (${problem}); nothing was run. Start one with \`sesform emulator\`, or leave out --endpoint and sesform starts its own.`,
+            ),
           );
         return false;
       }
     }
-    synthesize(environments, outdir, { removeOrphans: false, local });
+    synthesize({ stacks }, outdir, { removeOrphans: false, local });
     if (local)
       await createLocalStateBuckets(
         local,
-        environments.map(({ environment }) => environment),
+        stacks.map((stack) => stack.environment),
       );
     return true;
   }
@@ -384,16 +274,12 @@ export class Engine {
 
   private fail(stack: StackReport, error: unknown): void {
     stack.outcome = 'failed';
-    if (error instanceof StackStepError) {
-      const output = `${error.result.stderr}\n${error.result.stdout}`;
-      stack.lock = lockOf(output, (id) => this.command('unlock', stack.stack, `--lock-id ${id}`));
-      const { lock } = stack;
-      if (lock)
-        stack.error = `terraform ${error.step}: the state is locked by ${lock.operation} of ${lock.who} since ${lock.created}.`;
-      else if (/Saved plan is stale/.test(output))
-        stack.error = `terraform ${error.step}: the saved plan no longer matches the state (something was applied since it was made): run ${this.command('plan', stack.stack)} again.`;
-      else stack.error = `terraform ${error.step} failed (exit ${error.result.code}):\n${errorSummary(error.result)}`;
-    } else stack.error = error instanceof Error ? error.message : String(error);
+    const described = describeFailure(error, {
+      plan: this.command('plan', stack.stack),
+      unlock: (id) => this.command('unlock', stack.stack, `--lock-id ${id}`),
+    });
+    stack.error = described.error;
+    if (described.lock) stack.lock = described.lock;
   }
 
   private untouched(report: RunReport): void {
@@ -401,33 +287,21 @@ export class Engine {
       if (stack.outcome === 'planned' || stack.outcome === 'not-touched') stack.outcome = 'not-touched';
   }
 
-  private targetOf(stack: string): StackTarget {
-    return this.options.targets.find((target) => target.stack === stack)!;
-  }
-
-  private costOf(stack: string) {
-    return this.options.cost.stacks.find((cost) => cost.stack === stack);
+  private stackOf(report: StackReport): FleetStack {
+    return this.byName.get(report.stack)!;
   }
 
   /** A sesform command line for a stack, as reports suggest it. */
   private command(command: string, stack: string, extra = ''): string {
-    const target = this.targetOf(stack);
+    const environment = this.byName.get(stack)!.environment.name;
     const local = !this.options.local
       ? ''
       : command === 'unlock'
         ? ' --local'
         : ` --local --endpoint ${this.options.local.endpoint}`;
-    const selector = command === 'unlock' ? `--stack ${stack}` : `--env ${target.environment.name}`;
-    return `\`${this.options.invocation ?? 'sesform'} ${command} ${selector}${extra ? ` ${extra}` : ''}${local}\``;
+    const selector = command === 'unlock' ? `--stack ${stack}` : `--env ${environment}`;
+    return `\`sesform ${command} ${selector}${extra ? ` ${extra}` : ''}${local}\``;
   }
-}
-
-/** A saved plan and its JSON, with one provider process for both steps. */
-function planAndShow(workspace: StackWorkspace, planFile: string) {
-  return workspace.sharingProvider(async (sharing) => {
-    await sharing.plan(planFile);
-    return sharing.showPlan(planFile);
-  });
 }
 
 /** Why the emulator's port does not accept a connection, or undefined when it does. */

@@ -8,12 +8,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WORK_DIR } from '../terraform/terraform';
+import type { FleetStack } from '../fleet/fleet';
 import type { PlanJson } from '../terraform/stack-workspace';
 import type { StackChanges } from './changes';
-
-export const PLANS_DIR = path.join(WORK_DIR, 'plans');
-export const LOCAL_PLANS_DIR = path.join(WORK_DIR, 'local', 'plans');
 
 export interface SavedPlan {
   readonly stack: string;
@@ -56,23 +53,17 @@ export function configHash(stackDir: string): string {
     .digest('hex');
 }
 
-/** The import IDs of the configuration sets and destinations a plan creates. */
-export function pendingCreates(plan: PlanJson): PendingCreate[] {
+/** The import IDs (from the fleet model, by address) of the configuration sets and destinations a plan creates. */
+export function pendingCreates(plan: PlanJson, stack: FleetStack): PendingCreate[] {
+  const importIds = new Map<string, string>(
+    stack.configurationSets.flatMap((set) => [
+      [set.address, set.importId] as const,
+      ...set.destinations.map((destination) => [destination.address, destination.importId] as const),
+    ]),
+  );
   return (plan.resource_changes ?? [])
-    .filter((resource) => resource.change.actions.includes('create'))
-    .flatMap((resource) => {
-      const values = resource.change.after ?? {};
-      if (resource.type === 'aws_sesv2_configuration_set')
-        return [{ address: resource.address, importId: String(values.configuration_set_name) }];
-      if (resource.type === 'aws_sesv2_configuration_set_event_destination')
-        return [
-          {
-            address: resource.address,
-            importId: `${String(values.configuration_set_name)}|${String(values.event_destination_name)}`,
-          },
-        ];
-      return [];
-    });
+    .filter((resource) => resource.change.actions.includes('create') && importIds.has(resource.address))
+    .map((resource) => ({ address: resource.address, importId: importIds.get(resource.address)! }));
 }
 
 export class PlanStore {

@@ -2,9 +2,9 @@
  * The report for people: on a terminal, and as Markdown for a pull-request comment (with a Mermaid
  * diagram of the waves for apply and rollout). Destroys and replacements of configuration sets come first.
  */
-import type { DestinationChange, StackChanges } from './changes';
+import type { DestinationChange, DimensionChange, ResourceDiff, StackChanges, ValueChange } from './changes';
 import type { RunReport, StackReport } from './report';
-import { wavesOf } from './targets';
+import { wavesOf } from './scheduling';
 
 const count = (value: number) => value.toLocaleString('en-US');
 const signed = (value: number) => (value > 0 ? `+${count(value)}` : value < 0 ? `-${count(-value)}` : '±0');
@@ -29,39 +29,86 @@ export function countsText(changes: StackChanges): string {
   return `${imported > 0 ? `${imported} to import, ` : ''}${add} to add, ${change} to change, ${replace} to replace, ${destroy} to destroy`;
 }
 
-function metricsText({ before, after }: { before: number; after: number }): string {
+/** Metrics before -> after; "?" where no estimate was recorded (state applied before sesform recorded them). */
+export function metricsText({ before, after }: { before: number | null; after: number }): string {
+  if (before === null) return `? -> ${count(after)} (no estimate recorded for what is applied)`;
   return `${count(before)} -> ${count(after)} (${signed(after - before)})`;
 }
 
-function destinationDetails(destination: DestinationChange): string {
-  const parts: string[] = [];
-  const list = (sign: string, items: readonly string[]) => items.map((item) => `${sign}${item}`);
-  const events = [...list('+', destination.eventTypesAdded), ...list('-', destination.eventTypesRemoved)];
-  const dimensions = [...list('+', destination.dimensionsAdded), ...list('-', destination.dimensionsRemoved)];
-  if (events.length > 0) parts.push(`events ${events.join(' ')}`);
-  if (dimensions.length > 0) parts.push(`dimensions ${dimensions.join(' ')}`);
-  const other = destination.attributes.filter(
-    (attribute) => !/matching_event_types|dimension_configuration/.test(attribute),
-  );
-  if (destination.action !== 'create' && destination.action !== 'delete' && other.length > 0)
-    parts.push(`changes ${other.join(', ')}`);
-  if (destination.metricsBefore !== destination.metricsAfter)
-    parts.push(`metrics ${metricsText({ before: destination.metricsBefore, after: destination.metricsAfter })}`);
-  return parts.join('; ');
+const MAX_VALUE_LENGTH = 80;
+
+/** A value as a reviewer reads it: strings quoted, lists bracketed, absent as (none), long ones cut. */
+export function formatValue(value: unknown): string {
+  if (value === undefined || value === null) return '(none)';
+  const text = Array.isArray(value)
+    ? `[${value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(', ')}]`
+    : JSON.stringify(value);
+  return text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH - 1)}…` : text;
 }
 
-/** The SES-level lines of one stack's changes. */
-function changeLines(changes: StackChanges): string[] {
-  return [
-    ...changes.configurationSets.map(
-      (set) =>
-        `${SYMBOL[set.action]} configuration set ${set.name}: ${VERB[set.action]}${set.attributes.length > 0 ? ` (${set.attributes.join(', ')})` : ''}`,
+/** Plan: `before -> after`; drift: the declared value next to the account's. */
+type Style = 'plan' | 'drift';
+
+function pair(before: unknown, after: unknown, style: Style): string {
+  return style === 'plan'
+    ? `${formatValue(before)} -> ${formatValue(after)}`
+    : `declared ${formatValue(before)}, account ${formatValue(after)}`;
+}
+
+function valueChangeText(change: ValueChange, style: Style): string {
+  return `${change.attribute} ${pair(change.before, change.after, style)}`;
+}
+
+function dimensionText(dimension: DimensionChange, style: Style): string {
+  const { before, after } = dimension;
+  if (dimension.change === 'added') return `+${dimension.name} (${after!.source}, default ${formatValue(after!.defaultValue)})`;
+  if (dimension.change === 'removed') return `-${dimension.name}`;
+  const parts = [`~${dimension.name}`];
+  if (before!.source !== after!.source) parts.push(`source ${pair(before!.source, after!.source, style)}`);
+  if (before!.defaultValue !== after!.defaultValue)
+    parts.push(`default ${pair(before!.defaultValue, after!.defaultValue, style)}`);
+  return parts.join(' ');
+}
+
+/** The differences of one set or destination, as `; `-separated parts. */
+export function diffParts(diff: ResourceDiff, style: Style = 'plan'): string[] {
+  const parts = diff.changes.map((change) => valueChangeText(change, style));
+  const events = [...diff.eventTypesAdded.map((type) => `+${type}`), ...diff.eventTypesRemoved.map((type) => `-${type}`)];
+  if (events.length > 0) parts.push(`events ${events.join(' ')}`);
+  if (diff.dimensions.length > 0)
+    parts.push(`dimensions ${diff.dimensions.map((dimension) => dimensionText(dimension, style)).join(', ')}`);
+  return parts;
+}
+
+function destinationDetails(destination: DestinationChange): string[] {
+  const parts = diffParts(destination);
+  if (destination.metricsBefore !== destination.metricsAfter)
+    parts.push(`metrics ${metricsText({ before: destination.metricsBefore, after: destination.metricsAfter })}`);
+  return parts;
+}
+
+/** The SES-level lines of one stack's changes: what the terminal, Markdown and the rollout prompt show. */
+export function changeLines(changes: StackChanges): string[] {
+  const line = (symbol: string, what: string, verb: string, parts: string[]) =>
+    `${symbol} ${what}: ${[verb, ...parts].join('; ')}`;
+  const lines = [
+    ...changes.configurationSets.map((set) =>
+      line(SYMBOL[set.action], `configuration set ${set.name}`, VERB[set.action], diffParts(set)),
     ),
-    ...changes.destinations.map((destination) => {
-      const details = destinationDetails(destination);
-      return `${SYMBOL[destination.action]} destination ${destination.configurationSet}/${destination.name}: ${VERB[destination.action]}${details ? `; ${details}` : ''}`;
-    }),
+    ...changes.destinations.map((destination) =>
+      line(
+        SYMBOL[destination.action],
+        `destination ${destination.configurationSet}/${destination.name}`,
+        VERB[destination.action],
+        destinationDetails(destination),
+      ),
+    ),
   ];
+  if (changes.recordUpdate)
+    lines.push(
+      `~ metric estimates: ${changes.recordUpdate === 'create' ? 'first recorded' : 'updated'} in the state (what later plans compare with)`,
+    );
+  return lines;
 }
 
 function driftLines(stack: StackReport): string[] {
@@ -70,7 +117,7 @@ function driftLines(stack: StackReport): string[] {
   return [
     ...drift.resources.map(
       (resource) =>
-        `! ${resource.kind} ${resource.name} ${resource.change === 'deleted' ? 'was deleted outside Terraform' : `was changed outside Terraform: ${resource.attributes.join(', ')}`}`,
+        `! ${resource.kind} ${resource.name} ${resource.change === 'deleted' ? 'was deleted outside Terraform' : `was changed outside Terraform: ${diffParts(resource.diff, 'drift').join('; ')}`}`,
     ),
     ...drift.unmanagedDestinations.map(
       (destination) =>
@@ -106,12 +153,16 @@ function stackDetail(stack: StackReport): string[] {
   ];
 }
 
-function totals(report: RunReport): { before: number; after: number } {
-  return report.stacks.reduce(
-    (sum, stack) => ({
-      before: sum.before + (stack.changes?.metrics.before ?? 0),
-      after: sum.after + (stack.changes?.metrics.after ?? 0),
-    }),
+/** The run's metrics before and after; before is unknown when any stack's is. */
+function totals(report: RunReport): { before: number | null; after: number } {
+  return report.stacks.reduce<{ before: number | null; after: number }>(
+    (sum, stack) => {
+      const metrics = stack.changes?.metrics ?? { before: 0, after: 0 };
+      return {
+        before: sum.before === null || metrics.before === null ? null : sum.before + metrics.before,
+        after: sum.after + metrics.after,
+      };
+    },
     { before: 0, after: 0 },
   );
 }

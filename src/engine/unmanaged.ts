@@ -5,10 +5,9 @@
  */
 import { GetConfigurationSetEventDestinationsCommand } from '@aws-sdk/client-sesv2';
 import { accessOf, sesClientFor, setNames } from '../adoption/ses-account';
-import { expandedDestinationNames } from '../environment/schema';
 import type { LocalTarget } from '../local/local-target';
 import type { UnmanagedDestination } from './report';
-import type { StackTarget } from './targets';
+import type { FleetStack } from '../fleet/fleet';
 
 export interface Unmanaged {
   readonly unmanagedDestinations: UnmanagedDestination[];
@@ -16,28 +15,26 @@ export interface Unmanaged {
 }
 
 /**
- * `everyTarget` is every stack of every environment file (not only the selected ones), so that a set
+ * `everyStack` is every stack of every environment file (not only the selected ones), so that a set
  * another environment declares in the same account and region is not called unmanaged.
  */
 export async function unmanagedOf(
-  target: StackTarget,
-  everyTarget: readonly StackTarget[],
+  stack: FleetStack,
+  everyStack: readonly FleetStack[],
   local?: LocalTarget,
 ): Promise<Unmanaged> {
-  const ses = await sesClientFor(accessOf(target.environment, target.region, local), `sesform-drift`);
+  const ses = await sesClientFor(accessOf(stack, local), `sesform-drift`);
   try {
     const existing = await setNames(ses);
     const declaredHere = new Set(
-      everyTarget
-        .filter(
-          (other) => other.environment.accountId === target.environment.accountId && other.region === target.region,
-        )
-        .flatMap((other) => other.environment.configurationSets.map((set) => set.name)),
+      everyStack
+        .filter((other) => other.accountId === stack.accountId && other.region === stack.region)
+        .flatMap((other) => other.configurationSets.map((set) => set.name)),
     );
     const unmanagedDestinations: UnmanagedDestination[] = [];
-    for (const set of target.environment.configurationSets) {
+    for (const set of stack.configurationSets) {
       if (!existing.includes(set.name)) continue; // a missing managed set is Terraform's drift to report
-      const declared = new Set(set.eventDestinations.flatMap(expandedDestinationNames));
+      const declared = new Set(set.destinations.map((destination) => destination.name));
       const { EventDestinations = [] } = await ses.send(
         new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: set.name }),
       );

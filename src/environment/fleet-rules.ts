@@ -1,74 +1,67 @@
 /**
- * Rules across environments: names and stacks are unique, and no two environments manage the same
- * configuration set in one account and region (SES's 10,000 sets are per account and region too).
+ * Rules across environments, checked on the resolved fleet: environment and stack names are unique,
+ * and no two environments manage the same configuration set in one account and region (SES's 10,000
+ * sets are per account and region too).
  */
 import { configurationSetListViolations } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
-import type { LoadedEnvironment } from './loader';
+import type { Fleet, FleetStack } from '../fleet/fleet';
 import { Problem } from './problems';
-import { stackName } from './stack-naming';
 
-export function fleetProblems(environments: readonly LoadedEnvironment[]): Problem[] {
+export function fleetProblems(fleet: Fleet): Problem[] {
   const problems: Problem[] = [];
-  const firstByName = new Map<string, LoadedEnvironment>();
-  const firstByStack = new Map<string, LoadedEnvironment>();
-  for (const loaded of environments) {
-    const { name, regions } = loaded.environment;
-    const earlier = firstByName.get(name);
+  const fileByName = new Map<string, string>();
+  for (const { environment, file } of fleet.environments) {
+    const earlier = fileByName.get(environment.name);
     if (earlier !== undefined)
       problems.push({
-        file: loaded.file,
+        file,
         path: 'name',
-        message: `environment name "${name}" is already declared in ${earlier.file}: environment names must be unique.`,
+        message: `environment name "${environment.name}" is already declared in ${earlier}: environment names must be unique.`,
       });
-    else firstByName.set(name, loaded);
-    regions.forEach((region, index) => {
-      const stack = stackName(name, region);
-      const other = firstByStack.get(stack);
-      if (other !== undefined && other !== earlier)
-        problems.push({
-          file: loaded.file,
-          path: formatPath(['regions', index]),
-          message: `stack "${stack}" is already produced by ${other.file}: rename the environment.`,
-        });
-      else if (other === undefined) firstByStack.set(stack, loaded);
-    });
+    else fileByName.set(environment.name, file);
   }
-  problems.push(...sharedAccountProblems(environments));
+  const firstByStack = new Map<string, FleetStack>();
+  for (const stack of fleet.stacks) {
+    const other = firstByStack.get(stack.name);
+    if (other === undefined) firstByStack.set(stack.name, stack);
+    // Two environments of one name are reported above; a name built from different parts is reported here.
+    else if (other.environment.name !== stack.environment.name)
+      problems.push({
+        file: stack.file,
+        path: formatPath(['regions', stack.environment.regions.indexOf(stack.region)]),
+        message: `stack "${stack.name}" is already produced by ${other.file}: rename the environment.`,
+      });
+  }
+  problems.push(...sharedAccountProblems(fleet.stacks));
   return problems;
 }
 
 /** Configuration sets declared by several environments in one account and region, and the 10,000 quota there. */
-function sharedAccountProblems(environments: readonly LoadedEnvironment[]): Problem[] {
-  type Declared = { loaded: LoadedEnvironment; index: number; name: string };
-  const byAccountRegion = new Map<string, Declared[]>();
-  for (const loaded of environments)
-    for (const region of loaded.environment.regions) {
-      const key = `account ${loaded.environment.accountId}, region ${region}`;
-      const list = byAccountRegion.get(key) ?? [];
-      loaded.environment.configurationSets.forEach(({ name }, index) => list.push({ loaded, index, name }));
-      byAccountRegion.set(key, list);
-    }
+function sharedAccountProblems(stacks: readonly FleetStack[]): Problem[] {
+  const byAccountRegion = new Map<string, FleetStack[]>();
+  for (const stack of stacks) {
+    const key = `account ${stack.accountId}, region ${stack.region}`;
+    byAccountRegion.set(key, [...(byAccountRegion.get(key) ?? []), stack]);
+  }
   const problems: Problem[] = [];
-  for (const [scope, declared] of byAccountRegion) {
-    const first = new Map<string, Declared>();
-    for (const entry of declared) {
-      const earlier = first.get(entry.name);
-      if (earlier === undefined) first.set(entry.name, entry);
-      else if (earlier.loaded !== entry.loaded)
-        problems.push({
-          file: entry.loaded.file,
-          path: formatPath(['configurationSets', entry.index, 'name']),
-          message: `configuration set "${entry.name}" is also declared by environment "${earlier.loaded.environment.name}" (${earlier.loaded.file}) in ${scope}: two stacks would manage the same set. Give one of them another name.`,
-        });
-    }
-    const owners = [...new Set(declared.map((entry) => entry.loaded))];
-    if (owners.length < 2) continue;
-    for (const found of configurationSetListViolations(
-      declared.map((entry) => entry.name),
-      scope,
-    ).filter((violation) => violation.path.length === 0))
-      problems.push({ file: owners[owners.length - 1].file, path: 'configurationSets', message: found.message });
+  for (const [scope, sharing] of byAccountRegion) {
+    if (sharing.length < 2) continue;
+    const first = new Map<string, FleetStack>();
+    for (const stack of sharing)
+      for (const set of stack.configurationSets) {
+        const earlier = first.get(set.name);
+        if (earlier === undefined) first.set(set.name, stack);
+        else if (earlier.environment !== stack.environment)
+          problems.push({
+            file: stack.file,
+            path: formatPath([...set.field, 'name']),
+            message: `configuration set "${set.name}" is also declared by environment "${earlier.environment.name}" (${earlier.file}) in ${scope}: two stacks would manage the same set. Give one of them another name.`,
+          });
+      }
+    const names = sharing.flatMap((stack) => stack.configurationSets.map((set) => set.name));
+    for (const found of configurationSetListViolations(names, scope).filter((violation) => violation.path.length === 0))
+      problems.push({ file: sharing[sharing.length - 1].file, path: 'configurationSets', message: found.message });
   }
   return problems;
 }

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import type { z } from 'zod';
 import { closestMatch, didYouMean } from '../../modules/did-you-mean';
 import { formatPath } from '../../modules/ses-validation-error';
+import { setting } from '../config';
+import { Fleet, resolveFleet } from '../fleet/fleet';
 import { fleetProblems } from './fleet-rules';
 import { Layered, Origin, Path, mergeLayer, originOf, singleLayer } from './layers';
 import { Problem, displayPath } from './problems';
@@ -24,12 +26,14 @@ export interface LoadedEnvironment {
 
 export interface LoadResult {
   readonly environments: LoadedEnvironment[];
+  /** The valid environments resolved into the fleet model, once. */
+  readonly fleet: Fleet;
   readonly problems: Problem[];
 }
 
 /** The environments folder: the explicit one, else SESFORM_ENVIRONMENTS, else `environments`. */
 export function environmentsDir(explicit?: string): string {
-  return path.resolve(explicit ?? process.env.SESFORM_ENVIRONMENTS ?? DEFAULT_ENVIRONMENTS_DIR);
+  return path.resolve(explicit ?? setting('environments') ?? DEFAULT_ENVIRONMENTS_DIR);
 }
 
 /**
@@ -41,6 +45,7 @@ export function loadEnvironments(dir: string): LoadResult {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     return {
       environments: [],
+      fleet: resolveFleet([]),
       problems: [{ file: displayPath(dir), path: '', message: 'no such environments folder.' }],
     };
   const candidates = fs
@@ -55,14 +60,9 @@ export function loadEnvironments(dir: string): LoadResult {
   const bases = reader.extendedFiles();
   const problems: Problem[] = [];
   const environments: LoadedEnvironment[] = [];
-  const reported = new Set<string>();
   for (const { file, layered, problems: readProblems } of layers) {
-    // A base's own problems also reach every file that extends it: report each once.
-    for (const problem of readProblems) {
-      const key = JSON.stringify(problem);
-      if (!reported.has(key)) problems.push(problem);
-      reported.add(key);
-    }
+    // A base's own problems also reach every file that extends it: onceEach reports them once.
+    problems.push(...readProblems);
     if (bases.has(file) || layered === undefined) continue;
     const parsed = EnvironmentSchema.safeParse(layered.value, { reportInput: true });
     if (parsed.success) environments.push({ file: displayPath(file), environment: parsed.data });
@@ -80,11 +80,25 @@ export function loadEnvironments(dir: string): LoadResult {
       path: '',
       message: 'every file in this folder is a base that another file extends: no environment is left.',
     });
-  problems.push(...fleetProblems(environments));
   environments.sort(
     (a, b) => a.environment.wave - b.environment.wave || a.environment.name.localeCompare(b.environment.name),
   );
-  return { environments, problems: sortProblems(problems) };
+  const fleet = resolveFleet(environments);
+  problems.push(...fleetProblems(fleet));
+  return { environments, fleet, problems: sortProblems(onceEach(problems)) };
+}
+
+/** A base file's problem reaches every environment that extends it: one problem, naming them all. */
+function onceEach(problems: readonly Problem[]): Problem[] {
+  const byKey = new Map<string, Problem>();
+  for (const problem of problems) {
+    const key = JSON.stringify([problem.file, problem.path, problem.message, problem.line, problem.column]);
+    const earlier = byKey.get(key);
+    if (earlier?.inheritedBy && problem.inheritedBy)
+      byKey.set(key, { ...earlier, inheritedBy: [...new Set([...earlier.inheritedBy, ...problem.inheritedBy])] });
+    else if (earlier === undefined) byKey.set(key, problem);
+  }
+  return [...byKey.values()];
 }
 
 function sortProblems(problems: Problem[]): Problem[] {
@@ -190,14 +204,10 @@ function locatedProblem(
   const origin: Origin = originOf(layered, fieldPath);
   const originFile = path.resolve(origin.file);
   const position = reader.source(originFile).locate(origin.path);
-  const fromBase = originFile !== file;
-  return {
-    file: displayPath(file),
-    path: formatPath(fieldPath),
-    message,
-    ...(fromBase ? { valueFrom: `${origin.file} at ${formatPath(origin.path)}` } : {}),
-    ...position,
-  };
+  // A value written in a base file is that file's problem, at its own path there.
+  if (originFile !== file)
+    return { file: origin.file, path: formatPath(origin.path), message, inheritedBy: [displayPath(file)], ...position };
+  return { file: displayPath(file), path: formatPath(fieldPath), message, ...position };
 }
 
 function describe(value: unknown): string {

@@ -8,9 +8,12 @@ export interface Problem {
   readonly path: string;
   /** The rule broken, with a suggestion where one exists. */
   readonly message: string;
-  /** Where the offending value was written, when it came from a base file through `extends`. */
-  readonly valueFrom?: string;
-  /** 1-based line and column of the value in `file` (or in `valueFrom` when set), for YAML and JSON files. */
+  /**
+   * For a value written in a base file (`file`): the environment files that extend it and so have the
+   * problem. Reported once for all of them.
+   */
+  readonly inheritedBy?: readonly string[];
+  /** 1-based line and column of the value in `file`, for YAML and JSON files. */
   readonly line?: number;
   readonly column?: number;
 }
@@ -25,6 +28,6 @@ export function displayPath(file: string): string {
 export function formatProblem(problem: Problem): string {
   const position = problem.line === undefined ? '' : `:${problem.line}:${problem.column}`;
   const where = problem.path === '' ? '' : ` ${problem.path}:`;
-  if (problem.valueFrom === undefined) return `${problem.file}${position}:${where} ${problem.message}`;
-  return `${problem.file}:${where} ${problem.message} (value from ${problem.valueFrom}${position})`;
+  const inherited = problem.inheritedBy ? ` (inherited by ${problem.inheritedBy.join(', ')})` : '';
+  return `${problem.file}${position}:${where} ${problem.message}${inherited}`;
 }

@@ -5,6 +5,8 @@
  * test keys through its environment (see `LOCAL_CREDENTIALS_ENV`).
  */
 import * as https from 'node:https';
+import { SESFORM_VARIABLES, setting } from '../config';
+import { localProviderVersion } from '../terraform/terraform';
 
 /** Where and how local stacks talk to the emulator. */
 export interface LocalTarget {
@@ -15,9 +17,6 @@ export interface LocalTarget {
   /** The AWS provider version to pin (the offline mirror's). */
   readonly providerVersion: string;
 }
-
-/** The variable that turns local mode on for `main.ts` (the stock cdktf CLI) and the sesform commands. */
-export const LOCAL_ENDPOINT_ENV = 'SESFORM_LOCAL_ENDPOINT';
 
 /** The emulator's test credentials, for the environment of the terraform processes only. */
 export const LOCAL_CREDENTIALS_ENV: Readonly<Record<string, string>> = {
@@ -54,4 +53,41 @@ export function emulatorClientConfig(target: LocalTarget) {
     },
     ...(target.tls ? { requestHandler: { httpsAgent: new https.Agent({ rejectUnauthorized: false }) } } : {}),
   };
+}
+
+/** How a command was asked to run: `--local` and `--endpoint` (main.ts passes what the stock CLI gets). */
+export interface LocalModeRequest {
+  readonly local: boolean;
+  readonly endpoint?: string;
+}
+
+/**
+ * The one rule for local mode: it is on only when asked for (`--local`; for the stock cdktf CLI,
+ * `SESFORM_LOCAL_ENDPOINT` in main.ts), and the emulator's address is `--endpoint`, else
+ * `SESFORM_LOCAL_ENDPOINT`. Undefined address: local mode without an emulator given (the engine
+ * starts its own). A variable that is merely set never turns local mode on.
+ */
+export function localEndpoint(request: LocalModeRequest): { local: false } | { local: true; endpoint?: string } {
+  if (!request.local) {
+    if (request.endpoint !== undefined) throw new Error('--endpoint is the emulator\'s address for --local: add --local.');
+    return { local: false };
+  }
+  const endpoint = request.endpoint ?? setting('localEndpoint');
+  return endpoint === undefined ? { local: true } : { local: true, endpoint };
+}
+
+/** The local target a command asked for, or undefined for real AWS; an address is required. */
+export function requestedLocalTarget(request: LocalModeRequest): LocalTarget | undefined {
+  const mode = localEndpoint(request);
+  if (!mode.local) return undefined;
+  if (mode.endpoint === undefined)
+    throw new Error(
+      `--local needs the emulator's address: --endpoint http://127.0.0.1:PORT or ${SESFORM_VARIABLES.localEndpoint} (\`sesform emulator\` prints it).`,
+    );
+  return localTarget(mode.endpoint, localProviderVersion());
+}
+
+/** Local mode for the stock cdktf CLI (main.ts), which has no --local: on when SESFORM_LOCAL_ENDPOINT is set. */
+export function stockCliLocalTarget(): LocalTarget | undefined {
+  return requestedLocalTarget({ local: setting('localEndpoint') !== undefined });
 }

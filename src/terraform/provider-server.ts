@@ -8,12 +8,12 @@
  * it gets exactly Terraform's environment, is configured once (one provider block per stack), and is
  * stopped afterwards. Whenever any of that does not hold, the steps simply run without it.
  */
+import { setting } from '../config';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Set to 0 to let Terraform start its own provider processes. */
-export const SHARED_PROVIDER_ENV = 'SESFORM_SHARED_PROVIDER';
 
 const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
 
@@ -83,7 +83,7 @@ export async function withSharedProvider<T>(
   work: (env: NodeJS.ProcessEnv) => Promise<T>,
   { timeoutMs = 30_000 } = {},
 ): Promise<T> {
-  const binary = process.env[SHARED_PROVIDER_ENV] === '0' ? undefined : installedProvider(stackDir);
+  const binary = setting('sharedProvider') === '0' ? undefined : installedProvider(stackDir);
   if (binary === undefined) return work(env);
   const { child, reattach } = await start(binary, env, timeoutMs);
   try {

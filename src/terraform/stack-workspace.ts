@@ -5,20 +5,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withSharedProvider } from './provider-server';
-import { TerraformResult, errorSummary, terraform } from './terraform';
+import { stepError } from './errors';
+import { TerraformResult, terraform } from './terraform';
 
-/** A Terraform step that failed, with the stack and the step named. */
-export class StackStepError extends Error {
-  constructor(
-    // Not `stack`: that would hide Error's own stack trace (test runners print it as the error).
-    readonly stackName: string,
-    readonly step: string,
-    readonly result: TerraformResult,
-  ) {
-    super(`${stackName}: terraform ${step} failed (exit ${result.code}):\n${errorSummary(result)}`);
-    this.name = 'StackStepError';
-  }
-}
+export { StackStepError } from './errors';
 
 /** What a plan would do, from Terraform's own summary line. */
 export interface PlanSummary {
@@ -72,7 +62,7 @@ export class StackWorkspace {
     okCodes: readonly number[] = [0],
   ): Promise<TerraformResult> {
     const result = await this.run(args);
-    if (!okCodes.includes(result.code)) throw new StackStepError(this.name, step, result);
+    if (!okCodes.includes(result.code)) throw stepError(this.name, step, result);
     return result;
   }
 
@@ -124,7 +114,7 @@ export class StackWorkspace {
   async stateAddresses(): Promise<string[]> {
     const result = await this.run(['state', 'list']);
     if (result.code !== 0 && /No state file was found/.test(result.stderr)) return [];
-    if (result.code !== 0) throw new StackStepError(this.name, 'state list', result);
+    if (result.code !== 0) throw stepError(this.name, 'state list', result);
     return result.stdout.split('\n').filter((line) => line.trim() !== '');
   }
 
@@ -141,16 +131,6 @@ export class StackWorkspace {
   destroy(): Promise<TerraformResult> {
     return this.step('destroy', ['destroy', '-input=false', '-no-color', '-auto-approve']);
   }
-
-  /** The state as `terraform show -json` gives it. */
-  async state(): Promise<TerraformState> {
-    const result = await this.step('show', ['show', '-json', '-no-color']);
-    return JSON.parse(result.stdout) as TerraformState;
-  }
-}
-
-export interface TerraformState {
-  values?: { root_module?: { resources?: { address: string; type: string; values: Record<string, unknown> }[] } };
 }
 
 /** One resource in a plan's JSON (`resource_changes` and `resource_drift`). */

@@ -5,19 +5,13 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { WORK_PATHS, setting } from '../config';
 
-/** A folder holding `registry.terraform.io/hashicorp/aws/<version>/...`, for machines without registry access. */
-export const PROVIDER_MIRROR_ENV = 'SESFORM_PROVIDER_MIRROR';
-/** Overrides the AWS provider version that local mode pins. */
-export const LOCAL_PROVIDER_VERSION_ENV = 'SESFORM_LOCAL_PROVIDER_VERSION';
 /** The version `@cdktf/provider-aws` 21.22.1 pins in every stack (checked by a unit test). */
 export const BINDINGS_AWS_PROVIDER_VERSION = '6.25.0';
 
 /** The Go GC target for terraform and provider processes, unless GOGC is set already. */
 export const GOGC_DEFAULT = '400';
-
-/** Where sesform keeps its own files (ignored by git). */
-export const WORK_DIR = '.sesform';
 
 function compareVersions(a: string, b: string): number {
   const parts = (version: string) => version.split(/[.-]/).map((part) => Number(part) || 0);
@@ -30,7 +24,7 @@ function compareVersions(a: string, b: string): number {
 }
 
 /** The AWS provider versions the mirror holds, newest first. */
-export function mirroredAwsVersions(mirror = process.env[PROVIDER_MIRROR_ENV]): string[] {
+export function mirroredAwsVersions(mirror = setting('providerMirror')): string[] {
   if (mirror === undefined || mirror === '') return [];
   const versionsDir = path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws');
   if (!fs.existsSync(versionsDir)) return [];
@@ -39,7 +33,7 @@ export function mirroredAwsVersions(mirror = process.env[PROVIDER_MIRROR_ENV]): 
 
 /** The provider version local mode pins: the explicit one, else the mirror's newest, else the bindings' own. */
 export function localProviderVersion(): string {
-  return process.env[LOCAL_PROVIDER_VERSION_ENV] || mirroredAwsVersions()[0] || BINDINGS_AWS_PROVIDER_VERSION;
+  return setting('localProviderVersion') || mirroredAwsVersions()[0] || BINDINGS_AWS_PROVIDER_VERSION;
 }
 
 /**
@@ -51,9 +45,9 @@ export function terraformEnvironment(extra: Readonly<Record<string, string>> = {
   // Terraform and the AWS provider spend about a third of a plan's CPU collecting garbage of the
   // provider's schema; a larger GC target cuts that for ~50% more peak memory (measured: bench/).
   env.GOGC ??= GOGC_DEFAULT;
-  const mirror = process.env[PROVIDER_MIRROR_ENV];
+  const mirror = setting('providerMirror');
   if (mirror) {
-    const configFile = path.resolve(WORK_DIR, 'terraform.rc');
+    const configFile = path.resolve(WORK_PATHS.terraformRc);
     const config = `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(path.resolve(mirror))}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`;
     fs.mkdirSync(path.dirname(configFile), { recursive: true });
     if (!fs.existsSync(configFile) || fs.readFileSync(configFile, 'utf8') !== config)
@@ -75,7 +69,7 @@ export function terraform(
   options: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal },
 ): Promise<TerraformResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.env.SESFORM_TERRAFORM ?? 'terraform', [...args], {
+    const child = spawn(setting('terraform') ?? 'terraform', [...args], {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,33 +1,8 @@
 /**
- * The stacks a run works on: one per environment and region, in wave order, optionally cut into
- * deterministic shards so that N pipeline jobs cover a fleet between them.
+ * Scheduling: which of the fleet's stacks a run works on, in which waves, and the deterministic
+ * shards that let N pipeline jobs cover a fleet between them.
  */
-import type { LoadedEnvironment } from '../environment/loader';
-import type { Environment } from '../environment/schema';
-import { stackName } from '../environment/stack-naming';
-
-export interface StackTarget {
-  readonly stack: string;
-  readonly environment: Environment;
-  /** The environment file, for messages. */
-  readonly file: string;
-  readonly region: string;
-  readonly wave: number;
-}
-
-export function targetsOf(environments: readonly LoadedEnvironment[]): StackTarget[] {
-  return environments
-    .flatMap(({ environment, file }) =>
-      environment.regions.map((region) => ({
-        stack: stackName(environment.name, region),
-        environment,
-        file,
-        region,
-        wave: environment.wave,
-      })),
-    )
-    .sort((a, b) => a.wave - b.wave || a.stack.localeCompare(b.stack));
-}
+import type { FleetStack } from '../fleet/fleet';
 
 /** Shard `index` of `count`, both from `--shard I/N` (I counts from 1). */
 export interface Shard {
@@ -48,12 +23,12 @@ export function parseShard(text: string): Shard {
  * order, so that every shard gets an even part of every wave (a wave's jobs finish together) and the
  * same inputs always give the same shards.
  */
-export function shardOf(targets: readonly StackTarget[], { index, count }: Shard): StackTarget[] {
+export function shardOf(targets: readonly FleetStack[], { index, count }: Shard): FleetStack[] {
   const waves = [...new Set(targets.map((target) => target.wave))];
   let dealt = 0;
-  const mine: StackTarget[] = [];
+  const mine: FleetStack[] = [];
   for (const wave of waves) {
-    const inWave = targets.filter((target) => target.wave === wave).sort((a, b) => a.stack.localeCompare(b.stack));
+    const inWave = targets.filter((target) => target.wave === wave).sort((a, b) => a.name.localeCompare(b.name));
     // Continue the deal where the previous wave stopped, so that small waves do not all land on shard 1.
     for (const target of inWave) if (dealt++ % count === index - 1) mine.push(target);
   }

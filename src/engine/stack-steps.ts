@@ -1,0 +1,111 @@
+/**
+ * The Terraform steps of one stack: plan (saved for apply), drift, and apply of a saved plan (with the
+ * re-plan after a transient failure that only applies within what was reviewed).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FleetStack } from '../fleet/fleet';
+import type { LocalTarget } from '../local/local-target';
+import type { StackWorkspace } from '../terraform/stack-workspace';
+import { driftedResources, hasChanges, stackChanges } from './changes';
+import { PlanStore, SavedPlan, beyondReviewed, configHash, pendingCreates, plannedActions } from './plan-store';
+import { takeOverInterruptedApply } from './recovery';
+import { StackReport, hasDrift } from './report';
+import { unmanagedOf } from './unmanaged';
+
+/** What the steps need from the run. */
+export interface StepContext {
+  readonly plans: PlanStore;
+  /** Every stack of every environment file: drift calls a set unmanaged only if none declares it. */
+  readonly everyStack: readonly FleetStack[];
+  readonly local?: LocalTarget;
+  /** The stack's workspace, initialized. */
+  workspace(report: StackReport): Promise<StackWorkspace>;
+  /** Runs a step, again after transient failures, noting the retries in the report. */
+  retrying<T>(report: StackReport, step: string, work: (attempt: number) => Promise<T>): Promise<T>;
+  /** `sesform plan --env ...` for the stack, as the report suggests it. */
+  planCommand(stack: string): string;
+}
+
+/** A saved plan and its JSON, with one provider process for both steps. */
+function planAndShow(workspace: StackWorkspace, planFile: string) {
+  return workspace.sharingProvider(async (sharing) => {
+    await sharing.plan(planFile);
+    return sharing.showPlan(planFile);
+  });
+}
+
+export async function planStack(context: StepContext, stack: FleetStack, report: StackReport): Promise<void> {
+  const workspace = await context.workspace(report);
+  report.recovered.push(...(await takeOverInterruptedApply(workspace, context.plans)));
+  const planFile = context.plans.prepare(stack.name);
+  const plan = await context.retrying(report, 'plan', () => planAndShow(workspace, planFile));
+  const changes = stackChanges(plan, stack);
+  context.plans.save({
+    stack: stack.name,
+    configHash: configHash(workspace.dir),
+    createdAt: new Date().toISOString(),
+    changes,
+    actions: plannedActions(plan),
+    creates: pendingCreates(plan, stack),
+  });
+  report.changes = changes;
+  report.outcome = hasChanges(changes) ? 'planned' : 'no-changes';
+}
+
+export async function driftStack(context: StepContext, stack: FleetStack, report: StackReport): Promise<void> {
+  const workspace = await context.workspace(report);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-drift-'));
+  try {
+    const plan = await context.retrying(report, 'plan', () =>
+      planAndShow(workspace, path.join(scratch, 'drift.tfplan')),
+    );
+    const unmanaged = await unmanagedOf(stack, context.everyStack, context.local);
+    report.changes = stackChanges(plan, stack);
+    report.drift = { resources: driftedResources(plan), ...unmanaged };
+    report.outcome = hasDrift(report.drift) || hasChanges(report.changes) ? 'drifted' : 'in-sync';
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+export async function applyStack(context: StepContext, report: StackReport, saved: SavedPlan): Promise<void> {
+  const { plans } = context;
+  if (!hasChanges(saved.changes)) {
+    plans.discard(report.stack);
+    report.outcome = 'no-changes';
+    return;
+  }
+  const workspace = await context.workspace(report);
+  plans.markApplying(report.stack, saved.creates);
+  try {
+    await context.retrying(report, 'apply', async (attempt) => {
+      if (attempt === 1) return workspace.apply(plans.planFile(report.stack));
+      return applyRemaining(context, workspace, saved);
+    });
+  } finally {
+    // Reached only while this process lives: Terraform has recorded in the state whatever it did.
+    plans.clearApplying(report.stack);
+  }
+  plans.discard(report.stack);
+  report.outcome = 'applied';
+}
+
+/**
+ * After a transient failure part of the saved plan may be applied, so the plan file is stale. The
+ * rest is planned again and applied only if it stays within what was reviewed.
+ */
+async function applyRemaining(context: StepContext, workspace: StackWorkspace, reviewed: SavedPlan) {
+  const planFile = path.join(context.plans.dir, `${workspace.name}.remaining.tfplan`);
+  try {
+    const beyond = beyondReviewed(reviewed, await planAndShow(workspace, planFile));
+    if (beyond.length > 0)
+      throw new Error(
+        `after a transient failure, the remaining changes go beyond the reviewed plan (${beyond.join(', ')}): nothing more was applied; run ${context.planCommand(workspace.name)} and review again.`,
+      );
+    return await workspace.apply(planFile);
+  } finally {
+    fs.rmSync(planFile, { force: true });
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The resolved fleet: validated environments turned, once, into what every other part reads. One
+ * stack per environment and region (name, account, region, wave, deploy role, state key), each
+ * configuration set with its destinations after `dimensionSets` expansion and event-type
+ * normalisation, their import IDs and Terraform addresses, and the cost model's expected metric
+ * count per (stack, set, destination). Synth, cost, the plan report, drift, adopt, export, bootstrap
+ * and the IAM policy read this model; none re-derives it.
+ */
+import { makeUniqueId } from 'cdktf/lib/private/unique';
+import { CloudWatchEventDestination } from '../../modules/cloudwatch-event-destination';
+import { ConfigurationSet } from '../../modules/configuration-set';
+import { expandDimensionSets } from '../../modules/dimension-sets';
+import { CloudWatchDimensionSource, EmailSendingEvent } from '../../modules/ses-enums';
+import { normaliseEventTypes, parseDimensionSource } from '../../modules/ses-rules';
+import { DimensionEstimate, destinationMetrics, dimensionEstimate } from '../cost/metric-estimate';
+import type { LoadedEnvironment } from '../environment/loader';
+import type { ConfigurationSetDefinition, Environment } from '../environment/schema';
+import { RESOURCE_TYPES } from './resource-types';
+
+/** A field of an environment file, as a path of keys and indexes (for messages). */
+export type FieldPath = readonly (string | number)[];
+
+export interface FleetDimension {
+  readonly name: string;
+  readonly source: CloudWatchDimensionSource;
+  readonly defaultValue: string;
+  /** The cost model's figure for this dimension: distinct values, the default included. */
+  readonly estimate: DimensionEstimate;
+}
+
+/** One CloudWatch event destination as SES will hold it. */
+export interface FleetDestination {
+  readonly stack: string;
+  readonly configurationSet: string;
+  /** The name SES holds: the declared name, or `<name>-<dimensions>` for one of its dimension sets. */
+  readonly name: string;
+  /** The name in the environment file. */
+  readonly declaredName: string;
+  /** Where it is declared in the environment file. */
+  readonly field: FieldPath;
+  readonly enabled: boolean;
+  /** The v2 enum, duplicates removed, in the order first written. */
+  readonly eventTypes: readonly EmailSendingEvent[];
+  readonly dimensions: readonly FleetDimension[];
+  /** The provider's import ID: `SET|DESTINATION`. */
+  readonly importId: string;
+  /** The Terraform resource address in the stack. */
+  readonly address: string;
+  /** Custom metrics it can create (the cost model's estimate); 0 when disabled. */
+  readonly metrics: number;
+}
+
+export interface FleetConfigurationSet {
+  readonly stack: string;
+  readonly name: string;
+  /** The set as declared (options, tags, destinations before expansion). */
+  readonly definition: ConfigurationSetDefinition;
+  /** Destroy protection: the set's own `protect`, else the environment's. */
+  readonly protect: boolean;
+  readonly field: FieldPath;
+  readonly destinations: readonly FleetDestination[];
+  readonly importId: string;
+  readonly address: string;
+  readonly metrics: number;
+}
+
+export interface DeployRole {
+  readonly arn: string;
+  readonly externalId?: string;
+  readonly sessionName: string;
+}
+
+/** One environment in one region: one CDKTF stack, one state. */
+export interface FleetStack {
+  readonly name: string;
+  readonly environment: Environment;
+  /** The environment file, for messages. */
+  readonly file: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly wave: number;
+  readonly protect: boolean;
+  readonly deployRole: DeployRole;
+  readonly state: { readonly bucket: string; readonly key: string; readonly region: string };
+  readonly configurationSets: readonly FleetConfigurationSet[];
+  readonly metrics: number;
+}
+
+export interface Fleet {
+  /** The environments it was resolved from, in rollout order. */
+  readonly environments: readonly LoadedEnvironment[];
+  /** Every stack, in rollout order: wave, then name. */
+  readonly stacks: readonly FleetStack[];
+}
+
+/** The stack of one environment in one region: `<env>-<region>`. */
+export function stackName(environmentName: string, region: string): string {
+  return `${environmentName}-${region}`;
+}
+
+/** The state object key: unique per environment and region under the environment's prefix. */
+export function stateKey(keyPrefix: string, environmentName: string, region: string): string {
+  return `${keyPrefix}/${environmentName}/${region}/terraform.tfstate`;
+}
+
+/**
+ * The Terraform address of a construct's resource, as cdktf allocates it (its logical ID from the
+ * construct path under the stack). A unit test checks these against synthesized stacks.
+ */
+export function resourceAddress(type: string, constructPath: readonly string[]): string {
+  return `${type}.${makeUniqueId([...constructPath])}`;
+}
+
+export function resolveFleet(environments: readonly LoadedEnvironment[]): Fleet {
+  const stacks = environments
+    .flatMap((loaded) => loaded.environment.regions.map((region) => resolveStack(loaded, region)))
+    .sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
+  return { environments, stacks };
+}
+
+function resolveStack({ environment, file }: LoadedEnvironment, region: string): FleetStack {
+  const name = stackName(environment.name, region);
+  const { deployRole, stateBackend } = environment;
+  const configurationSets = environment.configurationSets.map((set, index) =>
+    resolveSet(name, environment, set, ['configurationSets', index]),
+  );
+  return {
+    name,
+    environment,
+    file,
+    accountId: environment.accountId,
+    region,
+    wave: environment.wave,
+    protect: environment.protect,
+    deployRole: {
+      arn: deployRole.arn,
+      ...(deployRole.externalId ? { externalId: deployRole.externalId } : {}),
+      sessionName: deployRole.sessionName ?? `sesform-${environment.name}`,
+    },
+    state: {
+      bucket: stateBackend.bucket,
+      key: stateKey(stateBackend.keyPrefix, environment.name, region),
+      region: stateBackend.region,
+    },
+    configurationSets,
+    metrics: sum(configurationSets.map((set) => set.metrics)),
+  };
+}
+
+function resolveSet(
+  stack: string,
+  environment: Environment,
+  set: ConfigurationSetDefinition,
+  field: FieldPath,
+): FleetConfigurationSet {
+  const sets = environment.configurationSets.length;
+  const destinations = set.eventDestinations.flatMap((declared, index): FleetDestination[] => {
+    const dimensions = declared.cloudWatch.dimensions.map(
+      (dimension): FleetDimension => ({
+        name: dimension.name,
+        source: parseDimensionSource(dimension.source) as CloudWatchDimensionSource,
+        defaultValue: dimension.defaultValue,
+        estimate: dimensionEstimate(dimension.name, dimension.expectedValues, sets),
+      }),
+    );
+    const expanded = declared.cloudWatch.dimensionSets
+      ? expandDimensionSets(declared.name, dimensions, declared.cloudWatch.dimensionSets)
+      : [{ name: declared.name, dimensions }];
+    const enabled = declared.enabled ?? true;
+    const eventTypes = normaliseEventTypes(declared.eventTypes);
+    return expanded.map((entry) => ({
+      stack,
+      configurationSet: set.name,
+      name: entry.name,
+      declaredName: declared.name,
+      field: [...field, 'eventDestinations', index],
+      enabled,
+      eventTypes,
+      dimensions: entry.dimensions,
+      importId: CloudWatchEventDestination.importIdOf(set.name, entry.name),
+      address: resourceAddress(RESOURCE_TYPES.eventDestination, [set.name, entry.name, 'Resource']),
+      metrics: destinationMetrics(
+        enabled,
+        eventTypes.length,
+        entry.dimensions.map((dimension) => dimension.estimate),
+      ),
+    }));
+  });
+  return {
+    stack,
+    name: set.name,
+    definition: set,
+    protect: set.protect ?? environment.protect,
+    field,
+    destinations,
+    importId: ConfigurationSet.importIdOf(set.name),
+    address: resourceAddress(RESOURCE_TYPES.configurationSet, [set.name, 'Resource']),
+    metrics: sum(destinations.map((destination) => destination.metrics)),
+  };
+}
+
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
+/** Every destination of the fleet's stacks. */
+export function fleetDestinations(stacks: readonly FleetStack[]): FleetDestination[] {
+  return stacks.flatMap((stack) => stack.configurationSets.flatMap((set) => set.destinations));
+}

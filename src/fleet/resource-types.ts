@@ -1,0 +1,10 @@
+/**
+ * The Terraform resource types sesform writes and reads back from plans, defined once (a unit test
+ * checks them against the provider bindings' own `tfResourceType`).
+ */
+export const RESOURCE_TYPES = {
+  configurationSet: 'aws_sesv2_configuration_set',
+  eventDestination: 'aws_sesv2_configuration_set_event_destination',
+  /** Terraform's built-in resource that holds the metric estimates of what was applied (see metric-record.ts). */
+  metricRecord: 'terraform_data',
+} as const;
