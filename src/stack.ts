@@ -47,7 +47,7 @@ export class SesEnvironmentStack extends TerraformStack {
       region: stack.region,
       // A plan run with another account's credentials fails before it reads or changes anything.
       allowedAccountIds: [stack.accountId],
-      assumeRole: [deployRole],
+      assumeRole: [{ roleArn: deployRole.arn, externalId: deployRole.externalId, sessionName: deployRole.sessionName }],
       defaultTags: [{ tags: projectTags(environment) }],
       ...(local && SesEnvironmentStack.localProviderSettings(local)),
     });

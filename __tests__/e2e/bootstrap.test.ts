@@ -143,10 +143,8 @@ test('bootstrap plans first (exit 2), then creates a private, versioned, encrypt
     ],
   });
   const inline = await iam.send(new GetRolePolicyCommand({ RoleName: 'ses-deploy', PolicyName: 'sesform-deploy' }));
-  const { environments } = loadEnvironments(files.dir);
-  expect(JSON.parse(decodeURIComponent(inline.PolicyDocument!))).toEqual(
-    deployRolePolicy([environments[0].environment]),
-  );
+  const { fleet } = loadEnvironments(files.dir);
+  expect(JSON.parse(decodeURIComponent(inline.PolicyDocument!))).toEqual(deployRolePolicy(fleet.stacks));
   s3.destroy();
   iam.destroy();
 

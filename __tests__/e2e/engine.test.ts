@@ -93,13 +93,14 @@ test('plan saves a plan per stack, changes nothing, and reports in SES terms (ex
   ]);
   const changes = stackIn(report, 'alpha-eu-west-1').changes!;
   expect(changes.counts).toEqual({ add: 3, change: 0, replace: 0, destroy: 0, import: 0 });
-  expect(changes.configurationSets).toEqual([{ name: 'orders', action: 'create', attributes: [] }]);
+  expect(changes.configurationSets).toMatchObject([{ name: 'orders', action: 'create', changes: [] }]);
+  expect(changes.recordUpdate).toBe('create');
   const sends = changes.destinations.find((destination) => destination.name === 'sends')!;
   // 1 event type x (4 campaigns + the default value)
   expect(sends).toMatchObject({
     action: 'create',
     eventTypesAdded: ['SEND'],
-    dimensionsAdded: ['campaign'],
+    dimensions: [{ name: 'campaign', change: 'added', after: { source: 'MESSAGE_TAG' } }],
     metricsBefore: 0,
     metricsAfter: 5,
   });
@@ -135,10 +136,15 @@ test('rollout on a terminal asks before each wave; a "no" stops there and leaves
   const questions: string[] = [];
   const prompt = async (question: string) => (questions.push(question), questions.length === 1);
   const report = await fixture.report(['rollout', '--all'], { prompt });
-  expect(questions).toEqual([
-    'Apply wave 0?\n  alpha-eu-west-1 (account 710000000001): 0 to add, 1 to change, 0 to replace, 0 to destroy\n[y/N] ',
-    'Apply wave 1?\n  beta-eu-west-1 (account 710000000002): 0 to add, 1 to change, 0 to replace, 0 to destroy\n[y/N] ',
-  ]);
+  // The question shows what the report shows: each change with its values, not only counts.
+  expect(questions).toHaveLength(2);
+  expect(questions[0]).toMatch(
+    /^Apply wave 0\?\n {2}alpha-eu-west-1 \(account 710000000001\): 0 to add, 1 to change, 0 to replace, 0 to destroy\n {6}~ destination orders\/bounces: update in place; events \+SEND; metrics /,
+  );
+  expect(questions[0]).toMatch(/\[y\/N\] $/);
+  expect(questions[1]).toMatch(
+    /^Apply wave 1\?\n {2}beta-eu-west-1 \(account 710000000002\): 0 to add, 1 to change, 0 to replace, 0 to destroy\n {6}~ destination receipts\/deliveries: update in place; events \+BOUNCE/,
+  );
   expect(report.exitCode).toBe(2);
   expect(report.stacks.map((stack) => stack.outcome)).toEqual(['applied', 'not-touched']);
   expect(report.stopped).toBe(
@@ -170,7 +176,7 @@ test('a plan made before the environment file changed again is stale: apply refu
     eventTypesAdded: ['DELIVERY', 'REJECT'],
     eventTypesRemoved: [],
   });
-  expect(bouncesChange.metricsAfter - bouncesChange.metricsBefore).toBe(2 * 2);
+  expect(bouncesChange.metricsAfter - bouncesChange.metricsBefore!).toBe(2 * 2);
   expect((await fixture.run(['apply', '--env', 'alpha'])).code).toBe(0);
   expect((await fixture.destinations(ALPHA, 'orders')).bounces).toEqual(['BOUNCE', 'COMPLAINT', 'DELIVERY', 'REJECT']);
 });

@@ -3,6 +3,7 @@
  * temporary folder, one Terraform workspace per stack, and SDK clients that reach each account
  * through AssumeRole (as the provider does).
  */
+import { resolveFleet } from '../../src/fleet/fleet';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -57,7 +58,7 @@ export class LocalStacks {
   /** Re-synthesizes (after an edit of the environments); stack folders and their .terraform stay. */
   synth(environments: readonly LoadedEnvironment[]): void {
     this.environments = environments;
-    synthesize(environments, this.outdir, { local: this.target, removeOrphans: false });
+    synthesize(resolveFleet(environments), this.outdir, { local: this.target, removeOrphans: false });
   }
 
   get stackNames(): string[] {

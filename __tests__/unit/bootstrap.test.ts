@@ -3,13 +3,18 @@ import { Testing } from 'cdktf';
 import { SesBootstrapStack, roleNameAndPath } from '../../src/bootstrap/bootstrap-stack';
 import { CONFIGURATION_SET_ACTIONS, deployRolePolicy } from '../../src/bootstrap/deploy-policy';
 import { loadEnvironments } from '../../src/environment/loader';
+import type { Environment } from '../../src/environment/schema';
+import { FleetStack, resolveFleet } from '../../src/fleet/fleet';
 import { PROJECT_ROOT, readStack } from '../helpers/synth';
 
 const { environments } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
 const prod = environments.find(({ environment }) => environment.name === 'prod')!.environment;
+/** The fleet's stacks of one environment (every region). */
+const stacksOf = (environment: Environment): readonly FleetStack[] =>
+  resolveFleet([{ file: 'prod.yaml', environment }]).stacks;
 
 describe('the deploy role policy', () => {
-  const policy = deployRolePolicy([prod]);
+  const policy = deployRolePolicy(stacksOf(prod));
 
   test('names no wildcard action', () => {
     const actions = policy.Statement.flatMap((statement) => statement.Action);
@@ -66,7 +71,7 @@ describe('the deploy role policy', () => {
 describe('the bootstrap stack', () => {
   function synthBootstrap(environment = prod) {
     const app = Testing.app();
-    const stack = new SesBootstrapStack(app, { environments: [environment], stateFile: '/tmp/bootstrap.tfstate' });
+    const stack = new SesBootstrapStack(app, { stacks: stacksOf(environment), stateFile: '/tmp/bootstrap.tfstate' });
     return readStack(Testing.synth(stack)).parsed.resource as Record<string, Record<string, Record<string, unknown>>>;
   }
 
@@ -108,7 +113,7 @@ describe('the bootstrap stack', () => {
       },
     ]);
     const [inline] = Object.values(resources.aws_iam_role_policy);
-    expect(JSON.parse(inline.policy as string)).toEqual(deployRolePolicy([prod]));
+    expect(JSON.parse(inline.policy as string)).toEqual(deployRolePolicy(stacksOf(prod)));
   });
 
   test('refuses without a trusted principal, and role paths are kept', () => {

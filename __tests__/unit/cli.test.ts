@@ -106,7 +106,9 @@ describe('sesform validate', () => {
     });
     expect(await run('validate', '--bogus')).toMatchObject({
       code: 1,
-      stderr: expect.stringContaining("Unknown option '--bogus'"),
+      stderr: expect.stringContaining(
+        'sesform: --bogus is not an option of validate. Options of validate: --env, --environments, --json, --help.',
+      ),
     });
     expect(await run('--help')).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: sesform <command>') });
   });

@@ -27,9 +27,9 @@ ${dimensions.map((dimension) => `            - ${dimension}`).join('\n')}
 function costFor(files: Record<string, string>) {
   const { dir, cleanup } = writeFiles(files);
   try {
-    const { environments, problems } = loadEnvironments(dir);
+    const { fleet, problems } = loadEnvironments(dir);
     expect(problems).toEqual([]);
-    return costOf(environments);
+    return costOf(fleet);
   } finally {
     cleanup();
   }

@@ -5,19 +5,18 @@
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli';
-import { costOf } from '../../src/cost/cost-model';
-import { changedAttributes, driftedResources, stackChanges } from '../../src/engine/changes';
-import { lockOf } from '../../src/engine/locks';
 import { beyondReviewed, pendingCreates, plannedActions, SavedPlan } from '../../src/engine/plan-store';
 import { renderMarkdown, renderText, wavesDiagram } from '../../src/engine/render';
 import { RunReport, StackReport, exitCodeOf, mergeReports, parseReport } from '../../src/engine/report';
-import { isTransient, withRetries } from '../../src/engine/retry';
-import { StackTarget, parseShard, shardOf, targetsOf } from '../../src/engine/targets';
+import { withRetries } from '../../src/engine/retry';
+import { parseShard, shardOf } from '../../src/engine/scheduling';
 import { loadEnvironments } from '../../src/environment/loader';
-import { PlanJson, ResourceChangeJson, StackStepError } from '../../src/terraform/stack-workspace';
+import type { FleetStack } from '../../src/fleet/fleet';
+import { StateLockedError, TransientAwsError, stepError } from '../../src/terraform/errors';
+import { PlanJson, ResourceChangeJson } from '../../src/terraform/stack-workspace';
 import { PROJECT_ROOT } from '../helpers/synth';
 
-const SAMPLES = loadEnvironments(path.join(PROJECT_ROOT, 'environments')).environments;
+const SAMPLES = loadEnvironments(path.join(PROJECT_ROOT, 'environments')).fleet;
 
 const destination = (set: string, name: string, eventTypes: string[], dimensions: string[], enabled = true) => ({
   configuration_set_name: set,
@@ -49,136 +48,6 @@ function change(
   return { address, type, name: address.split('.')[1], change: { actions, before, after } };
 }
 
-describe('stackChanges: a plan in SES terms', () => {
-  const plan: PlanJson = {
-    resource_changes: [
-      change('aws_sesv2_configuration_set.old', ['delete'], { configuration_set_name: 'old' }, null),
-      change(
-        'aws_sesv2_configuration_set.renamed',
-        ['delete', 'create'],
-        { configuration_set_name: 'a', tags: null },
-        { configuration_set_name: 'b', tags: {} },
-      ),
-      change(
-        'aws_sesv2_configuration_set_event_destination.engagement',
-        ['update'],
-        destination('marketing', 'engagement', ['CLICK', 'OPEN'], ['campaign']),
-        destination('marketing', 'engagement', ['CLICK', 'SEND'], ['campaign', 'link']),
-      ),
-      change(
-        'aws_sesv2_configuration_set_event_destination.new',
-        ['create'],
-        null,
-        destination('marketing', 'new', ['BOUNCE'], []),
-      ),
-      change(
-        'aws_sesv2_configuration_set.same',
-        ['no-op'],
-        { configuration_set_name: 'same' },
-        { configuration_set_name: 'same' },
-      ),
-    ],
-  };
-
-  test('counts replacements apart from adds and destroys, and names the sets and their action', () => {
-    const changes = stackChanges(plan);
-    expect(changes.counts).toEqual({ add: 1, change: 1, replace: 1, destroy: 1, import: 0 });
-    expect(changes.configurationSets).toEqual([
-      { name: 'old', action: 'delete', attributes: [] },
-      { name: 'b', action: 'replace', attributes: ['configuration_set_name'] },
-    ]);
-  });
-
-  test('lists the event types and dimensions added and removed, and the metrics before and after', () => {
-    const [engagement, added] = stackChanges(plan).destinations;
-    expect(engagement).toMatchObject({
-      action: 'update',
-      eventTypesAdded: ['SEND'],
-      eventTypesRemoved: ['OPEN'],
-      dimensionsAdded: ['link'],
-      dimensionsRemoved: [],
-      // Default estimates: 10 values + the default value per dimension.
-      metricsBefore: 2 * 11,
-      metricsAfter: 2 * 11 * 11,
-    });
-    expect(added).toMatchObject({ action: 'create', eventTypesAdded: ['BOUNCE'], metricsBefore: 0, metricsAfter: 1 });
-  });
-
-  test('uses the cost model figures of the declared dimensions', () => {
-    const cost = costOf(SAMPLES).stacks.find((stack) => stack.stack === 'dev-eu-west-1')!;
-    const changes = stackChanges(plan, cost);
-    const engagement = changes.destinations[0];
-    const declared = cost.destinations.find((candidate) => candidate.destination === 'engagement')!;
-    const values = Object.fromEntries(declared.dimensions.map((dimension) => [dimension.name, dimension.values]));
-    expect(engagement.metricsAfter).toBe(2 * values.campaign * values.link);
-    expect(changes.metrics.after).toBe(cost.metrics);
-    expect(changes.metrics.after - changes.metrics.before).toBe(
-      changes.destinations.reduce((sum, each) => sum + each.metricsAfter - each.metricsBefore, 0),
-    );
-  });
-
-  test('a disabled destination publishes no metrics', () => {
-    const disabled = stackChanges({
-      resource_changes: [
-        change(
-          'aws_sesv2_configuration_set_event_destination.off',
-          ['update'],
-          destination('s', 'off', ['SEND'], ['campaign']),
-          destination('s', 'off', ['SEND'], ['campaign'], false),
-        ),
-      ],
-    });
-    expect(disabled.destinations[0]).toMatchObject({
-      metricsBefore: 11,
-      metricsAfter: 0,
-      attributes: ['event_destination.enabled'],
-    });
-  });
-});
-
-describe('changedAttributes and drift', () => {
-  test('names nested paths, and an unset value read back empty is no difference', () => {
-    expect(changedAttributes({ a: 1, b: { c: [1] } }, { a: 1, b: { c: [2] } })).toEqual(['b.c']);
-    expect(changedAttributes({ tags: null, x: [] }, { tags: {}, x: null })).toEqual([]);
-  });
-
-  test('resource_drift: changed attributes and deletions, normalisation noise left out', () => {
-    const drifted = driftedResources({
-      resource_drift: [
-        change(
-          'aws_sesv2_configuration_set_event_destination.d',
-          ['update'],
-          destination('s', 'd', ['SEND'], []),
-          destination('s', 'd', ['SEND', 'OPEN'], []),
-        ),
-        change('aws_sesv2_configuration_set.gone', ['delete'], { configuration_set_name: 'gone' }, null),
-        change(
-          'aws_sesv2_configuration_set.noise',
-          ['update'],
-          { configuration_set_name: 'n', tags: null },
-          { configuration_set_name: 'n', tags: {} },
-        ),
-      ],
-    });
-    expect(drifted).toEqual([
-      {
-        address: 'aws_sesv2_configuration_set_event_destination.d',
-        kind: 'event destination',
-        name: 's/d',
-        change: 'changed',
-        attributes: ['event_destination.matching_event_types'],
-      },
-      {
-        address: 'aws_sesv2_configuration_set.gone',
-        kind: 'configuration set',
-        name: 'gone',
-        change: 'deleted',
-        attributes: [],
-      },
-    ]);
-  });
-});
-
 describe('saved plans', () => {
   const reviewed = (actions: Record<string, string>): SavedPlan =>
     ({ stack: 's', configHash: '', createdAt: '', actions, creates: [] }) as unknown as SavedPlan;
@@ -191,7 +60,17 @@ describe('saved plans', () => {
   };
 
   test('what a plan creates, with the IDs that import it after an interrupted apply', () => {
-    expect(pendingCreates(plan)).toEqual([
+    // The import IDs come from the fleet model, by address.
+    const stack = {
+      configurationSets: [
+        {
+          address: 'aws_sesv2_configuration_set.a',
+          importId: 'a',
+          destinations: [{ address: 'aws_sesv2_configuration_set_event_destination.d', importId: 'a|d' }],
+        },
+      ],
+    } as unknown as FleetStack;
+    expect(pendingCreates(plan, stack)).toEqual([
       { address: 'aws_sesv2_configuration_set.a', importId: 'a' },
       { address: 'aws_sesv2_configuration_set_event_destination.d', importId: 'a|d' },
     ]);
@@ -209,22 +88,23 @@ describe('saved plans', () => {
 });
 
 describe('shards', () => {
-  const fleet: StackTarget[] = Array.from({ length: 23 }, (_, index) => ({
-    stack: `env${String(index).padStart(2, '0')}-eu-west-1`,
-    wave: index < 3 ? 0 : index < 13 ? 1 : 2,
-    region: 'eu-west-1',
-    file: '',
-    environment: {} as StackTarget['environment'],
-  }));
+  const fleet = Array.from(
+    { length: 23 },
+    (_, index) =>
+      ({
+        name: `env${String(index).padStart(2, '0')}-eu-west-1`,
+        wave: index < 3 ? 0 : index < 13 ? 1 : 2,
+      }) as FleetStack,
+  );
 
   test('every stack is in exactly one shard, and the same input gives the same shards', () => {
     const shards = [1, 2, 3, 4].map((index) => shardOf(fleet, { index, count: 4 }));
     expect(
       shards
         .flat()
-        .map((target) => target.stack)
+        .map((target) => target.name)
         .sort(),
-    ).toEqual(fleet.map((target) => target.stack).sort());
+    ).toEqual(fleet.map((target) => target.name).sort());
     expect(shardOf(fleet, { index: 2, count: 4 })).toEqual(shards[1]);
   });
 
@@ -245,7 +125,7 @@ describe('shards', () => {
   });
 
   test('the samples: stacks in wave order', () => {
-    expect(targetsOf(SAMPLES).map((target) => `${target.wave}:${target.stack}`)).toEqual([
+    expect(SAMPLES.stacks.map((stack) => `${stack.wave}:${stack.name}`)).toEqual([
       '0:dev-eu-west-1',
       '1:staging-eu-west-1',
       '2:prod-eu-west-1',
@@ -313,7 +193,17 @@ describe('reports', () => {
       error: 'boom',
       changes: {
         counts: { add: 0, change: 0, replace: 0, destroy: 1, import: 0 },
-        configurationSets: [{ name: 'transactional', action: 'delete', attributes: [] }],
+        configurationSets: [
+          {
+            address: 'aws_sesv2_configuration_set.transactional_1',
+            name: 'transactional',
+            action: 'delete',
+            changes: [],
+            eventTypesAdded: [],
+            eventTypesRemoved: [],
+            dimensions: [],
+          },
+        ],
         destinations: [],
         metrics: { before: 10, after: 4 },
       },
@@ -359,18 +249,20 @@ describe('reports', () => {
 });
 
 describe('locks and retries', () => {
-  const failure = (stderr: string) => new StackStepError('s', 'apply', { code: 1, stdout: '', stderr });
+  const failure = (stderr: string) => stepError('s', 'apply', { code: 1, stdout: '', stderr });
+  const isTransient = (error: unknown) => error instanceof TransientAwsError;
 
-  test('a lock is recognised with its ID, holder and the command that clears it', () => {
+  test('a lock is recognised, at the terraform layer, with its ID and holder', () => {
     const output = `Error: Error acquiring the state lock\n\nLock Info:\n  ID:        1234-abcd\n  Path:      b/k\n  Operation: OperationTypeApply\n  Who:       ci@runner\n  Created:   2026-11-27 08:00:00 UTC\n`;
-    expect(lockOf(output, (id) => `unlock ${id}`)).toEqual({
+    const locked = failure(output);
+    expect(locked).toBeInstanceOf(StateLockedError);
+    expect((locked as StateLockedError).lock).toEqual({
       id: '1234-abcd',
       who: 'ci@runner',
       operation: 'OperationTypeApply',
       created: '2026-11-27 08:00:00 UTC',
-      clear: 'unlock 1234-abcd',
     });
-    expect(lockOf('Error: something else', String)).toBeUndefined();
+    expect(failure('Error: something else')).not.toBeInstanceOf(StateLockedError);
     expect(isTransient(failure(output + 'StatusCode: 503'))).toBe(false);
   });
 

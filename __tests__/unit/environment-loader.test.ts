@@ -106,13 +106,27 @@ configurationSets:
     expect(names).toEqual(['dev']);
   });
 
+  test('given a bad value in a base that three environments extend, then it is reported once, naming all three', () => {
+    const env = (name: string, account: string) =>
+      `extends: _base.yaml\nname: ${name}\naccountId: "${account}"\ndeployRole: { arn: "arn:aws:iam::${account}:role/ses-deploy" }\nregions: [eu-west-1]\n`;
+    const { lines } = load({
+      '_base.yaml': base.replace('eventTypes: [send, bounce]', 'eventTypes: [send, bounces]'),
+      'a.yaml': env('a', '111111111111'),
+      'b.yaml': env('b', '222222222222'),
+      'c.yaml': env('c', '333333333333'),
+    });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^_base\.yaml:8:28: configurationSets\[0\]\.eventDestinations\[0\]\.eventTypes\[1\]: "bounces"/);
+    expect(lines[0]).toMatch(/\(inherited by a\.yaml, b\.yaml, c\.yaml\)$/);
+  });
+
   test('given a bad value in a base, when an environment extends it, then the error names the base file and line', () => {
     const { lines } = load({
       '_base.yaml': base.replace('eventTypes: [send, bounce]', 'eventTypes: [send, bounces]'),
       'dev.yaml': `extends: _base.yaml\nname: dev\naccountId: "111111111111"\ndeployRole: { arn: "arn:aws:iam::111111111111:role/ses-deploy" }\nregions: [eu-west-1]\n`,
     });
     expect(lines).toEqual([
-      'dev.yaml: configurationSets[0].eventDestinations[0].eventTypes[1]: "bounces" is not an SES event type: use one of send, reject, bounce, complaint, delivery, open, click, renderingFailure, deliveryDelay, subscription (or the v2 spelling, such as RENDERING_FAILURE). Did you mean "bounce"? (value from _base.yaml at configurationSets[0].eventDestinations[0].eventTypes[1]:8:28)',
+      '_base.yaml:8:28: configurationSets[0].eventDestinations[0].eventTypes[1]: "bounces" is not an SES event type: use one of send, reject, bounce, complaint, delivery, open, click, renderingFailure, deliveryDelay, subscription (or the v2 spelling, such as RENDERING_FAILURE). Did you mean "bounce"? (inherited by dev.yaml)',
     ]);
   });
 

@@ -8,10 +8,10 @@ import { BINDINGS_AWS_PROVIDER_VERSION } from '../../src/terraform/terraform';
 import { PROJECT_ROOT, SynthesizedStack, readStack } from '../helpers/synth';
 
 function synthSamples(): Map<string, SynthesizedStack> {
-  const { environments, problems } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
+  const { fleet, problems } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
   expect(problems).toEqual([]);
   const app = Testing.app();
-  const stacks = addEnvironmentStacks(app as App, environments);
+  const stacks = addEnvironmentStacks(app as App, fleet);
   return new Map(stacks.map((stack: SesEnvironmentStack) => [stack.node.id, readStack(Testing.synth(stack))]));
 }
 
@@ -126,12 +126,12 @@ describe('the sample environments as stacks', () => {
 });
 
 describe('local mode', () => {
-  const { environments } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
+  const { fleet } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
   const endpoint = 'http://127.0.0.1:45678';
 
   function synthLocal(): Map<string, SynthesizedStack> {
     const app = Testing.app();
-    const stacks = addEnvironmentStacks(app as App, environments, localTarget(endpoint, '5.100.0'));
+    const stacks = addEnvironmentStacks(app as App, fleet, localTarget(endpoint, '5.100.0'));
     return new Map(stacks.map((stack: SesEnvironmentStack) => [stack.node.id, readStack(Testing.synth(stack))]));
   }
 

@@ -84,11 +84,15 @@ test.each(allInvocations.map(({ where, argv }) => [where, argv.join(' '), argv])
 
 test('invocationProblems finds what would stop a command', () => {
   expect(invocationProblems(['plna', '--all'])).toEqual(['unknown command "plna". Did you mean "plan"?']);
-  expect(invocationProblems(['plan'])).toEqual(['plan needs --env NAME or --all, not both']);
+  expect(invocationProblems(['plan'])).toEqual([
+    'plan needs the environments to work on: --env NAME (repeatable) or --all, not both.',
+  ]);
   expect(invocationProblems(['drift', '--all', '--shard', '1of2'])).toEqual([
     '--shard 1of2: expected I/N with 1 <= I <= N, e.g. --shard 2/4.',
   ]);
-  expect(invocationProblems(['rollout', '--all', '--auto-aprove'])[0]).toMatch(/Unknown option '--auto-aprove'/);
+  expect(invocationProblems(['rollout', '--all', '--auto-aprove'])[0]).toMatch(
+    /^--auto-aprove is not an option of rollout\. Did you mean "auto-approve"\?/,
+  );
   expect(invocationProblems(['apply', '--all', '--wave', 'prod'])).toEqual([
     '--wave prod: expected a wave number (0 or more).',
   ]);
