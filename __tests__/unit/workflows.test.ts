@@ -96,7 +96,13 @@ test('invocationProblems finds what would stop a command', () => {
   expect(invocationProblems(['apply', '--all', '--wave', 'prod'])).toEqual([
     '--wave prod: expected a wave number (0 or more).',
   ]);
-  expect(invocationProblems(['report'])).toEqual(['report needs the JSON reports to read']);
+  expect(invocationProblems(['report'])).toEqual([
+    'report needs the JSON report to read: sesform report FILE, or --merge FILE...',
+  ]);
+  expect(invocationProblems(['report', 'a.json', 'b.json'])).toEqual([
+    'report got 2 reports: combine them with --merge, or give one to print it again.',
+  ]);
+  expect(invocationProblems(['report', '--merge', 'a.json', 'b.json'])).toEqual([]);
 });
 
 test('plan runs on pull requests and comments the merged report', () => {
