@@ -193,6 +193,11 @@ function optionLine(name: OptionName): string {
   return `  ${flag.padEnd(24)}${spec.help}`;
 }
 
+/** The options a command takes (`--help` aside), from its table; empty for an unknown command. */
+export function commandOptions(command: string): readonly string[] {
+  return isCommand(command) ? COMMANDS[command].options : [];
+}
+
 /** `sesform --help`: every command. */
 export function usage(): string {
   const commands = COMMAND_NAMES.map((name) => `  ${name.padEnd(11)}${COMMANDS[name].summary}`);

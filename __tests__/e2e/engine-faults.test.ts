@@ -156,7 +156,7 @@ async function killApplyDuring(operation: string): Promise<void> {
   const before = (await fixture.calls())[operation] ?? 0;
   const child = spawn(
     process.execPath,
-    [path.join(PROJECT_ROOT, 'bin', 'sesform.js'), 'apply', '--env', 'killed', ...fixture.args()],
+    [path.join(PROJECT_ROOT, 'bin', 'sesform.js'), 'apply', '--env', 'killed', ...fixture.args('apply')],
     {
       cwd: PROJECT_ROOT,
       detached: true,

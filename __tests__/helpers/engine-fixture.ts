@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { GetConfigurationSetEventDestinationsCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { main } from '../../src/cli';
+import { commandOptions, main } from '../../src/cli';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import type { RunReport, StackReport } from '../../src/engine/report';
 import { SesAccounts } from './local-stacks';
@@ -67,19 +67,19 @@ export class EngineFixture {
     fs.rmSync(path.join(this.environments, name));
   }
 
-  /** The arguments that point a command at this fixture's folders and emulator. */
-  args(endpoint = this.emulator.endpoint): string[] {
-    return [
-      '--environments',
-      this.environments,
-      '--output',
-      this.outdir,
-      '--plans',
-      this.plans,
-      '--local',
-      '--endpoint',
-      endpoint,
+  /** The arguments that point a command at this fixture's folders and emulator, those the command takes. */
+  args(command: string, endpoint = this.emulator.endpoint): string[] {
+    const takes = commandOptions(command);
+    const pairs: [string, string | undefined][] = [
+      ['environments', this.environments],
+      ['output', this.outdir],
+      ['plans', this.plans],
+      ['local', undefined],
+      ['endpoint', endpoint],
     ];
+    return pairs
+      .filter(([name]) => takes.includes(name))
+      .flatMap(([name, value]) => (value === undefined ? [`--${name}`] : [`--${name}`, value]));
   }
 
   /** Runs `sesform <argv>` in-process against the fixture. */
@@ -94,7 +94,7 @@ export class EngineFixture {
     let [stdout, stderr] = ['', ''];
     out.on('data', (chunk) => (stdout += chunk));
     err.on('data', (chunk) => (stderr += chunk));
-    const code = await main([...argv, ...this.args(endpoint)], out, err, prompt);
+    const code = await main([...argv, ...this.args(argv[0], endpoint)], out, err, prompt);
     return { code, stdout, stderr };
   }
 

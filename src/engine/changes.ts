@@ -124,8 +124,12 @@ const isUnset = (value: unknown) =>
 
 /** Leaf values by path: blocks (lists of one object) unwrapped, `tags` per key, lists of scalars as leaves. */
 function leaves(value: unknown, prefix = '', into = new Map<string, unknown>()): Map<string, unknown> {
+  if (prefix === DIMENSIONS || prefix === EVENT_TYPES) {
+    if (!isUnset(value)) into.set(prefix, value);
+    return into;
+  }
   const unwrapped = Array.isArray(value) && value.length === 1 && isObject(value[0]) ? value[0] : value;
-  if (prefix === DIMENSIONS || prefix === EVENT_TYPES || !isObject(unwrapped)) {
+  if (!isObject(unwrapped)) {
     if (!isUnset(unwrapped)) into.set(prefix, UNORDERED.has(prefix) ? [...(unwrapped as string[])].sort() : unwrapped);
     return into;
   }
