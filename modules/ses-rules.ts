@@ -1,5 +1,8 @@
 /**
- * Every SES rule this project enforces, in one place (see docs in README "SES rules").
+ * Every rule of SES itself that this project enforces (names, values, event types, sources, quotas),
+ * in one place (see README "SES rules"). Rules that are not SES's live beside what they govern: AWS
+ * identifiers and the environment file's own fields in src/environment/schema.ts, dimension sets in
+ * dimension-sets.ts, rules across environments in src/environment/fleet-rules.ts.
  * Each check returns violations with a path relative to the object it checked, so the same
  * function serves the constructs (construct path) and the environment files (field path).
  */

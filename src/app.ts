@@ -12,7 +12,11 @@ import type { LocalTarget } from './local/local-target';
 import { SesEnvironmentStack } from './stack';
 
 /** One stack per stack of the fleet, in rollout order; retargeted at the emulator when `local` is given. */
-export function addEnvironmentStacks(app: App, fleet: Pick<Fleet, 'stacks'>, local?: LocalTarget): SesEnvironmentStack[] {
+export function addEnvironmentStacks(
+  app: App,
+  fleet: Pick<Fleet, 'stacks'>,
+  local?: LocalTarget,
+): SesEnvironmentStack[] {
   return fleet.stacks.map(
     (stack) => new SesEnvironmentStack(app, { stack, local, imports: readImportManifest(stack.file, stack.name) }),
   );
@@ -34,6 +38,23 @@ export function validationErrors(app: App): string[] {
     .flatMap((construct) => construct.node.validate().map((message) => `${construct.node.path}: ${message}`));
 }
 
+/**
+ * cdktf captures the full stack trace of every token it creates, only to quote it should the token
+ * never resolve (sesform's constructs create none that cannot). Formatting those traces, through the
+ * source maps that tsx turns on, was 80% of constructing 1,000 sets x 4 destinations (bench/scale.js).
+ * While the stacks are built they stay unformatted; errors keep their messages, which is what
+ * sesform reports.
+ */
+export function withoutTokenStackTraces<T>(work: () => T): T {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = () => '';
+  try {
+    return work();
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+}
+
 export interface SynthResult {
   readonly outdir: string;
   readonly stacks: readonly SesEnvironmentStack[];
@@ -52,10 +73,14 @@ export function synthesize(
   const existing = listStackDirectories(outdir);
   fs.mkdirSync(path.dirname(outdir), { recursive: true }); // App creates outdir itself, but not its parents
   const app = new App({ outdir });
-  const stacks = addEnvironmentStacks(app, fleet, local);
-  const errors = validationErrors(app);
-  if (errors.length > 0) throw new Error(`construct validation failed; nothing was written:\n  ${errors.join('\n  ')}`);
-  app.synth();
+  const stacks = withoutTokenStackTraces(() => {
+    const added = addEnvironmentStacks(app, fleet, local);
+    const errors = validationErrors(app);
+    if (errors.length > 0)
+      throw new Error(`construct validation failed; nothing was written:\n  ${errors.join('\n  ')}`);
+    app.synth();
+    return added;
+  });
   const names = new Set(stacks.map((stack) => stack.node.id));
   for (const directory of removeOrphans ? existing : [])
     if (!names.has(path.basename(directory))) fs.rmSync(directory, { recursive: true, force: true });

@@ -68,8 +68,12 @@ const OPTION_SPECS = {
   'state-bucket': { type: 'string', value: 'B', help: "the new environment's state bucket" },
   'state-key-prefix': { type: 'string', value: 'P', help: "the new environment's state key prefix" },
   'state-region': { type: 'string', value: 'R', help: "the state bucket's region" },
-  'admin-role': { type: 'string', value: 'ARN', help: 'assume this role for the admin work (default: ambient credentials)' },
-  help: { type: 'boolean', help: 'this command\'s options' },
+  'admin-role': {
+    type: 'string',
+    value: 'ARN',
+    help: 'assume this role for the admin work (default: ambient credentials)',
+  },
+  help: { type: 'boolean', help: "this command's options" },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof OPTION_SPECS;
@@ -105,7 +109,19 @@ interface Options {
 }
 
 const SELECTION: OptionName[] = ['env', 'environments'];
-const ENGINE: OptionName[] = ['env', 'all', 'wave', 'shard', 'concurrency', 'environments', 'output', 'json', 'markdown', 'local', 'endpoint'];
+const ENGINE: OptionName[] = [
+  'env',
+  'all',
+  'wave',
+  'shard',
+  'concurrency',
+  'environments',
+  'output',
+  'json',
+  'markdown',
+  'local',
+  'endpoint',
+];
 
 interface CommandSpec {
   readonly summary: string;
@@ -115,7 +131,10 @@ interface CommandSpec {
 }
 
 const COMMANDS = {
-  plan: { summary: 'synth, init and plan the selected stacks in parallel; save the plans for apply', options: [...ENGINE, 'plans'] },
+  plan: {
+    summary: 'synth, init and plan the selected stacks in parallel; save the plans for apply',
+    options: [...ENGINE, 'plans'],
+  },
   apply: {
     summary: 'apply exactly the saved plans, wave by wave (a missing or stale plan is an error)',
     options: [...ENGINE, 'plans', 'allow-destroy'],
@@ -137,18 +156,24 @@ const COMMANDS = {
     summary: 'release a state lock left by a killed terraform (--stack, --lock-id: the report gives both)',
     options: ['stack', 'lock-id', 'local', 'output'],
   },
-  emulator: { summary: 'run the embedded emulator until Ctrl-C, for plan and apply run separately with --local', options: [] },
+  emulator: {
+    summary: 'run the embedded emulator until Ctrl-C, for plan and apply run separately with --local',
+    options: [],
+  },
   validate: {
     summary: 'check every environment file and print every problem (and the cost warnings)',
     options: [...SELECTION, 'json'],
   },
-  cost: { summary: 'metrics and monthly CloudWatch cost per environment and region', options: [...SELECTION, 'json', 'markdown'] },
+  cost: {
+    summary: 'metrics and monthly CloudWatch cost per environment and region',
+    options: [...SELECTION, 'json', 'markdown'],
+  },
   synth: {
     summary: 'validate, then write the stacks to cdktf.out as `cdktf synth` does',
     options: [...SELECTION, 'output', 'json', 'local', 'endpoint'],
   },
   adopt: {
-    summary: 'import the account\'s existing sets and destinations that --env declares',
+    summary: "import the account's existing sets and destinations that --env declares",
     options: [...SELECTION, 'json', 'local', 'endpoint'],
   },
   export: {
@@ -168,7 +193,10 @@ const COMMANDS = {
       'endpoint',
     ],
   },
-  'iam-policy': { summary: "the least-privilege policy of --env's deploy role, as JSON, for review", options: SELECTION },
+  'iam-policy': {
+    summary: "the least-privilege policy of --env's deploy role, as JSON, for review",
+    options: SELECTION,
+  },
   bootstrap: {
     summary: "create --env's account's state bucket and deploy role (plan; --auto-approve applies)",
     options: [...SELECTION, 'admin-role', 'auto-approve', 'local', 'endpoint'],
@@ -181,7 +209,8 @@ const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS,
 
 /** The commands that take --env/--all and run the plan/apply engine. */
 type EngineCommandName = 'plan' | 'apply' | 'drift' | 'rollout';
-const isEngineCommand = (name: string): name is EngineCommandName => ['plan', 'apply', 'drift', 'rollout'].includes(name);
+const isEngineCommand = (name: string): name is EngineCommandName =>
+  ['plan', 'apply', 'drift', 'rollout'].includes(name);
 
 const EXIT_CODES = `Exit codes: 0 success, nothing to change; 1 error or invalid input; 2 changes or drift present
 (plan, drift), or changes left unapplied; 3 refused by a guardrail (budget, destroy protection).
@@ -220,12 +249,19 @@ interface CommandLine {
 /** Parses a command line against its command's own options; throws with the option and the command named. */
 function parseCommandLine(argv: readonly string[]): CommandLine {
   const [command, ...rest] = argv;
-  if (command === undefined || command.startsWith('-')) throw new Error('the command comes first: sesform <command> [options].');
+  if (command === undefined || command.startsWith('-'))
+    throw new Error('the command comes first: sesform <command> [options].');
   if (!isCommand(command)) throw new Error(`unknown command "${command}".${didYouMean(command, COMMAND_NAMES)}`);
   const spec: CommandSpec = COMMANDS[command];
   const allowed = new Set<string>([...spec.options, 'help']);
   // First every token, to name an option the command does not take; then a strict parse of the command's own.
-  const { tokens } = parseArgs({ args: rest, options: OPTION_SPECS, allowPositionals: true, strict: false, tokens: true });
+  const { tokens } = parseArgs({
+    args: rest,
+    options: OPTION_SPECS,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
   for (const token of tokens)
     if (token.kind === 'option' && !allowed.has(token.name)) {
       const known = Object.hasOwn(OPTION_SPECS, token.name);
@@ -237,7 +273,17 @@ function parseCommandLine(argv: readonly string[]): CommandLine {
   const parsed = parseArgs({ args: rest, options: own, allowPositionals: true, strict: true });
   if (parsed.positionals.length > 0 && spec.args === undefined)
     throw new Error(`${command} takes no arguments; unexpected "${parsed.positionals[0]}".`);
-  const defaults = { env: [], wave: [], 'allow-destroy': [], all: false, 'auto-approve': false, merge: false, json: false, local: false, help: false };
+  const defaults = {
+    env: [],
+    wave: [],
+    'allow-destroy': [],
+    all: false,
+    'auto-approve': false,
+    merge: false,
+    json: false,
+    local: false,
+    help: false,
+  };
   return { command, args: parsed.positionals, options: { ...defaults, ...parsed.values } as Options };
 }
 
@@ -245,7 +291,8 @@ function parseCommandLine(argv: readonly string[]): CommandLine {
 function commandLineProblems({ command, args, options }: CommandLine): string[] {
   const problems: string[] = [];
   if (command === 'report') {
-    if (args.length === 0) problems.push('report needs the JSON report to read: sesform report FILE, or --merge FILE...');
+    if (args.length === 0)
+      problems.push('report needs the JSON report to read: sesform report FILE, or --merge FILE...');
     else if (args.length > 1 && !options.merge)
       problems.push(`report got ${args.length} reports: combine them with --merge, or give one to print it again.`);
   }

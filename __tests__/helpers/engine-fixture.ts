@@ -13,6 +13,9 @@ import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import type { RunReport, StackReport } from '../../src/engine/report';
 import { SesAccounts } from './local-stacks';
 
+/** The emulator extension that makes SES v2 calls fail on demand (tests only). */
+export const FAULT_INJECTION = path.join(__dirname, '..', 'e2e', 'emulator', 'fault_injection.py');
+
 export interface CliRun {
   readonly code: number;
   readonly stdout: string;
@@ -40,7 +43,7 @@ export class EngineFixture {
   }
 
   static async start(files: Record<string, string>, { faultInjection = false } = {}): Promise<EngineFixture> {
-    const emulator = await startEmulator({ faultInjection });
+    const emulator = await startEmulator({ extensions: faultInjection ? [FAULT_INJECTION] : [] });
     const fixture = new EngineFixture(emulator, fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-engine-')));
     for (const [name, content] of Object.entries(files)) fixture.write(name, content);
     return fixture;

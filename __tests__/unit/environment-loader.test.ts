@@ -116,7 +116,9 @@ configurationSets:
       'c.yaml': env('c', '333333333333'),
     });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^_base\.yaml:8:28: configurationSets\[0\]\.eventDestinations\[0\]\.eventTypes\[1\]: "bounces"/);
+    expect(lines[0]).toMatch(
+      /^_base\.yaml:8:28: configurationSets\[0\]\.eventDestinations\[0\]\.eventTypes\[1\]: "bounces"/,
+    );
     expect(lines[0]).toMatch(/\(inherited by a\.yaml, b\.yaml, c\.yaml\)$/);
   });
 

@@ -55,7 +55,9 @@ export function deployRolePolicy(stacks: readonly FleetStack[]): PolicyDocument 
     const bucket = `arn:${partitionOf(stack.deployRole.arn)}:s3:::${stack.state.bucket}`;
     return [`${bucket}/${stack.state.key}`, `${bucket}/${stack.state.key}.tflock`];
   });
-  const buckets = [...new Set(stacks.map((stack) => `arn:${partitionOf(stack.deployRole.arn)}:s3:::${stack.state.bucket}`))];
+  const buckets = [
+    ...new Set(stacks.map((stack) => `arn:${partitionOf(stack.deployRole.arn)}:s3:::${stack.state.bucket}`)),
+  ];
   const statements: PolicyStatement[] = [];
   if (configurationSets.length > 0)
     statements.push({

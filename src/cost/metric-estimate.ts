@@ -52,7 +52,11 @@ export function dimensionEstimate(name: string, expectedValues: number | undefin
 }
 
 /** Up to this many custom metrics; 0 for a disabled destination, which publishes nothing. */
-export function destinationMetrics(enabled: boolean, eventTypes: number, dimensions: readonly DimensionEstimate[]): number {
+export function destinationMetrics(
+  enabled: boolean,
+  eventTypes: number,
+  dimensions: readonly DimensionEstimate[],
+): number {
   if (!enabled) return 0;
   return dimensions.reduce((product, dimension) => product * dimension.values, eventTypes);
 }

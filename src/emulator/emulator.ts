@@ -1,5 +1,5 @@
 /**
- * The embedded AWS emulator: moto's server with SES v2 completed (`__tests__/e2e/emulator/moto_ses.py`),
+ * The embedded AWS emulator: moto's server with SES v2 completed (`moto_ses.py` beside this file),
  * on a free port of 127.0.0.1. Started and stopped by process id, never by name.
  */
 import { spawn } from 'node:child_process';
@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { setting } from '../config';
 
-const LAUNCHER = path.resolve(__dirname, '..', '..', '__tests__', 'e2e', 'emulator', 'moto_ses.py');
+const LAUNCHER = path.join(__dirname, 'moto_ses.py');
 const LOOPBACK = '127.0.0.1';
 
 /** A running emulator. */
@@ -28,11 +28,11 @@ export interface EmulatorOptions {
    */
   readonly tls?: boolean;
   /**
-   * Serve the `/_sesform/` control endpoint that makes SES v2 calls fail or slow down (tests only;
-   * see the launcher).
-   * @default false
+   * Python files whose `wrap(app)` wraps the emulator's WSGI app: how tests add fault injection
+   * without the product ever loading it.
+   * @default - none
    */
-  readonly faultInjection?: boolean;
+  readonly extensions?: readonly string[];
 }
 
 /** A port that nothing listens on now. */
@@ -51,7 +51,7 @@ export async function freePort(): Promise<number> {
 export async function startEmulator({
   timeoutMs = 30_000,
   tls = false,
-  faultInjection = false,
+  extensions = [],
 }: EmulatorOptions = {}): Promise<Emulator> {
   const port = await freePort();
   const endpoint = `${tls ? 'https' : 'http'}://${LOOPBACK}:${port}`;
@@ -66,7 +66,7 @@ export async function startEmulator({
     '--host',
     LOOPBACK,
     ...(tls ? ['--tls'] : []),
-    ...(faultInjection ? ['--fault-injection'] : []),
+    ...extensions.flatMap((extension) => ['--extension', path.resolve(extension)]),
   ];
   const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';

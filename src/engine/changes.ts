@@ -168,7 +168,10 @@ export function resourceDiff(before: Values | null, after: Values | null): Resou
       ...(next === undefined ? {} : { after: next }),
     });
   }
-  const [oldEvents, newEvents] = [(left.get(EVENT_TYPES) ?? []) as string[], (right.get(EVENT_TYPES) ?? []) as string[]];
+  const [oldEvents, newEvents] = [
+    (left.get(EVENT_TYPES) ?? []) as string[],
+    (right.get(EVENT_TYPES) ?? []) as string[],
+  ];
   const [oldDimensions, newDimensions] = [dimensionsOf(left.get(DIMENSIONS)), dimensionsOf(right.get(DIMENSIONS))];
   const dimensions: DimensionChange[] = [];
   for (const [name, old] of oldDimensions) {
@@ -238,7 +241,13 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
     const diff = resourceDiff(before, after);
     // A new or removed resource is all additions or all removals: its option list says nothing more.
     const shown = action === 'create' || action === 'delete' ? { ...diff, changes: [] } : diff;
-    if (isSet) configurationSets.push({ address: resource.address, name: String(values.configuration_set_name), action, ...shown });
+    if (isSet)
+      configurationSets.push({
+        address: resource.address,
+        name: String(values.configuration_set_name),
+        action,
+        ...shown,
+      });
     else
       destinations.push({
         address: resource.address,
@@ -300,6 +309,8 @@ export function driftedResources(plan: PlanJson): DriftedResource[] {
     const deleted = resource.change.after === null;
     const diff = resourceDiff(resource.change.before, resource.change.after);
     if (!deleted && isEmptyDiff(diff)) return [];
-    return [{ address: resource.address, ...describeResource(resource), change: deleted ? 'deleted' : 'changed', diff }];
+    return [
+      { address: resource.address, ...describeResource(resource), change: deleted ? 'deleted' : 'changed', diff },
+    ];
   });
 }

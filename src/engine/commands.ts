@@ -84,7 +84,10 @@ export function writeReport(report: RunReport, options: Pick<EngineCommand, 'jso
  * FILES...` makes one report and one exit code from the JSON reports of shards. The CLI checks that
  * several files come with --merge.
  */
-export function reportCommand(files: readonly string[], options: Pick<EngineCommand, 'json' | 'markdown' | 'out'>): number {
+export function reportCommand(
+  files: readonly string[],
+  options: Pick<EngineCommand, 'json' | 'markdown' | 'out'>,
+): number {
   const reports = files.map((file) => parseReport(fs.readFileSync(file, 'utf8'), file));
   return writeReport(reports.length === 1 ? reports[0] : mergeReports(reports), options);
 }

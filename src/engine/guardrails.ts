@@ -28,11 +28,7 @@ export function savedPlanCheck(
 }
 
 /** Destroys and replacements of protected configuration sets that `allowDestroy` does not name, as refusals. */
-export function destroyRefusals(
-  stack: FleetStack,
-  plan: SavedPlan,
-  allowDestroy: readonly string[],
-): string[] {
+export function destroyRefusals(stack: FleetStack, plan: SavedPlan, allowDestroy: readonly string[]): string[] {
   return plan.changes.configurationSets
     .filter((set) => set.action === 'delete' || set.action === 'replace')
     .filter((set) => {

@@ -61,7 +61,8 @@ function valueChangeText(change: ValueChange, style: Style): string {
 
 function dimensionText(dimension: DimensionChange, style: Style): string {
   const { before, after } = dimension;
-  if (dimension.change === 'added') return `+${dimension.name} (${after!.source}, default ${formatValue(after!.defaultValue)})`;
+  if (dimension.change === 'added')
+    return `+${dimension.name} (${after!.source}, default ${formatValue(after!.defaultValue)})`;
   if (dimension.change === 'removed') return `-${dimension.name}`;
   const parts = [`~${dimension.name}`];
   if (before!.source !== after!.source) parts.push(`source ${pair(before!.source, after!.source, style)}`);
@@ -73,10 +74,17 @@ function dimensionText(dimension: DimensionChange, style: Style): string {
 /** The differences of one set or destination, as `; `-separated parts. */
 export function diffParts(diff: ResourceDiff, style: Style = 'plan'): string[] {
   const parts = diff.changes.map((change) => valueChangeText(change, style));
-  const events = [...diff.eventTypesAdded.map((type) => `+${type}`), ...diff.eventTypesRemoved.map((type) => `-${type}`)];
-  if (events.length > 0) parts.push(`events ${events.join(' ')}`);
+  const events = [
+    ...diff.eventTypesAdded.map((type) => `+${type}`),
+    ...diff.eventTypesRemoved.map((type) => `-${type}`),
+  ];
+  // In drift, "+" is what the account has that the file does not declare.
+  const relative = style === 'drift' ? ' (account vs declared)' : '';
+  if (events.length > 0) parts.push(`events ${events.join(' ')}${relative}`);
   if (diff.dimensions.length > 0)
-    parts.push(`dimensions ${diff.dimensions.map((dimension) => dimensionText(dimension, style)).join(', ')}`);
+    parts.push(
+      `dimensions ${diff.dimensions.map((dimension) => dimensionText(dimension, style)).join(', ')}${relative}`,
+    );
   return parts;
 }
 

@@ -300,7 +300,6 @@ export type EnvironmentDefinition = z.input<typeof EnvironmentSchema>;
 /** An environment after validation, with defaults applied. */
 export type Environment = z.output<typeof EnvironmentSchema>;
 export type ConfigurationSetDefinition = Environment['configurationSets'][number];
-export type EventDestinationDefinition = ConfigurationSetDefinition['eventDestinations'][number];
 
 /**
  * Declares an environment in a TypeScript file (`export default defineEnvironment({...})`): typed

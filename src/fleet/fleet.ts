@@ -155,14 +155,12 @@ function resolveSet(
 ): FleetConfigurationSet {
   const sets = environment.configurationSets.length;
   const destinations = set.eventDestinations.flatMap((declared, index): FleetDestination[] => {
-    const dimensions = declared.cloudWatch.dimensions.map(
-      (dimension): FleetDimension => ({
-        name: dimension.name,
-        source: parseDimensionSource(dimension.source) as CloudWatchDimensionSource,
-        defaultValue: dimension.defaultValue,
-        estimate: dimensionEstimate(dimension.name, dimension.expectedValues, sets),
-      }),
-    );
+    const dimensions = declared.cloudWatch.dimensions.map((dimension): FleetDimension => ({
+      name: dimension.name,
+      source: parseDimensionSource(dimension.source) as CloudWatchDimensionSource,
+      defaultValue: dimension.defaultValue,
+      estimate: dimensionEstimate(dimension.name, dimension.expectedValues, sets),
+    }));
     const expanded = declared.cloudWatch.dimensionSets
       ? expandDimensionSets(declared.name, dimensions, declared.cloudWatch.dimensionSets)
       : [{ name: declared.name, dimensions }];

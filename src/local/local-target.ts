@@ -69,7 +69,8 @@ export interface LocalModeRequest {
  */
 export function localEndpoint(request: LocalModeRequest): { local: false } | { local: true; endpoint?: string } {
   if (!request.local) {
-    if (request.endpoint !== undefined) throw new Error('--endpoint is the emulator\'s address for --local: add --local.');
+    if (request.endpoint !== undefined)
+      throw new Error("--endpoint is the emulator's address for --local: add --local.");
     return { local: false };
   }
   const endpoint = request.endpoint ?? setting('localEndpoint');

@@ -28,7 +28,12 @@ export class StateLockedError extends StackStepError {
     stackName: string,
     step: string,
     result: TerraformResult,
-    readonly lock: { readonly id: string; readonly who?: string; readonly operation?: string; readonly created?: string },
+    readonly lock: {
+      readonly id: string;
+      readonly who?: string;
+      readonly operation?: string;
+      readonly created?: string;
+    },
   ) {
     super(stackName, step, result);
     this.name = 'StateLockedError';
