@@ -205,3 +205,101 @@ describe('parity with the stock cdktf CLI', () => {
     expect(manifest(stock)).toEqual(manifest(ours));
   }, 120_000);
 });
+
+describe('each command takes only its own options', () => {
+  test('the example of the report: validate with options of other commands is refused, naming the option and command', async () => {
+    const { code, stderr } = await run(
+      'validate',
+      '--auto-approve',
+      '--role',
+      'foo',
+      '--shard',
+      '9/2',
+      '--allow-destroy',
+      'x',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'sesform: --auto-approve is not an option of validate. Options of validate: --env, --environments, --json, --help.\n',
+    );
+  });
+
+  // One option each command does not take, from another command's table.
+  test.each([
+    ['plan', '--auto-approve'],
+    ['apply', '--merge'],
+    ['drift', '--plans', 'dir'],
+    ['rollout', '--stack', 's'],
+    ['report', '--env', 'dev'],
+    ['unlock', '--all'],
+    ['emulator', '--local'],
+    ['validate', '--output', 'dir'],
+    ['cost', '--local'],
+    ['synth', '--wave', '1'],
+    ['adopt', '--allow-destroy', 'set'],
+    ['export', '--concurrency', '2'],
+    ['iam-policy', '--json'],
+    ['bootstrap', '--shard', '1/2'],
+    // A rest parameter: jest would take a third named one for a `done` callback.
+  ])('%s refuses %s', async (command: string, ...flag: string[]) => {
+    const [option] = flag;
+    const { code, stderr } = await run(command, ...flag);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`^sesform: ${option} is not an option of ${command}\\. Options of ${command}: `));
+  });
+
+  test('sesform <command> --help lists that command and only its options', async () => {
+    const plan = await run('plan', '--help');
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/^Usage: sesform plan \[options\]\n/);
+    expect(plan.stdout).toContain('--shard I/N');
+    expect(plan.stdout).not.toContain('--allow-destroy');
+    const report = await run('report', '--help');
+    expect(report.stdout).toMatch(/^Usage: sesform report FILE\.\.\. \[options\]/);
+    expect(report.stdout).toContain('--merge');
+  });
+
+  test('a command that takes no arguments refuses one', async () => {
+    expect(await run('validate', 'prod')).toMatchObject({
+      code: 1,
+      stderr: 'sesform: validate takes no arguments; unexpected "prod".\n',
+    });
+  });
+});
+
+describe('local mode is chosen by --local only', () => {
+  const endpointBefore = process.env.SESFORM_LOCAL_ENDPOINT;
+  afterEach(() => {
+    if (endpointBefore === undefined) delete process.env.SESFORM_LOCAL_ENDPOINT;
+    else process.env.SESFORM_LOCAL_ENDPOINT = endpointBefore;
+  });
+
+  test('synth without --local writes real AWS stacks even when SESFORM_LOCAL_ENDPOINT is set', async () => {
+    process.env.SESFORM_LOCAL_ENDPOINT = 'http://127.0.0.1:45678';
+    const outdir = tempDir();
+    expect((await run('synth', '--environments', SAMPLES, '--output', outdir, '--env', 'dev')).code).toBe(0);
+    const dev = stackFiles(outdir)['dev-eu-west-1'];
+    expect(dev).not.toContain('127.0.0.1');
+    expect(JSON.parse(dev).provider.aws[0].endpoints).toBeUndefined();
+
+    const local = tempDir();
+    expect((await run('synth', '--environments', SAMPLES, '--output', local, '--env', 'dev', '--local')).code).toBe(0);
+    expect(JSON.parse(stackFiles(local)['dev-eu-west-1']).provider.aws[0].endpoints).toEqual([
+      expect.objectContaining({ sesv2: 'http://127.0.0.1:45678' }),
+    ]);
+  });
+
+  test('--endpoint without --local is refused', async () => {
+    const { code, stderr } = await run(
+      'synth',
+      '--environments',
+      SAMPLES,
+      '--output',
+      tempDir(),
+      '--endpoint',
+      'http://127.0.0.1:1',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain("--endpoint is the emulator's address for --local: add --local.");
+  });
+});

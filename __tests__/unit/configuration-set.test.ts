@@ -146,6 +146,30 @@ describe('ConfigurationSet', () => {
     expect(stack.destination('legacy', 'metrics').configuration_set_name).toBe('legacy');
   });
 
+  test('each set keeps its own destinations, wherever they were created, and its validation counts them', () => {
+    Testing.synthScope((scope) => {
+      const [one, two] = ['one', 'two'].map((name) => new ConfigurationSet(scope, name, { name }));
+      one.addCloudWatchDestination(metrics);
+      // Created under another scope, for the set: still the set's (SES counts it against the set's 10).
+      new CloudWatchEventDestination(scope, 'elsewhere', { ...metrics, name: 'elsewhere', configurationSet: one });
+      two.addCloudWatchDestination({ ...metrics, name: 'other' });
+      expect(one.eventDestinations.map((destination) => destination.eventDestinationName)).toEqual([
+        'metrics',
+        'elsewhere',
+      ]);
+      expect(two.eventDestinations.map((destination) => destination.eventDestinationName)).toEqual(['other']);
+      for (let index = 0; index < 8; index++) one.addCloudWatchDestination({ ...metrics, name: `more-${index}` });
+      expect(() => one.addCloudWatchDestination({ ...metrics, name: 'eleventh' })).toThrow(
+        '11 event destinations declared in configuration set "one", but SES allows at most 10 per set.',
+      );
+      // Past the add check, the set's own validation still sees every destination made for it.
+      new CloudWatchEventDestination(scope, 'direct', { ...metrics, name: 'direct', configurationSet: one });
+      expect(one.node.validate()).toEqual([
+        '11 event destinations declared in configuration set "one", but SES allows at most 10 per set.',
+      ]);
+    });
+  });
+
   test('import IDs follow the provider: the set name', () => {
     Testing.synthScope((scope) => {
       const set = new ConfigurationSet(scope, 'set', { name: 'transactional' });
