@@ -44,6 +44,9 @@ export const WORK_PATHS = {
   localPlans: path.join(WORK_DIR, 'local', 'plans'),
   /** Local-mode stacks, apart from the real ones in cdktf.out. */
   localOutdir: path.join(WORK_DIR, 'local', 'cdktf.out'),
+  /** The bootstrap stack's folder and local state (`local` in local mode). */
+  bootstrap: path.join(WORK_DIR, 'bootstrap'),
+  localBootstrap: path.join(WORK_DIR, 'local-bootstrap'),
   /** The Terraform CLI config that points at the provider mirror. */
   terraformRc: path.join(WORK_DIR, 'terraform.rc'),
 } as const;

@@ -70,7 +70,7 @@ test('starts its own emulator, applies every wave, reports what it created, and 
   );
   expect(stdout).toContain('+ configuration set receipts: create');
   expect(stdout).toContain(
-    '+ destination receipts/bounces: create; events +BOUNCE +COMPLAINT; dimensions +ses:configuration-set; metrics 0 -> 4 (+4)',
+    '+ destination receipts/bounces: create; events +BOUNCE +COMPLAINT; dimensions +ses:configuration-set (MESSAGE_TAG, default "receipts"); metrics 0 -> 4 (+4)',
   );
   expect(stderr).toMatch(/^wave 0: applying one-eu-west-1$/m);
   expect(stderr).toMatch(/^emulator stopped$/m);

@@ -10,7 +10,7 @@ import type { FleetStack } from '../fleet/fleet';
 import { EXIT } from '../exit-codes';
 import { LOCAL_CREDENTIALS_ENV, LocalTarget } from '../local/local-target';
 import { StackWorkspace } from '../terraform/stack-workspace';
-import { WORK_DIR } from '../config';
+import { WORK_PATHS } from '../config';
 import { terraformEnvironment } from '../terraform/terraform';
 import { SesBootstrapStack } from './bootstrap-stack';
 
@@ -34,7 +34,7 @@ export function defaultLocalAdminRole(accountId: string): string {
 export async function bootstrap(options: BootstrapOptions): Promise<number> {
   const { stacks, local, out } = options;
   // Local bootstrap state may outlive its emulator; Terraform's refresh then plans the missing resources again.
-  const workDir = path.resolve(options.workDir ?? path.join(WORK_DIR, local ? 'local-bootstrap' : 'bootstrap'));
+  const workDir = path.resolve(options.workDir ?? local ? WORK_PATHS.localBootstrap : WORK_PATHS.bootstrap);
   const accountId = stacks[0].accountId;
   const adminRoleArn = options.adminRoleArn ?? (local ? defaultLocalAdminRole(accountId) : undefined);
   const outdir = path.join(workDir, 'cdktf.out');
