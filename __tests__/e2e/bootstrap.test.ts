@@ -173,7 +173,7 @@ test('the first rollout into the bootstrapped account keeps its state in the new
     const state = await s3.send(
       new GetObjectCommand({ Bucket: 'fresh-account-state', Key: 'ses/fresh/eu-west-1/terraform.tfstate' }),
     );
-    expect(JSON.parse(await state.Body!.transformToString()).resources.length).toBe(2);
+    expect(JSON.parse(await state.Body!.transformToString()).resources.length).toBe(3);
     s3.destroy();
   } finally {
     await local.stop();

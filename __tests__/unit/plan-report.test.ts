@@ -164,61 +164,82 @@ describe('every attribute that changes, before -> after', () => {
       { sending_options: [{ sending_enabled: true }] },
       { sending_options: [{ sending_enabled: false }] },
       'sending enabled true -> false',
+      { attribute: 'sending enabled', before: true, after: false },
     ],
     [
       'reputation metrics',
       {},
       { reputation_options: [{ reputation_metrics_enabled: false, last_fresh_start: 'x' }] },
       'reputation metrics true -> false',
+      { attribute: 'reputation metrics', before: true, after: false },
     ],
     [
       'tls policy',
       { delivery_options: [{ tls_policy: 'OPTIONAL' }] },
       { delivery_options: [{ tls_policy: 'REQUIRE' }] },
       'tls policy "OPTIONAL" -> "REQUIRE"',
+      { attribute: 'tls policy', before: 'OPTIONAL', after: 'REQUIRE' },
     ],
     [
       'sending pool',
       {},
       { delivery_options: [{ sending_pool_name: 'dedicated' }] },
       'sending pool (none) -> "dedicated"',
+      { attribute: 'sending pool', after: 'dedicated' },
     ],
     [
       'max delivery',
       { delivery_options: [{ max_delivery_seconds: 3600 }] },
       { delivery_options: [{ max_delivery_seconds: 21600 }] },
       'max delivery seconds 3600 -> 21600',
+      { attribute: 'max delivery seconds', before: 3600, after: 21600 },
     ],
     [
       'tracking domain',
       { tracking_options: [{ custom_redirect_domain: 'a.example.com' }] },
       { tracking_options: [{ custom_redirect_domain: 'b.example.com' }] },
       'tracking domain "a.example.com" -> "b.example.com"',
+      { attribute: 'tracking domain', before: 'a.example.com', after: 'b.example.com' },
     ],
     [
       'tracking https',
       { tracking_options: [{ custom_redirect_domain: 'a.example.com', https_policy: 'OPTIONAL' }] },
       { tracking_options: [{ custom_redirect_domain: 'a.example.com', https_policy: 'REQUIRE' }] },
       'tracking https policy "OPTIONAL" -> "REQUIRE"',
+      { attribute: 'tracking https policy', before: 'OPTIONAL', after: 'REQUIRE' },
     ],
     [
       'suppressed reasons',
       { suppression_options: [{ suppressed_reasons: ['COMPLAINT', 'BOUNCE'] }] },
       { suppression_options: [{ suppressed_reasons: ['BOUNCE'] }] },
       'suppressed reasons [BOUNCE, COMPLAINT] -> [BOUNCE]',
+      { attribute: 'suppressed reasons', before: ['BOUNCE', 'COMPLAINT'], after: ['BOUNCE'] },
     ],
     [
       'a tag changed',
       { tags: { team: 'a' }, tags_all: { team: 'a' } },
       { tags: { team: 'b' }, tags_all: { team: 'b' } },
       'tag team "a" -> "b"',
+      { attribute: 'tag team', before: 'a', after: 'b' },
     ],
-    ['a tag added', {}, { tags: { owner: 'mail' }, tags_all: { owner: 'mail' } }, 'tag owner (none) -> "mail"'],
-    ['a tag removed', { tags: { owner: 'mail' } }, { tags: {} }, 'tag owner "mail" -> (none)'],
-  ])('set option: %s', (_what, before, after, expected) => {
-    expect(text(stack, setUpdate(before, after))).toEqual([
-      `~ configuration set marketing: update in place; ${expected}`,
-    ]);
+    [
+      'a tag added',
+      {},
+      { tags: { owner: 'mail' }, tags_all: { owner: 'mail' } },
+      'tag owner (none) -> "mail"',
+      { attribute: 'tag owner', after: 'mail' },
+    ],
+    [
+      'a tag removed',
+      { tags: { owner: 'mail' } },
+      { tags: {} },
+      'tag owner "mail" -> (none)',
+      { attribute: 'tag owner', before: 'mail' },
+    ],
+  ])('set option: %s', (_what, before, after, expected, json) => {
+    const plan = setUpdate(before, after);
+    expect(stackChanges(plan, stack).configurationSets[0].changes).toEqual([json]);
+    expect(text(stack, plan)).toEqual([`~ configuration set marketing: update in place; ${expected}`]);
   });
 
   test('provider noise (tags_all mirrors, unset read back as empty) is folded away', () => {
