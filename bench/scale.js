@@ -5,7 +5,7 @@
  * constructs and their validation, synth), against the raw provider classes writing the same
  * resources without any checks (bench/raw-synth.js). Writes its section of bench/results.md.
  *
- *   npm run bench:scale      (or: node bench/scale.js)
+ *   npm run bench:scale      (or: node bench/scale.js [--runs N])
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -18,6 +18,8 @@ const root = path.resolve(__dirname, '..');
 const out = path.join(__dirname, 'out', 'scale');
 const rssFile = path.join(out, 'rss');
 const preload = ['--require', path.join(__dirname, 'peak-rss.js')];
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 
 /** One environment of `sets` configuration sets with `destinations` CloudWatch destinations each. */
 function writeEnvironment(dir, sets, destinations) {
@@ -60,6 +62,12 @@ function measure(args) {
   return { ms, rss: Number(fs.readFileSync(rssFile, 'utf8')) };
 }
 
+/** The median wall time, with the largest peak memory of the runs. */
+function medianOf(samples) {
+  const sorted = [...samples].sort((a, b) => a.ms - b.ms);
+  return { ms: sorted[Math.floor(sorted.length / 2)].ms, rss: Math.max(...samples.map((sample) => sample.rss)) };
+}
+
 fs.mkdirSync(out, { recursive: true });
 const rows = [];
 for (const [sets, destinations] of [
@@ -68,15 +76,13 @@ for (const [sets, destinations] of [
 ]) {
   const dir = path.join(out, `${sets}x${destinations}`);
   const file = writeEnvironment(dir, sets, destinations);
-  const raw = measure(['bench/raw-synth.js', file, path.join(out, `raw-${sets}x${destinations}.out`)]);
-  const sesform = measure([
-    'bin/sesform.js',
-    'synth',
-    '--environments',
-    dir,
-    '--output',
-    path.join(out, `sesform-${sets}x${destinations}.out`),
-  ]);
+  const rawArgs = ['bench/raw-synth.js', file, path.join(out, `raw-${sets}x${destinations}.out`)];
+  const sesformArgs = ['bin/sesform.js', 'synth', '--environments', dir, '--output', path.join(out, `sesform-${sets}x${destinations}.out`)];
+  measure(sesformArgs); // warm-up: tsx's compile cache, the file system cache
+  // Interleaved, so that a slow moment of the machine hits both contenders alike.
+  const samples = Array.from({ length: runs }, () => ({ raw: measure(rawArgs), sesform: measure(sesformArgs) }));
+  const raw = medianOf(samples.map((sample) => sample.raw));
+  const sesform = medianOf(samples.map((sample) => sample.sesform));
   rows.push({ sets, destinations, raw, sesform, ratio: sesform.ms / raw.ms });
 }
 
@@ -91,10 +97,11 @@ const checks = [
 ];
 const report = `## Construct scaling
 
-Produced by \`npm run bench:scale\` (\`node bench/scale.js\`) on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores,
+Produced by \`npm run bench:scale\` (\`node bench/scale.js --runs ${runs}\`) on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores,
 ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}. One environment file, synthesized by \`sesform synth\` (load,
 schema and SES rules, fleet model, cost, constructs and their validation, synth to disk) and by the raw provider
-classes writing the same resources with no checks (\`bench/raw-synth.js\`), each in a fresh process, one run each.
+classes writing the same resources with no checks (\`bench/raw-synth.js\`), each in a fresh process: the median of
+${runs} interleaved runs after one warm-up.
 
 | environment | raw provider classes | sesform synth | ratio | sesform peak RSS |
 |---|---|---|---|---|

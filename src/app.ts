@@ -72,7 +72,8 @@ export function synthesize(
 ): SynthResult {
   const existing = listStackDirectories(outdir);
   fs.mkdirSync(path.dirname(outdir), { recursive: true }); // App creates outdir itself, but not its parents
-  const app = new App({ outdir });
+  // Validated once, below, with every problem listed; cdktf would run the same validations again.
+  const app = new App({ outdir, skipValidation: true });
   const stacks = withoutTokenStackTraces(() => {
     const added = addEnvironmentStacks(app, fleet, local);
     const errors = validationErrors(app);
