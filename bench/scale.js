@@ -77,7 +77,14 @@ for (const [sets, destinations] of [
   const dir = path.join(out, `${sets}x${destinations}`);
   const file = writeEnvironment(dir, sets, destinations);
   const rawArgs = ['bench/raw-synth.js', file, path.join(out, `raw-${sets}x${destinations}.out`)];
-  const sesformArgs = ['bin/sesform.js', 'synth', '--environments', dir, '--output', path.join(out, `sesform-${sets}x${destinations}.out`)];
+  const sesformArgs = [
+    'bin/sesform.js',
+    'synth',
+    '--environments',
+    dir,
+    '--output',
+    path.join(out, `sesform-${sets}x${destinations}.out`),
+  ];
   measure(sesformArgs); // warm-up: tsx's compile cache, the file system cache
   // Interleaved, so that a slow moment of the machine hits both contenders alike.
   const samples = Array.from({ length: runs }, () => ({ raw: measure(rawArgs), sesform: measure(sesformArgs) }));

@@ -34,7 +34,7 @@ export function defaultLocalAdminRole(accountId: string): string {
 export async function bootstrap(options: BootstrapOptions): Promise<number> {
   const { stacks, local, out } = options;
   // Local bootstrap state may outlive its emulator; Terraform's refresh then plans the missing resources again.
-  const workDir = path.resolve(options.workDir ?? local ? WORK_PATHS.localBootstrap : WORK_PATHS.bootstrap);
+  const workDir = path.resolve((options.workDir ?? local) ? WORK_PATHS.localBootstrap : WORK_PATHS.bootstrap);
   const accountId = stacks[0].accountId;
   const adminRoleArn = options.adminRoleArn ?? (local ? defaultLocalAdminRole(accountId) : undefined);
   const outdir = path.join(workDir, 'cdktf.out');
