@@ -78,8 +78,8 @@ async function main() {
       '--local',
       '--endpoint',
       emulator.endpoint,
-      '--plans',
-      path.join(out, 'plans'),
+      // drift reads no saved plans: it takes no --plans.
+      ...(command === 'drift' ? [] : ['--plans', path.join(out, 'plans')]),
       ...extra,
     ];
     // Warm-up: the file system cache (provider binary, node modules) for both contenders.

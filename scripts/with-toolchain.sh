@@ -9,7 +9,9 @@ if [ -z "${SESFORM_PROVIDER_MIRROR:-}" ]; then
   done
 fi
 if [ -z "${SESFORM_PROVIDER_MIRROR:-}" ]; then
-  found=$(find / -xdev -maxdepth 6 -type d -path '*/registry.terraform.io/hashicorp/aws' 2>/dev/null | head -n 1 || true)
+  # A plugin cache (the cdktf CLI keeps one in ~/.terraform.d/plugin-cache) is not a mirror: Terraform
+  # refuses to install from the cache it installs into.
+  found=$(find / -xdev -maxdepth 6 -type d -path '*/registry.terraform.io/hashicorp/aws' -not -path '*/plugin-cache/*' 2>/dev/null | head -n 1 || true)
   [ -n "$found" ] && SESFORM_PROVIDER_MIRROR=${found%/registry.terraform.io/hashicorp/aws}
 fi
 if [ -n "${SESFORM_PROVIDER_MIRROR:-}" ]; then export SESFORM_PROVIDER_MIRROR; fi

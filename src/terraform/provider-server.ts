@@ -8,12 +8,10 @@
  * it gets exactly Terraform's environment, is configured once (one provider block per stack), and is
  * stopped afterwards. Whenever any of that does not hold, the steps simply run without it.
  */
-import { setting } from '../config';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-/** Set to 0 to let Terraform start its own provider processes. */
+import { setting } from '../config';
 
 const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
 
