@@ -4,6 +4,15 @@
 require('tsx/cjs');
 
 require('./quiet-sdk-warning');
+
+// A promise an environment file (TypeScript) rejects without handling ends the run with its message,
+// not a stack trace; nothing is synthesized, planned or applied after it.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(
+    `sesform: an error nothing handled (a TypeScript environment file's promise?): ${reason instanceof Error ? reason.message : String(reason)}\n`,
+  );
+  process.exit(1);
+});
 const { main } = require('../src/cli.ts');
 
 main(process.argv.slice(2)).then(

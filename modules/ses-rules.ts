@@ -76,8 +76,13 @@ const DEFAULT_DIMENSION_VALUE: CharacterRule = {
   maxLength: 256,
 };
 
-function quote(value: unknown): string {
-  return JSON.stringify(value);
+/** Values longer than this are cut in messages: a 100 MB value must not be echoed back. */
+const MAX_QUOTED_LENGTH = 300;
+
+/** A value as messages quote it, cut to a readable length. */
+export function quote(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > MAX_QUOTED_LENGTH ? `${text.slice(0, MAX_QUOTED_LENGTH)}…` : text;
 }
 
 /** A name with every disallowed character replaced by "-", offered as a fix. */

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { readImportManifest } from './adoption/import-manifest';
 import { environmentsDir, loadEnvironments } from './environment/loader';
-import { formatProblem } from './environment/problems';
+import { displayPath, formatProblem } from './environment/problems';
 import { Fleet, resolveFleet } from './fleet/fleet';
 import type { LocalTarget } from './local/local-target';
 import { SesEnvironmentStack } from './stack';
@@ -70,6 +70,7 @@ export function synthesize(
   outdir: string,
   { removeOrphans = true, local }: { removeOrphans?: boolean; local?: LocalTarget } = {},
 ): SynthResult {
+  refuseForeignOutput(outdir);
   const existing = listStackDirectories(outdir);
   fs.mkdirSync(path.dirname(outdir), { recursive: true }); // App creates outdir itself, but not its parents
   // Validated once, below, with every problem listed; cdktf would run the same validations again.
@@ -82,10 +83,39 @@ export function synthesize(
     app.synth();
     return added;
   });
+  fs.writeFileSync(path.join(outdir, OUTPUT_MARKER), 'written by sesform synth\n');
+  for (const stack of stacks) fs.writeFileSync(path.join(outdir, 'stacks', stack.node.id, STACK_MARKER), '');
   const names = new Set(stacks.map((stack) => stack.node.id));
+  // Only folders sesform wrote are ever removed.
   for (const directory of removeOrphans ? existing : [])
-    if (!names.has(path.basename(directory))) fs.rmSync(directory, { recursive: true, force: true });
+    if (!names.has(path.basename(directory)) && fs.existsSync(path.join(directory, STACK_MARKER)))
+      fs.rmSync(directory, { recursive: true, force: true });
   return { outdir, stacks };
+}
+
+/** Marks an output folder, and each stack folder in it, as written by sesform. */
+const OUTPUT_MARKER = '.sesform-output';
+const STACK_MARKER = '.sesform-stack';
+
+/** A non-empty folder that neither sesform nor cdktf wrote is never written into. */
+function refuseForeignOutput(outdir: string): void {
+  if (!fs.existsSync(outdir)) return;
+  if (!fs.statSync(outdir).isDirectory())
+    throw new Error(`${displayPath(outdir)} is not a folder: choose another --output.`);
+  const entries = fs.readdirSync(outdir);
+  if (entries.length === 0 || entries.includes(OUTPUT_MARKER) || isCdktfOutput(outdir)) return;
+  throw new Error(
+    `${displayPath(outdir)} is not empty and not a synth output (no ${OUTPUT_MARKER} marker, no cdktf manifest): give --output an empty or new folder.`,
+  );
+}
+
+function isCdktfOutput(outdir: string): boolean {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    return typeof manifest.version === 'string' && typeof manifest.stacks === 'object';
+  } catch {
+    return false;
+  }
 }
 
 function listStackDirectories(outdir: string): string[] {

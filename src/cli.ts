@@ -322,10 +322,13 @@ export function invocationProblems(argv: readonly string[]): string[] {
 
 /** The numeric engine options, checked. */
 function engineSelection(options: Options): { concurrency?: number; waves: number[]; shard?: Shard } {
-  const concurrency = positiveInteger(options.concurrency, '--concurrency');
+  const concurrency =
+    options.concurrency === undefined ? undefined : boundedInteger(options.concurrency, 1, MAX_CONCURRENCY);
+  if (options.concurrency !== undefined && concurrency === undefined)
+    throw new Error(`--concurrency ${options.concurrency}: expected a whole number from 1 to ${MAX_CONCURRENCY}.`);
   const waves = options.wave.map((wave) => {
-    const value = Number(wave);
-    if (!Number.isInteger(value) || value < 0) throw new Error(`--wave ${wave}: expected a wave number (0 or more).`);
+    const value = boundedInteger(wave, 0, MAX_WAVE);
+    if (value === undefined) throw new Error(`--wave ${wave}: expected a wave number from 0 to ${MAX_WAVE}.`);
     return value;
   });
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
@@ -623,13 +626,15 @@ async function exportCommand(options: Options, out: NodeJS.WritableStream): Prom
 
 const engineModule = () => onDemand<typeof import('./engine/commands')>('./engine/commands');
 
-function positiveInteger(text: string | undefined, option: string): number | undefined {
-  if (text === undefined) return undefined;
+/** Decimal digits only (no 1e9, 0x10, 1.0) within the bounds: numbers that cannot stall a run. */
+function boundedInteger(text: string, min: number, max: number): number | undefined {
+  if (!/^\d{1,6}$/.test(text)) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${option} ${text}: expected a whole number of 1 or more.`);
-  return value;
+  return value >= min && value <= max ? value : undefined;
 }
+
+export const MAX_CONCURRENCY = 256;
+export const MAX_WAVE = 1000;
 
 /** plan, apply, drift, rollout: the selection checked (validation, budgets) before any engine work. */
 async function engineCommand(
@@ -653,7 +658,7 @@ async function engineCommand(
     local: options.local,
     endpoint: options.endpoint,
     output: options.output,
-    plans: options.plans,
+    plans: plansOutsideEnvironments(options),
     concurrency,
     waves: selection.waves,
     shard: selection.shard,
@@ -679,7 +684,12 @@ function reportCommand(files: readonly string[], options: Options, out: NodeJS.W
   return engineModule().reportCommand(files, { json: options.json, markdown: options.markdown, out });
 }
 
+/** A stack name as sesform makes them (`<env>-<region>`): never a path. */
+const STACK_NAME = /^[a-z][a-z0-9-]{0,127}$/;
+
 function unlockCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
+  if (options.stack !== undefined && !STACK_NAME.test(options.stack))
+    throw new Error(`--stack ${options.stack}: not a stack name (such as prod-eu-west-1).`);
   return engineModule().unlockCommand({
     stack: options.stack,
     lockId: options['lock-id'],
@@ -688,6 +698,18 @@ function unlockCommand(options: Options, out: NodeJS.WritableStream): Promise<nu
     defaultOutput: cdktfOutputDir(),
     out,
   });
+}
+
+/** --plans, refused inside the environments folder, where plan records would be read as environment files. */
+function plansOutsideEnvironments(options: Options): string | undefined {
+  if (options.plans === undefined) return undefined;
+  const environments = environmentsDir(options.environments);
+  const relative = path.relative(environments, path.resolve(options.plans));
+  if (!relative.startsWith('..') && !path.isAbsolute(relative))
+    throw new Error(
+      `--plans ${options.plans} is inside the environments folder ${displayPath(environments)}: its plan records would be read as environment files. Choose another folder.`,
+    );
+  return options.plans;
 }
 
 /** The output folder that `cdktf synth` would use. */

@@ -161,7 +161,10 @@ describe('sesform synth', () => {
 
   test('a stack whose environment is gone is removed, as cdktf does; with --env, other stacks are kept', async () => {
     const outdir = tempDir();
+    // A stack folder an earlier sesform synth wrote (both markers), whose environment is gone now.
     fs.mkdirSync(path.join(outdir, 'stacks', 'retired-eu-west-1'), { recursive: true });
+    fs.writeFileSync(path.join(outdir, '.sesform-output'), '');
+    fs.writeFileSync(path.join(outdir, 'stacks', 'retired-eu-west-1', '.sesform-stack'), '');
     await run('synth', '--environments', SAMPLES, '--output', outdir, '--env', 'dev');
     expect(fs.existsSync(path.join(outdir, 'stacks', 'retired-eu-west-1'))).toBe(true);
     await run('synth', '--environments', SAMPLES, '--output', outdir);
@@ -181,6 +184,25 @@ describe('the sesform binary', () => {
       'arn:aws:ses:eu-west-1:111111111111:configuration-set/transactional',
       'arn:aws:ses:eu-west-1:111111111111:configuration-set/marketing',
     ]);
+  });
+});
+
+describe('the sesform binary and hostile TypeScript environments', () => {
+  test('an unhandled rejection in an environment file ends the run with its message, exit 1, no stack trace', () => {
+    const { dir, cleanup } = writeFiles({
+      'rejects.ts': "Promise.reject(new Error('boom from the file'));\nexport default {};\n",
+    });
+    try {
+      const result = spawnSync('node', ['bin/sesform.js', 'validate', '--environments', dir], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('boom from the file');
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      cleanup();
+    }
   });
 });
 

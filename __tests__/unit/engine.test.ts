@@ -121,7 +121,7 @@ describe('shards', () => {
   test('--shard I/N is checked', () => {
     expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
     for (const bad of ['0/4', '5/4', '1/0', 'a/b', '2'])
-      expect(() => parseShard(bad)).toThrow(`--shard ${bad}: expected I/N with 1 <= I <= N, e.g. --shard 2/4.`);
+      expect(() => parseShard(bad)).toThrow(`--shard ${bad}: expected I/N with 1 <= I <= N <= 1000, e.g. --shard 2/4.`);
   });
 
   test('the samples: stacks in wave order', () => {
@@ -323,7 +323,7 @@ describe('engine commands: input checked before anything runs', () => {
 
   test('bad numbers and shards are refused', async () => {
     expect((await run('plan', '--all', '--concurrency', '0')).stderr).toContain(
-      '--concurrency 0: expected a whole number of 1 or more.',
+      '--concurrency 0: expected a whole number from 1 to 256.',
     );
     expect((await run('plan', '--all', '--shard', '3/2')).stderr).toContain('--shard 3/2: expected I/N');
   });

@@ -88,13 +88,13 @@ test('invocationProblems finds what would stop a command', () => {
     'plan needs the environments to work on: --env NAME (repeatable) or --all, not both.',
   ]);
   expect(invocationProblems(['drift', '--all', '--shard', '1of2'])).toEqual([
-    '--shard 1of2: expected I/N with 1 <= I <= N, e.g. --shard 2/4.',
+    '--shard 1of2: expected I/N with 1 <= I <= N <= 1000, e.g. --shard 2/4.',
   ]);
   expect(invocationProblems(['rollout', '--all', '--auto-aprove'])[0]).toMatch(
     /^--auto-aprove is not an option of rollout\. Did you mean "auto-approve"\?/,
   );
   expect(invocationProblems(['apply', '--all', '--wave', 'prod'])).toEqual([
-    '--wave prod: expected a wave number (0 or more).',
+    '--wave prod: expected a wave number from 0 to 1000.',
   ]);
   expect(invocationProblems(['report'])).toEqual([
     'report needs the JSON report to read: sesform report FILE, or --merge FILE...',

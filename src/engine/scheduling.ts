@@ -10,11 +10,14 @@ export interface Shard {
   readonly count: number;
 }
 
+/** More shards than this is a typo, not a pipeline. */
+export const MAX_SHARDS = 1000;
+
 export function parseShard(text: string): Shard {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const match = /^(\d{1,4})\/(\d{1,4})$/.exec(text);
   const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
-  if (!(count >= 1 && index >= 1 && index <= count))
-    throw new Error(`--shard ${text}: expected I/N with 1 <= I <= N, e.g. --shard 2/4.`);
+  if (!(count >= 1 && count <= MAX_SHARDS && index >= 1 && index <= count))
+    throw new Error(`--shard ${text}: expected I/N with 1 <= I <= N <= ${MAX_SHARDS}, e.g. --shard 2/4.`);
   return { index, count };
 }
 

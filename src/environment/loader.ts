@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import { closestMatch, didYouMean } from '../../modules/did-you-mean';
+import { quote } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
 import { setting } from '../config';
 import { Fleet, resolveFleet } from '../fleet/fleet';
@@ -13,7 +14,7 @@ import { fleetProblems } from './fleet-rules';
 import { Layered, Origin, Path, mergeLayer, originOf, singleLayer } from './layers';
 import { Problem, displayPath } from './problems';
 import { Environment, EnvironmentSchema } from './schema';
-import { ENVIRONMENT_FILE_EXTENSIONS, SourceFile, readSourceFile } from './source-file';
+import { ENVIRONMENT_FILE_EXTENSIONS, MAX_FILE_BYTES, SourceFile, readSourceFile } from './source-file';
 
 /** The folder of environment files when neither `--environments` nor SESFORM_ENVIRONMENTS says otherwise. */
 export const DEFAULT_ENVIRONMENTS_DIR = 'environments';
@@ -55,7 +56,7 @@ export function loadEnvironments(dir: string): LoadResult {
     .sort()
     .map((name) => path.join(dir, name));
 
-  const reader = new LayerReader();
+  const reader = new LayerReader(dir);
   const layers = candidates.map((file) => ({ file, ...reader.read(file) }));
   const bases = reader.extendedFiles();
   const problems: Problem[] = [];
@@ -105,10 +106,32 @@ function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
 }
 
-/** Reads files once each and resolves their `extends` chains. */
+/** Keys that would reach Object.prototype through a merge: never a field of an environment. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Where forbidden keys are in `value`, as paths of their containing objects and the key. */
+function forbiddenKeys(value: unknown, at: Path = []): { at: Path; key: string }[] {
+  if (typeof value !== 'object' || value === null) return [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => forbiddenKeys(item, [...at, index]));
+  return Object.keys(value).flatMap((key) =>
+    FORBIDDEN_KEYS.has(key) ? [{ at, key }] : forbiddenKeys((value as Record<string, unknown>)[key], [...at, key]),
+  );
+}
+
+type LayerResult = { layered?: Layered; problems: Problem[] };
+
+/**
+ * Reads files once each and resolves their `extends` chains, each base once however many files
+ * extend it (a fan-out of bases cannot multiply the work). Bases must be regular files inside the
+ * environments folder, within the size cap.
+ */
 class LayerReader {
   private readonly sources = new Map<string, SourceFile>();
+  private readonly resolved = new Map<string, LayerResult>();
   private readonly extended = new Set<string>();
+  private readonly loops = new Set<Problem>();
+
+  constructor(private readonly root: string) {}
 
   source(file: string): SourceFile {
     let source = this.sources.get(file);
@@ -124,13 +147,50 @@ class LayerReader {
   }
 
   /** The file merged over its bases, or the problems that stop it from being read. */
-  read(file: string, chain: readonly string[] = []): { layered?: Layered; problems: Problem[] } {
+  read(file: string, chain: readonly string[] = []): LayerResult {
+    const known = this.resolved.get(file);
+    if (known !== undefined) return known;
+    const result = this.resolve(file, chain);
+    // A loop is seen from where the chain started: read again from elsewhere, it is reported there too.
+    if (!result.problems.some((problem) => this.loops.has(problem))) this.resolved.set(file, result);
+    return result;
+  }
+
+  /** Why `parentFile` may not be a base, if it may not. */
+  private baseProblem(parent: string, parentFile: string): string | undefined {
+    const inside = (candidate: string) => {
+      const relative = path.relative(this.root, candidate);
+      return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+    };
+    if (!inside(parentFile))
+      return `${parent} is outside the environments folder: a base must be a file in it (or below it).`;
+    if (!fs.existsSync(parentFile)) return undefined; // said below, with a suggestion
+    // A link may not lead out of the folder either.
+    if (!inside(fs.realpathSync(parentFile)))
+      return `${parent} is outside the environments folder: a base must be a file in it (or below it).`;
+    const stat = fs.statSync(parentFile);
+    if (!stat.isFile()) return `${parent} is not a regular file.`;
+    if (stat.size > MAX_FILE_BYTES) return `${parent} is larger than 1 MiB, the limit for an environment file.`;
+    return undefined;
+  }
+
+  private resolve(file: string, chain: readonly string[]): LayerResult {
     const source = this.source(file);
     const here = displayPath(file);
     if (source.content === undefined) {
       const error = source.error ?? { message: 'empty file.' };
       return { problems: [{ file: here, path: '', message: error.message, line: error.line, column: error.column }] };
     }
+    const forbidden = forbiddenKeys(source.content);
+    if (forbidden.length > 0)
+      return {
+        problems: forbidden.map(({ at, key }) => ({
+          file: here,
+          path: formatPath(at),
+          message: `unknown field "${key}". A field of this name is never allowed: merged, it would change every object of the process.`,
+          ...source.locate([...at, key]),
+        })),
+      };
     const { extends: parents, ...own } = source.content;
     const parentList = parents === undefined ? [] : Array.isArray(parents) ? parents : [parents];
     const problems: Problem[] = [];
@@ -146,8 +206,15 @@ class LayerReader {
         return;
       }
       const parentFile = path.resolve(path.dirname(file), parent);
+      const refused = this.baseProblem(parent, parentFile);
+      if (refused !== undefined) {
+        problems.push({ ...located, message: refused });
+        return;
+      }
       if (chain.includes(parentFile) || parentFile === file) {
-        problems.push({ ...located, message: `${parent} extends this file again: \`extends\` chains must not loop.` });
+        const loop = { ...located, message: `${parent} extends this file again: \`extends\` chains must not loop.` };
+        this.loops.add(loop);
+        problems.push(loop);
         return;
       }
       if (!fs.existsSync(parentFile)) {
@@ -214,7 +281,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${quote(value)}`;
 }
 
 function issueMessage(issue: Issue): string {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { didYouMean } from '../../modules/did-you-mean';
+import { ALL_AWS_REGIONS, AWS_REGIONS_AS_OF } from './aws-regions';
 import { dimensionSetViolations, expandDimensionSets } from '../../modules/dimension-sets';
 import {
   ConfigurationSetTlsPolicy,
@@ -14,6 +15,7 @@ import {
 } from '../../modules/ses-enums';
 import {
   RuleViolation,
+  quote,
   checkConfigurationSetName,
   checkDomainName,
   checkEventDestinationName,
@@ -62,17 +64,21 @@ const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const KEY_PREFIX = /^(?!\/)(?!.*\/\/)(?!.*\/$)[\w!.*'()/-]{1,512}$/;
+// No wildcard (`*`, `?`: the deploy role's policy names the keys), no `..`, no empty path segment.
+const KEY_PREFIX = /^(?!\/)(?!.*\/\/)(?!.*\/$)(?!.*\.\.)[\w!.'()/-]{1,512}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const VERSION_CONSTRAINT =
   /^\s*(?:(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)(?:,\s*(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)*$/;
 
-const Region = z
-  .string()
-  .regex(REGION, { error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region name such as "eu-west-1".` });
+const Region = z.string().superRefine((region, context) => {
+  if (ALL_AWS_REGIONS.includes(region)) return;
+  context.addIssue({
+    code: 'custom',
+    message: `${quote(region)} is not an AWS region (regions as of ${AWS_REGIONS_AS_OF}).${didYouMean(region, ALL_AWS_REGIONS)}`,
+  });
+});
 
 const Tags = z.record(z.string(), z.string()).superRefine(rules(tagViolations));
 
@@ -197,13 +203,13 @@ export const EnvironmentSchema = z
   .strictObject({
     name: z.string().regex(ENVIRONMENT_NAME, {
       error: (issue) =>
-        `${JSON.stringify(issue.input)} is not a valid environment name: use 1 to 32 lower-case letters, digits and "-", starting with a letter (it names stacks and state keys).`,
+        `${quote(issue.input)} is not a valid environment name: use 1 to 32 lower-case letters, digits and "-", starting with a letter (it names stacks and state keys).`,
     }),
     accountId: z.string({ error: accountIdMessage }).regex(ACCOUNT_ID, { error: accountIdMessage }),
     deployRole: z.strictObject({
       arn: z.string().regex(ROLE_ARN, {
         error: (issue) =>
-          `${JSON.stringify(issue.input)} is not an IAM role ARN such as "arn:aws:iam::123456789012:role/ses-deploy".`,
+          `${quote(issue.input)} is not an IAM role ARN such as "arn:aws:iam::123456789012:role/ses-deploy".`,
       }),
       externalId: z
         .string()
@@ -217,7 +223,7 @@ export const EnvironmentSchema = z
         .string()
         .regex(PRINCIPAL_ARN, {
           error: (issue) =>
-            `${JSON.stringify(issue.input)} is not an IAM role or user ARN such as "arn:aws:iam::123456789012:role/pipeline": the bootstrap lets only this principal assume the deploy role.`,
+            `${quote(issue.input)} is not an IAM role or user ARN such as "arn:aws:iam::123456789012:role/pipeline": the bootstrap lets only this principal assume the deploy role.`,
         })
         .optional(),
     }),
@@ -228,7 +234,7 @@ export const EnvironmentSchema = z
         rules((regions: string[]) =>
           regions.flatMap((region, index) =>
             regions.indexOf(region) < index
-              ? [{ path: [index], message: `region ${JSON.stringify(region)} is listed twice.` }]
+              ? [{ path: [index], message: `region ${quote(region)} is listed twice.` }]
               : [],
           ),
         ),
@@ -236,11 +242,11 @@ export const EnvironmentSchema = z
     stateBackend: z.strictObject({
       bucket: z.string().regex(BUCKET, {
         error: (issue) =>
-          `${JSON.stringify(issue.input)} is not an S3 bucket name: 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit.`,
+          `${quote(issue.input)} is not an S3 bucket name: 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit.`,
       }),
       keyPrefix: z.string().regex(KEY_PREFIX, {
         error: (issue) =>
-          `${JSON.stringify(issue.input)} is not a usable state key prefix: letters, digits and ! - _ . * ' ( ) /, with no leading, trailing or doubled "/".`,
+          `${quote(issue.input)} is not a usable state key prefix: letters, digits and ! - _ . ' ( ) /, with no "..", no leading, trailing or doubled "/".`,
       }),
       region: Region,
     }),
@@ -248,7 +254,7 @@ export const EnvironmentSchema = z
       .string()
       .regex(VERSION_CONSTRAINT, {
         error: (issue) =>
-          `${JSON.stringify(issue.input)} is not a Terraform version constraint such as "6.25.0", "~> 6.0" or ">= 5.100, < 7".`,
+          `${quote(issue.input)} is not a Terraform version constraint such as "6.25.0", "~> 6.0" or ">= 5.100, < 7".`,
       })
       .optional(),
     defaultTags: Tags.default({}),
@@ -292,7 +298,7 @@ function accountIdMessage(issue: { input?: unknown }): string | undefined {
   if (issue.input === undefined) return undefined;
   if (typeof issue.input === 'number')
     return `the account id must be a text of 12 digits: quote it (accountId: "${String(issue.input).padStart(12, '0')}") so that leading zeros survive.`;
-  return `${JSON.stringify(issue.input)} is not an AWS account id: use the 12 digits, as a text.`;
+  return `${quote(issue.input)} is not an AWS account id: use the 12 digits, as a text.`;
 }
 
 /** An environment as written in a file (defaults not yet applied). */

@@ -9,6 +9,12 @@ import { Path } from './layers';
 
 export const ENVIRONMENT_FILE_EXTENSIONS = ['.ts', '.yaml', '.yml', '.json'] as const;
 
+/** The largest environment or base file: far above any real one, far below what could exhaust memory. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/** How many aliases a YAML file may expand (an alias bomb expands to billions). */
+const MAX_YAML_ALIASES = 100;
+
 /** A parsed file: its content, or why it has none. */
 export interface SourceFile {
   readonly file: string;
@@ -21,15 +27,56 @@ export interface SourceFile {
 const noLocation = () => undefined;
 
 export function readSourceFile(file: string): SourceFile {
+  const failed = (message: string): SourceFile => ({ file, error: { message }, locate: noLocation });
+  let bytes: Buffer;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) return failed('not a regular file.');
+    if (stat.size > MAX_FILE_BYTES) return failed('the file is larger than 1 MiB, the limit for an environment file.');
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    return failed(`cannot read the file: ${(error as Error).message}`);
+  }
+  const invalid = firstInvalidUtf8Byte(bytes);
+  if (invalid !== undefined)
+    return failed(
+      `the file is not UTF-8 text: byte ${invalid} (0x${bytes[invalid].toString(16)}) is not valid UTF-8; save it as UTF-8.`,
+    );
   const extension = path.extname(file);
   if (extension === '.ts') return readTypeScript(file);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    return { file, error: { message: `cannot read the file: ${(error as Error).message}` }, locate: noLocation };
-  }
+  // A byte-order mark is allowed alike in YAML and JSON.
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   return extension === '.json' ? readJson(file, text) : readYaml(file, text);
+}
+
+/** The offset of the first byte that is not part of valid UTF-8, or undefined when all is valid. */
+export function firstInvalidUtf8Byte(bytes: Uint8Array): number | undefined {
+  for (let index = 0; index < bytes.length;) {
+    const byte = bytes[index];
+    const length =
+      byte < 0x80
+        ? 1
+        : byte >= 0xc2 && byte < 0xe0
+          ? 2
+          : byte >= 0xe0 && byte < 0xf0
+            ? 3
+            : byte >= 0xf0 && byte < 0xf5
+              ? 4
+              : 0;
+    if (length === 0 || index + length > bytes.length) return index;
+    for (let next = 1; next < length; next++) if ((bytes[index + next] & 0xc0) !== 0x80) return index;
+    // Overlong forms, surrogates and code points past U+10FFFF.
+    const second = bytes[index + 1];
+    if (
+      (byte === 0xe0 && second < 0xa0) ||
+      (byte === 0xed && second >= 0xa0) ||
+      (byte === 0xf0 && second < 0x90) ||
+      (byte === 0xf4 && second >= 0x90)
+    )
+      return index;
+    index += length;
+  }
+  return undefined;
 }
 
 function contentOrError(file: string, value: unknown, locate: SourceFile['locate']): SourceFile {
@@ -48,7 +95,12 @@ function readYaml(file: string, text: string): SourceFile {
     const message = `malformed YAML: ${first.message.split('\n')[0]}`;
     return { file, error: { message, line, column: col }, locate };
   }
-  return contentOrError(file, document.toJS(), locate);
+  try {
+    return contentOrError(file, document.toJS({ maxAliasCount: MAX_YAML_ALIASES }), locate);
+  } catch (error) {
+    // An alias bomb: refused with the file named, the other files still read.
+    return { file, error: { message: `malformed YAML: ${(error as Error).message}` }, locate };
+  }
 }
 
 function readJson(file: string, text: string): SourceFile {
@@ -67,7 +119,47 @@ function readJson(file: string, text: string): SourceFile {
   }
 }
 
+/** Thrown in place of process.exit while a TypeScript environment loads. */
+class ExitCalled extends Error {
+  constructor(code: unknown) {
+    super(
+      `it called process.exit(${code === undefined ? '' : String(code)}); an environment file must only export its environment.`,
+    );
+  }
+}
+
+/**
+ * A TypeScript file's compile error as file position and message: esbuild (tsx, the CLI) gives
+ * `errors[0].location`, or only its text form; TypeScript (ts-jest) writes "file:line:column - error
+ * TSnnnn: text".
+ */
+function compileError(error: unknown): { message: string; line?: number; column?: number } {
+  const [first] = (error as { errors?: { text?: string; location?: { line: number; column: number } }[] }).errors ?? [];
+  if (first?.text !== undefined)
+    return {
+      message: first.text,
+      ...(first.location && { line: first.location.line, column: first.location.column + 1 }),
+    };
+  // eslint-disable-next-line no-control-regex
+  const text = String((error as Error).message ?? error).replace(/\x1b\[[0-9;]*m/g, '');
+  // esbuild's text form (tsx rethrows it so): "file:line:column: ERROR: text", the column counted from 0.
+  const esbuild = /:(\d+):(\d+): ERROR: (.*)/.exec(text);
+  if (esbuild) return { message: esbuild[3], line: Number(esbuild[1]), column: Number(esbuild[2]) + 1 };
+  const typescript = /:(\d+):(\d+) - error (TS\d+): (.*)/.exec(text);
+  if (typescript)
+    return {
+      message: `${typescript[3]}: ${typescript[4]}`,
+      line: Number(typescript[1]),
+      column: Number(typescript[2]),
+    };
+  return { message: text.split('\n')[0] };
+}
+
 function readTypeScript(file: string): SourceFile {
+  const exit = process.exit;
+  process.exit = ((code?: unknown) => {
+    throw new ExitCalled(code);
+  }) as typeof process.exit;
   try {
     // TypeScript files are compiled on load by the process's TypeScript hook (tsx in the CLI, ts-jest in tests).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -81,8 +173,10 @@ function readTypeScript(file: string): SourceFile {
       };
     return contentOrError(file, structuredClone(value), noLocation);
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0];
-    return { file, error: { message: `cannot load the TypeScript file: ${message}` }, locate: noLocation };
+    const { message, ...position } = error instanceof ExitCalled ? { message: error.message } : compileError(error);
+    return { file, error: { message: `cannot load the TypeScript file: ${message}`, ...position }, locate: noLocation };
+  } finally {
+    process.exit = exit;
   }
 }
 

@@ -1,0 +1,267 @@
+/**
+ * Hostile environment files and command lines: nothing a pull request writes may stall the pipeline,
+ * read outside the environments folder, pollute the process, or end the run without a clear message.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { invocationProblems, main } from '../../src/cli';
+import { loadEnvironments } from '../../src/environment/loader';
+import { readSourceFile } from '../../src/environment/source-file';
+import { formatProblem } from '../../src/environment/problems';
+import { environmentYaml, writeFiles } from '../helpers/synth';
+
+function load(files: Record<string, string | Buffer>) {
+  const { dir, cleanup } = writeFiles({});
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  try {
+    const result = loadEnvironments(dir);
+    return {
+      ...result,
+      dir,
+      lines: result.problems.map((problem) => formatProblem(problem).replaceAll(`${dir}${path.sep}`, '')),
+    };
+  } finally {
+    cleanup();
+  }
+}
+
+async function run(...argv: string[]) {
+  const [out, err] = [new PassThrough(), new PassThrough()];
+  let [stdout, stderr] = ['', ''];
+  out.on('data', (chunk) => (stdout += chunk));
+  err.on('data', (chunk) => (stderr += chunk));
+  const code = await main(argv, out, err);
+  return { code, stdout, stderr };
+}
+
+// Every file read goes through readSourceFile: counted, to show each base is read once.
+jest.mock('../../src/environment/source-file', () => {
+  const actual = jest.requireActual('../../src/environment/source-file');
+  return { ...actual, readSourceFile: jest.fn(actual.readSourceFile) };
+});
+
+const env = (name: string, extra = '') => environmentYaml(name, '111111111111', extra);
+
+describe('extends', () => {
+  test('each base is read once however often it is extended (a fan-out of 6 levels x 10 cannot stall)', () => {
+    const files: Record<string, string> = {};
+    const levels = 6;
+    for (let level = 0; level < levels; level++)
+      for (let index = 0; index < 10; index++)
+        files[`_l${level}_${index}.yaml`] =
+          level === levels - 1
+            ? `defaultTags: { t${index}: "v" }\n`
+            : `extends: [${Array.from({ length: 10 }, (_, next) => `_l${level + 1}_${next}.yaml`).join(', ')}]\n`;
+    files['dev.yaml'] =
+      `extends: [${Array.from({ length: 10 }, (_, next) => `_l0_${next}.yaml`).join(', ')}]\n${env('dev')}`;
+    const reads = jest.mocked(readSourceFile);
+    reads.mockClear();
+    const { problems, environments } = load(files);
+    expect(problems).toEqual([]);
+    expect(environments[0].environment.defaultTags).toMatchObject({ t0: 'v', t9: 'v' });
+    // 60 bases; without memoisation the last level alone would be read 10^6 times.
+    const readsOfBases = reads.mock.calls.filter(([file]) => /_l\d_\d\.yaml$/.test(String(file)));
+    expect(readsOfBases).toHaveLength(60);
+  });
+
+  test.each([
+    ['a path outside the folder', '../../../../etc/passwd'],
+    ['an absolute path', '/etc/passwd'],
+    ['a device', '/dev/zero'],
+  ])('refuses %s', (_what, target) => {
+    const { lines, environments } = load({ 'dev.yaml': `extends: ${target}\n${env('dev')}` });
+    expect(environments).toEqual([]);
+    expect(lines).toEqual([
+      `dev.yaml:1:1: extends: ${target} is outside the environments folder: a base must be a file in it (or below it).`,
+    ]);
+  });
+
+  test('refuses a base that is not a regular file, or larger than the cap', () => {
+    const folder = load({ 'dev.yaml': `extends: bases\n${env('dev')}`, 'bases/_x.yaml': 'wave: 1\n' });
+    expect(folder.lines).toEqual(['dev.yaml:1:1: extends: bases is not a regular file.']);
+    const big = load({
+      'dev.yaml': `extends: _big.yaml\n${env('dev')}`,
+      '_big.yaml': `# ${'x'.repeat(1024 * 1024)}\n`,
+    });
+    expect(big.lines).toEqual([
+      'dev.yaml:1:1: extends: _big.yaml is larger than 1 MiB, the limit for an environment file.',
+    ]);
+  });
+
+  test('refuses an environment file larger than the cap', () => {
+    const { lines } = load({ 'dev.yaml': `${env('dev')}# ${'x'.repeat(1024 * 1024)}\n` });
+    expect(lines).toEqual(['dev.yaml: the file is larger than 1 MiB, the limit for an environment file.']);
+  });
+});
+
+describe('prototype pollution', () => {
+  afterEach(() => {
+    delete (Object.prototype as Record<string, unknown>).polluted;
+  });
+
+  test.each(['__proto__', 'constructor', 'prototype'])(
+    '%s in a base is an unknown field of that file and never reaches Object.prototype',
+    (key) => {
+      const { lines, environments } = load({
+        '_base.yaml': `${key}:\n  polluted: yes\n`,
+        'dev.yaml': `extends: _base.yaml\n${env('dev')}`,
+      });
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(environments).toEqual([]);
+      expect(lines).toEqual([expect.stringMatching(new RegExp(`^_base\\.yaml:1:1: unknown field "${key}"\\.`))]);
+    },
+  );
+});
+
+describe('state key prefixes and regions', () => {
+  test.each(['*', 'ses/*', 'a?b', '../../x', 'a/../b', '/ses', 'ses/'])('keyPrefix %s is refused', (prefix) => {
+    const text = env('dev').replace('keyPrefix: ses', `keyPrefix: ${JSON.stringify(prefix)}`);
+    const { lines } = load({ 'dev.yaml': text });
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /stateBackend\.keyPrefix: .* is not a usable state key prefix: letters, digits and ! - _ \. ' \( \) \/, with no "\.\.", no leading, trailing or doubled "\/"\.$/,
+      ),
+    ]);
+  });
+
+  test('a region that does not exist is refused, with a suggestion', () => {
+    const { lines } = load({
+      'dev.yaml': env('dev').replace('regions: [eu-west-1]', 'regions: [aa-aaaa-1, eu-wset-1]'),
+    });
+    expect(lines).toEqual([
+      expect.stringMatching(/regions\[0\]: "aa-aaaa-1" is not an AWS region \(regions as of \d{4}-\d\d-\d\d\)\.$/),
+      expect.stringMatching(
+        /regions\[1\]: "eu-wset-1" is not an AWS region \(regions as of \d{4}-\d\d-\d\d\)\. Did you mean "eu-west-1"\?$/,
+      ),
+    ]);
+  });
+});
+
+describe('file contents', () => {
+  test("a YAML alias bomb names the file, keeps the other files' problems, and --json still answers", async () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+      .concat(
+        Array.from({ length: 8 }, (_, index) => {
+          const name = String.fromCharCode(98 + index);
+          const previous = String.fromCharCode(97 + index);
+          return `${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`;
+        }),
+      )
+      .join('\n');
+    const { lines } = load({ 'bomb.yaml': `${bomb}\n`, 'other.yaml': 'name: other\n' });
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^bomb\.yaml(:\d+:\d+)?: malformed YAML: .*alias/i),
+        expect.stringMatching(/^other\.yaml:1:1: accountId: this field is required/),
+      ]),
+    );
+    const { dir, cleanup } = writeFiles({ 'bomb.yaml': `${bomb}\n` });
+    try {
+      const json = await run('validate', '--environments', dir, '--json');
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout).problems[0].file).toMatch(/bomb\.yaml$/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a huge value is cut in messages', () => {
+    const { lines } = load({ 'dev.yaml': env('dev').replace('name: dev', `name: "${'x'.repeat(100_000)}"`) });
+    expect(lines).toHaveLength(1);
+    expect(lines[0].length).toBeLessThan(500);
+    expect(lines[0]).toContain('…');
+  });
+
+  test('bytes that are not UTF-8 are refused with their offset', () => {
+    const text = Buffer.concat([Buffer.from('name: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const { lines } = load({ 'dev.yaml': text });
+    expect(lines).toEqual([
+      'dev.yaml: the file is not UTF-8 text: byte 9 (0xe9) is not valid UTF-8; save it as UTF-8.',
+    ]);
+  });
+
+  test('a byte-order mark is accepted alike in YAML and JSON', () => {
+    const json = JSON.stringify({
+      name: 'json',
+      accountId: '111111111111',
+      deployRole: { arn: 'arn:aws:iam::111111111111:role/ses-deploy' },
+      regions: ['eu-west-1'],
+      stateBackend: { bucket: 'state-bucket', keyPrefix: 'ses', region: 'eu-west-1' },
+    });
+    const { problems, environments } = load({
+      'yaml.yaml': `\uFEFF${env('yaml')}`,
+      'json.json': `\uFEFF${json}`,
+    });
+    expect(problems).toEqual([]);
+    expect(environments.map(({ environment }) => environment.name).sort()).toEqual(['json', 'yaml']);
+  });
+
+  test('a TypeScript environment that exits the process or fails to compile is reported, with file and position', () => {
+    const { lines } = load({
+      'exits.ts': 'process.exit(0);\nexport default {};\n',
+      'broken.ts': 'export default {\n  name: "x",,\n};\n',
+    });
+    expect(lines).toEqual([
+      expect.stringMatching(/^broken\.ts:2:13: cannot load the TypeScript file: /),
+      'exits.ts: cannot load the TypeScript file: it called process.exit(0); an environment file must only export its environment.',
+    ]);
+  });
+});
+
+describe('numbers and paths on the command line', () => {
+  test.each([
+    [['plan', '--all', '--concurrency', '1e9'], '--concurrency 1e9: expected a whole number from 1 to 256.'],
+    [['plan', '--all', '--concurrency=0x10'], '--concurrency 0x10: expected a whole number from 1 to 256.'],
+    [['plan', '--all', '--concurrency', '1000'], '--concurrency 1000: expected a whole number from 1 to 256.'],
+    [
+      ['plan', '--all', '--shard', '1/99999999999999999999'],
+      '--shard 1/99999999999999999999: expected I/N with 1 <= I <= N <= 1000, e.g. --shard 2/4.',
+    ],
+    [['plan', '--all', '--wave', '1.5'], '--wave 1.5: expected a wave number from 0 to 1000.'],
+  ])('%j is refused', (argv, message) => {
+    expect(invocationProblems(argv)).toEqual([message]);
+  });
+
+  test('unlock --stack takes a stack name, never a path', async () => {
+    const { code, stderr } = await run('unlock', '--stack', '../../etc', '--lock-id', 'x');
+    expect(code).toBe(1);
+    expect(stderr).toContain('--stack ../../etc: not a stack name');
+  });
+
+  test('--plans may not point into the environments folder', async () => {
+    const { dir, cleanup } = writeFiles({ 'dev.yaml': env('dev') });
+    try {
+      const { code, stderr } = await run('plan', '--all', '--environments', dir, '--plans', path.join(dir, 'plans'));
+      expect(code).toBe(1);
+      expect(stderr).toContain('is inside the environments folder');
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('synth --output', () => {
+  test('refuses a non-empty folder sesform did not write, and never deletes what it did not create', async () => {
+    const { dir, cleanup } = writeFiles({ 'environments/dev.yaml': env('dev'), 'mine/notes.txt': 'keep' });
+    try {
+      const environments = path.join(dir, 'environments');
+      const refused = await run('synth', '--environments', environments, '--output', path.join(dir, 'mine'));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('is not empty and not a synth output');
+      expect(fs.readFileSync(path.join(dir, 'mine', 'notes.txt'), 'utf8')).toBe('keep');
+
+      const out = path.join(dir, 'out');
+      expect((await run('synth', '--environments', environments, '--output', out)).code).toBe(0);
+      fs.mkdirSync(path.join(out, 'stacks', 'somebody-elses'));
+      fs.writeFileSync(path.join(out, 'stacks', 'somebody-elses', 'data'), 'keep');
+      expect((await run('synth', '--environments', environments, '--output', out)).code).toBe(0);
+      expect(fs.existsSync(path.join(out, 'stacks', 'somebody-elses', 'data'))).toBe(true);
+    } finally {
+      cleanup();
+    }
+  });
+});
