@@ -20,8 +20,8 @@ const { generateFleet } = require('./fleet');
 const { writeSection } = require('./results');
 const { startEmulator } = require('../src/emulator/emulator.ts');
 const { createLocalStateBuckets } = require('../src/local/state-buckets.ts');
-const { localTarget, LOCAL_CREDENTIALS_ENV } = require('../src/local/local-target.ts');
-const { terraformEnvironment, localProviderVersion } = require('../src/terraform/terraform.ts');
+const { localTarget, terraformEnvironmentFor } = require('../src/local/local-target.ts');
+const { localProviderVersion } = require('../src/terraform/terraform.ts');
 const { loadEnvironments } = require('../src/environment/loader.ts');
 
 const root = path.resolve(__dirname, '..');
@@ -65,7 +65,7 @@ async function main() {
     );
     // The same Terraform set-up for both: CLI config for the mirror, GOGC.
     const env = {
-      ...terraformEnvironment(LOCAL_CREDENTIALS_ENV),
+      ...terraformEnvironmentFor(true),
       CI: 'true',
       DISABLE_VERSION_CHECK: 'true',
       SESFORM_ENVIRONMENTS: fleet,

@@ -13,10 +13,10 @@ import { defaultConcurrency, mapLimit } from '../../src/concurrency';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { LoadedEnvironment, loadEnvironments } from '../../src/environment/loader';
 import { sesClientFor } from '../../src/adoption/ses-account';
-import { LOCAL_CREDENTIALS_ENV, LocalTarget, localTarget } from '../../src/local/local-target';
+import { LocalTarget, localTarget, terraformEnvironmentFor } from '../../src/local/local-target';
 import { createLocalStateBuckets } from '../../src/local/state-buckets';
 import { StackWorkspace } from '../../src/terraform/stack-workspace';
-import { localProviderVersion, terraformEnvironment } from '../../src/terraform/terraform';
+import { localProviderVersion } from '../../src/terraform/terraform';
 
 export class LocalStacks {
   private readonly accounts: SesAccounts;
@@ -43,7 +43,7 @@ export class LocalStacks {
       emulator,
       target,
       outdir,
-      terraformEnvironment(LOCAL_CREDENTIALS_ENV),
+      terraformEnvironmentFor(true),
       loaded.environments,
       running === undefined,
     );

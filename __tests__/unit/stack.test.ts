@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { App, Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../../src/app';
 import { loadEnvironments } from '../../src/environment/loader';
-import { localTarget } from '../../src/local/local-target';
+import { localProcessEnvironment, localTarget } from '../../src/local/local-target';
 import { SesEnvironmentStack } from '../../src/stack';
 import { BINDINGS_AWS_PROVIDER_VERSION } from '../../src/terraform/terraform';
 import { PROJECT_ROOT, SynthesizedStack, readStack } from '../helpers/synth';
@@ -160,22 +160,54 @@ describe('local mode', () => {
     for (const [, stack] of synthLocal()) expect(stack.json).not.toMatch(/access_key|secret_key|"token"/);
   });
 
-  test('refuses any endpoint that is not on the loopback address', () => {
+  test('refuses any endpoint that is not on the loopback address, written exactly', () => {
     for (const address of [
       'http://10.0.0.5:4566',
       'ftp://127.0.0.1:4566',
       'https://email.eu-west-1.amazonaws.com',
       'nonsense',
+      // Other spellings of loopback that Node normalises but Terraform would resolve through DNS.
+      'http://127.1:4566',
+      'http://2130706433:4566',
+      'http://0x7f000001:4566',
+      'http://0177.0.0.1:4566',
+      'http://127.0.0.1.:4566',
+      'http://１２７.0.0.1:4566',
+      'http://evil.com@127.0.0.1:4566',
+      'http://127.0.0.1:4566/',
+      'http://127.0.0.1:4566/path',
+      'http://127.0.0.1',
+      'http://127.0.0.1:0',
+      'http://127.0.0.1:99999',
+      'http://LOCALHOST:4566',
     ])
       expect(() => localTarget(address, '5.100.0')).toThrow(
-        `local mode only talks to the emulator on the loopback address (http(s)://127.0.0.1:PORT); refusing ${JSON.stringify(address)}.`,
+        `local mode only talks to the emulator on the loopback address, written exactly as http://127.0.0.1:PORT, http://localhost:PORT or http://[::1]:PORT (https:// for an emulator serving TLS); refusing ${JSON.stringify(address)}.`,
       );
-    expect(localTarget('http://localhost:4566/', '5.100.0')).toEqual({
-      endpoint: 'http://localhost:4566',
-      providerVersion: '5.100.0',
-      tls: false,
-    });
+    for (const address of ['http://127.0.0.1:4566', 'http://localhost:4566', 'http://[::1]:4566'])
+      expect(localTarget(address, '5.100.0')).toEqual({ endpoint: address, providerVersion: '5.100.0', tls: false });
     expect(localTarget('https://127.0.0.1:4566', '5.100.0').tls).toBe(true);
+  });
+
+  test("local mode's processes get none of the user's AWS identity", () => {
+    const scrubbed = localProcessEnvironment({
+      PATH: '/bin',
+      AWS_ACCESS_KEY_ID: 'AKIAREAL',
+      AWS_SECRET_ACCESS_KEY: 'real-secret',
+      AWS_SESSION_TOKEN: 'real-session',
+      AWS_PROFILE: 'prod-admin',
+      AWS_ROLE_ARN: 'arn:aws:iam::1:role/x',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/token',
+      AWS_CONFIG_FILE: '/home/me/.aws/config',
+    });
+    expect(scrubbed).toEqual({
+      PATH: '/bin',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
   });
 
   test('the bindings pin the provider version that sesform documents as their own', () => {

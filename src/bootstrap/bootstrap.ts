@@ -8,10 +8,9 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import type { FleetStack } from '../fleet/fleet';
 import { EXIT } from '../exit-codes';
-import { LOCAL_CREDENTIALS_ENV, LocalTarget } from '../local/local-target';
+import { LocalTarget, terraformEnvironmentFor } from '../local/local-target';
 import { StackWorkspace } from '../terraform/stack-workspace';
 import { WORK_PATHS } from '../config';
-import { terraformEnvironment } from '../terraform/terraform';
 import { SesBootstrapStack } from './bootstrap-stack';
 
 export interface BootstrapOptions {
@@ -47,7 +46,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<number> {
     local,
   });
   app.synth();
-  const workspace = StackWorkspace.in(outdir, stack.node.id, terraformEnvironment(local ? LOCAL_CREDENTIALS_ENV : {}));
+  const workspace = StackWorkspace.in(outdir, stack.node.id, terraformEnvironmentFor(local !== undefined));
   await workspace.init();
   const plan = await workspace.plan('tfplan');
   out.write(`${stack.node.id}: ${plan.text}\n`);

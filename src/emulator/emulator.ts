@@ -57,7 +57,8 @@ export async function startEmulator({
   const endpoint = `${tls ? 'https' : 'http'}://${LOOPBACK}:${port}`;
   const python = setting('python') ?? 'python3';
   // A fixed account would override the account routing that AssumeRole gives each stack.
-  const env = { ...process.env };
+  // The user's real AWS variables have no business in the emulator.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
   delete env.MOTO_ACCOUNT_ID;
   const args = [
     LAUNCHER,

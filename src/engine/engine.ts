@@ -14,10 +14,9 @@ import * as path from 'node:path';
 import { synthesize } from '../app';
 import { mapLimit } from '../concurrency';
 import type { FleetStack } from '../fleet/fleet';
-import { LOCAL_CREDENTIALS_ENV, LocalTarget } from '../local/local-target';
+import { LocalTarget, terraformEnvironmentFor } from '../local/local-target';
 import { createLocalStateBuckets } from '../local/state-buckets';
 import { StackWorkspace } from '../terraform/stack-workspace';
-import { terraformEnvironment } from '../terraform/terraform';
 import { hasChanges } from './changes';
 import { destroyRefusals, savedPlanCheck } from './guardrails';
 import type { PlanStore, SavedPlan } from './plan-store';
@@ -59,7 +58,7 @@ export class Engine {
   private readonly steps: StepContext;
 
   constructor(private readonly options: EngineOptions) {
-    this.env = terraformEnvironment(options.local ? LOCAL_CREDENTIALS_ENV : {});
+    this.env = terraformEnvironmentFor(options.local !== undefined);
     this.byName = new Map(options.stacks.map((stack) => [stack.name, stack]));
     this.steps = {
       plans: options.plans,
@@ -322,7 +321,7 @@ async function unreachable(endpoint: string, timeoutMs = 3000): Promise<string |
 
 /** Clears a state lock left by a terraform process that is gone, in the stack's synthesized folder. */
 export async function unlockStack(outdir: string, stack: string, lockId: string, local: boolean): Promise<void> {
-  const workspace = StackWorkspace.in(outdir, stack, terraformEnvironment(local ? LOCAL_CREDENTIALS_ENV : {}));
+  const workspace = StackWorkspace.in(outdir, stack, terraformEnvironmentFor(local));
   if (!fs.existsSync(path.join(workspace.dir, '.terraform')))
     throw new Error(`stack ${stack} has no initialized folder in ${outdir}: nothing to unlock there.`);
   await workspace.forceUnlock(lockId);

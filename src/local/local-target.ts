@@ -6,7 +6,8 @@
  */
 import * as https from 'node:https';
 import { SESFORM_VARIABLES, setting } from '../config';
-import { localProviderVersion } from '../terraform/terraform';
+import { quote } from '../../modules/ses-rules';
+import { localProviderVersion, terraformEnvironment } from '../terraform/terraform';
 
 /** Where and how local stacks talk to the emulator. */
 export interface LocalTarget {
@@ -24,23 +25,49 @@ export const LOCAL_CREDENTIALS_ENV: Readonly<Record<string, string>> = {
   AWS_SECRET_ACCESS_KEY: 'test',
 };
 
-/** True for an http(s) endpoint on the loopback address, the only place local mode may talk to. */
+/**
+ * A process environment for local mode: every inherited AWS variable (keys, session token, profile,
+ * role, web identity, config files) removed, so nothing of the user's real AWS identity can reach the
+ * emulator or anywhere else; then the emulator's test keys, and no shared config or metadata service.
+ */
+export function localProcessEnvironment(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(base).filter(([key]) => !key.startsWith('AWS_')));
+  return {
+    ...env,
+    ...LOCAL_CREDENTIALS_ENV,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** The environment for terraform processes, scrubbed for local mode. */
+export function terraformEnvironmentFor(local: boolean): NodeJS.ProcessEnv {
+  return local ? localProcessEnvironment(terraformEnvironment()) : terraformEnvironment();
+}
+
+/**
+ * The only emulator addresses local mode accepts, exactly as written: a scheme, a loopback name and a
+ * port, nothing else (no user info, no path, no other spelling of 127.0.0.1 that a resolver could
+ * send elsewhere). HTTPS is allowed, for the emulator serving TLS (`--tls`); its throwaway
+ * certificate is accepted for these addresses only.
+ */
+const LOOPBACK_ENDPOINT = /^(https?):\/\/(127\.0\.0\.1|localhost|\[::1\]):([1-9]\d{0,4})$/;
+
+/** True for an endpoint local mode may talk to: see LOOPBACK_ENDPOINT. */
 export function isLoopbackEndpoint(endpoint: string): boolean {
-  try {
-    const url = new URL(endpoint);
-    return ['http:', 'https:'].includes(url.protocol) && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  } catch {
-    return false;
-  }
+  const match = LOOPBACK_ENDPOINT.exec(endpoint);
+  return match !== null && Number(match[3]) <= 65535;
 }
 
 /** A local target, refusing any endpoint that is not loopback: local mode can never reach real AWS or real state. */
 export function localTarget(endpoint: string, providerVersion: string): LocalTarget {
   if (!isLoopbackEndpoint(endpoint))
     throw new Error(
-      `local mode only talks to the emulator on the loopback address (http(s)://127.0.0.1:PORT); refusing ${JSON.stringify(endpoint)}.`,
+      `local mode only talks to the emulator on the loopback address, written exactly as http://127.0.0.1:PORT, http://localhost:PORT or http://[::1]:PORT (https:// for an emulator serving TLS); refusing ${quote(endpoint)}.`,
     );
-  return { endpoint: endpoint.replace(/\/+$/, ''), providerVersion, tls: endpoint.startsWith('https:') };
+  // Exactly the text that was checked is what the stacks are given.
+  return { endpoint, providerVersion, tls: endpoint.startsWith('https:') };
 }
 
 /** AWS SDK client settings for the emulator: its endpoint, test keys, and its self-signed certificate accepted. */

@@ -38,9 +38,9 @@ export function localProviderVersion(): string {
 
 /**
  * The environment for terraform processes: no update checks, no prompts, and, when a mirror is
- * configured, a CLI config of our own that installs providers from it. `extra` is added last.
+ * configured, a CLI config of our own that installs providers from it.
  */
-export function terraformEnvironment(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+export function terraformEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
   // Terraform and the AWS provider spend about a third of a plan's CPU collecting garbage of the
   // provider's schema; a larger GC target cuts that for ~50% more peak memory (measured: bench/).
@@ -54,7 +54,7 @@ export function terraformEnvironment(extra: Readonly<Record<string, string>> = {
       fs.writeFileSync(configFile, config);
     env.TF_CLI_CONFIG_FILE = configFile;
   }
-  return { ...env, ...extra };
+  return env;
 }
 
 export interface TerraformResult {
