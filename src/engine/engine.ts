@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthesize } from '../app';
 import { mapLimit } from '../concurrency';
@@ -17,8 +18,8 @@ import type { FleetStack } from '../fleet/fleet';
 import { LocalTarget, terraformEnvironmentFor } from '../local/local-target';
 import { createLocalStateBuckets } from '../local/state-buckets';
 import { StackWorkspace } from '../terraform/stack-workspace';
-import { hasChanges } from './changes';
-import { destroyRefusals, savedPlanCheck } from './guardrails';
+import { StackChanges, hasChanges } from './changes';
+import { destroyRefusals, savedPlanCheck, verifyPlanFile } from './guardrails';
 import type { PlanStore, SavedPlan } from './plan-store';
 import { describeFailure } from './recovery';
 import { changeLines, countsText } from './render';
@@ -132,10 +133,61 @@ export class Engine {
     return saved;
   }
 
+  /**
+   * Every plan file that will be applied, verified before any stack is touched (see verifyPlanFile):
+   * undefined, with the stacks failed, when any does not match its record.
+   */
+  private async verifiedPlans(
+    report: RunReport,
+    saved: Map<string, SavedPlan>,
+    into: string,
+  ): Promise<Map<string, { planFile: string; changes: StackChanges }> | undefined> {
+    const verified = new Map<string, { planFile: string; changes: StackChanges }>();
+    const pending = report.stacks.filter((stack) => hasChanges(saved.get(stack.stack)!.changes));
+    await mapLimit(pending, this.options.concurrency, async (stack) => {
+      try {
+        const workspace = await this.workspace(stack);
+        const plan = saved.get(stack.stack)!;
+        const planCommand = this.command('plan', stack.stack);
+        verified.set(
+          stack.stack,
+          await verifyPlanFile(this.stackOf(stack), plan, this.options.plans, workspace, into, planCommand),
+        );
+      } catch (error) {
+        this.fail(stack, error);
+      }
+    });
+    if (!pending.some((stack) => stack.outcome === 'failed')) return verified;
+    this.untouched(report);
+    report.stopped = 'A saved plan file does not match its record, so nothing was applied in any stack.';
+    return undefined;
+  }
+
   private async applyWaves(report: RunReport, saved: Map<string, SavedPlan>, options: ApplyOptions): Promise<void> {
+    // The plan files are copied where only this run writes, and the copies are what terraform applies.
+    const into = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-apply-'));
+    try {
+      const verified = await this.verifiedPlans(report, saved, into);
+      if (verified !== undefined) await this.applyVerified(report, saved, verified, options);
+    } finally {
+      fs.rmSync(into, { recursive: true, force: true });
+    }
+  }
+
+  private async applyVerified(
+    report: RunReport,
+    saved: Map<string, SavedPlan>,
+    verified: Map<string, { planFile: string; changes: StackChanges }>,
+    options: ApplyOptions,
+  ): Promise<void> {
+    // The guardrail reads what the files themselves do, not only what their records say.
     report.refusals.push(
       ...report.stacks.flatMap((stack) =>
-        destroyRefusals(this.stackOf(stack), saved.get(stack.stack)!, options.allowDestroy),
+        destroyRefusals(
+          this.stackOf(stack),
+          verified.get(stack.stack)?.changes ?? saved.get(stack.stack)!.changes,
+          options.allowDestroy,
+        ),
       ),
     );
     if (report.refusals.length > 0) {
@@ -153,7 +205,9 @@ export class Engine {
         return;
       }
       this.options.progress(`wave ${wave}: applying ${toApply.map((stack) => stack.stack).join(', ')}`);
-      await this.forEachStack(report, toApply, (stack) => applyStack(this.steps, stack, saved.get(stack.stack)!));
+      await this.forEachStack(report, toApply, (stack) =>
+        applyStack(this.steps, stack, saved.get(stack.stack)!, verified.get(stack.stack)!.planFile),
+      );
       const failed = toApply.filter((stack) => stack.outcome === 'failed');
       if (failed.length > 0) {
         this.untouched(report);

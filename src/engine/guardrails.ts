@@ -3,9 +3,12 @@
  * configuration it was made from and not belong to an interrupted apply; and a plan that destroys or
  * replaces a configuration set of a protected environment is refused unless --allow-destroy names it.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FleetStack } from '../fleet/fleet';
-import { PlanStore, SavedPlan, configHash } from './plan-store';
+import type { StackWorkspace } from '../terraform/stack-workspace';
+import { StackChanges, stackChanges } from './changes';
+import { PlanStore, SavedPlan, configHash, fileSha256, plannedActions } from './plan-store';
 
 /** Why a stack's saved plan may not be applied, or its plan. */
 export function savedPlanCheck(
@@ -24,12 +27,45 @@ export function savedPlanCheck(
     return {
       problem: `the saved plan was made from another configuration (the environment files${local ? ', or the emulator,' : ''} changed since): run ${planCommand} again and review it.`,
     };
+  if (plan.planSha256 !== fileSha256(plans.planFile(stack.name))) return { problem: replacedPlan(planCommand) };
   return { plan };
 }
 
+const replacedPlan = (planCommand: string) =>
+  `the saved plan file is not the one its record describes (it was replaced or changed after sesform plan wrote it): nothing was applied; run ${planCommand} again and review it.`;
+
+/**
+ * The saved plan file as it will be applied: copied into `into` (a folder only this run writes), its
+ * hash checked against the record, and Terraform's own reading of that copy (`terraform show -json`)
+ * checked against the record's actions. The changes it returns come from the file itself, for the
+ * destroy guardrail.
+ */
+export async function verifyPlanFile(
+  stack: FleetStack,
+  saved: SavedPlan,
+  plans: PlanStore,
+  workspace: StackWorkspace,
+  into: string,
+  planCommand: string,
+): Promise<{ planFile: string; changes: StackChanges }> {
+  const planFile = path.join(into, `${stack.name}.tfplan`);
+  fs.copyFileSync(plans.planFile(stack.name), planFile);
+  if (fileSha256(planFile) !== saved.planSha256) throw new Error(replacedPlan(planCommand));
+  const json = await workspace.showPlan(planFile);
+  const actions = plannedActions(json);
+  const differ = [...new Set([...Object.keys(actions), ...Object.keys(saved.actions)])].filter(
+    (address) => actions[address] !== saved.actions[address],
+  );
+  if (differ.length > 0)
+    throw new Error(
+      `the saved plan file does not do what its record says (${differ.map((address) => `${address}: ${actions[address] ?? 'nothing'} in the file, ${saved.actions[address] ?? 'nothing'} in the record`).join('; ')}): nothing was applied; run ${planCommand} again and review it.`,
+    );
+  return { planFile, changes: stackChanges(json, stack) };
+}
+
 /** Destroys and replacements of protected configuration sets that `allowDestroy` does not name, as refusals. */
-export function destroyRefusals(stack: FleetStack, plan: SavedPlan, allowDestroy: readonly string[]): string[] {
-  return plan.changes.configurationSets
+export function destroyRefusals(stack: FleetStack, changes: StackChanges, allowDestroy: readonly string[]): string[] {
+  return changes.configurationSets
     .filter((set) => set.action === 'delete' || set.action === 'replace')
     .filter((set) => {
       // A set no longer declared takes the environment's protection.

@@ -16,6 +16,8 @@ export interface SavedPlan {
   readonly stack: string;
   /** Hash of the synthesized stack the plan was made from. */
   readonly configHash: string;
+  /** Hash of the plan file itself: apply applies only the file this record describes. */
+  readonly planSha256: string;
   readonly createdAt: string;
   readonly changes: StackChanges;
   /** Every resource the plan acts on, with Terraform's actions ("create", "delete,create", ...). */
@@ -44,6 +46,11 @@ export function beyondReviewed(reviewed: SavedPlan, fresh: PlanJson): string[] {
 export interface PendingCreate {
   readonly address: string;
   readonly importId: string;
+}
+
+/** The SHA-256 of a file's bytes. */
+export function fileSha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 /** The hash of a synthesized stack folder's configuration. */

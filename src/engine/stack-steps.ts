@@ -9,7 +9,15 @@ import type { FleetStack } from '../fleet/fleet';
 import type { LocalTarget } from '../local/local-target';
 import type { StackWorkspace } from '../terraform/stack-workspace';
 import { driftedResources, hasChanges, stackChanges } from './changes';
-import { PlanStore, SavedPlan, beyondReviewed, configHash, pendingCreates, plannedActions } from './plan-store';
+import {
+  PlanStore,
+  SavedPlan,
+  beyondReviewed,
+  configHash,
+  fileSha256,
+  pendingCreates,
+  plannedActions,
+} from './plan-store';
 import { takeOverInterruptedApply } from './recovery';
 import { StackReport, hasDrift } from './report';
 import { unmanagedOf } from './unmanaged';
@@ -45,6 +53,7 @@ export async function planStack(context: StepContext, stack: FleetStack, report:
   context.plans.save({
     stack: stack.name,
     configHash: configHash(workspace.dir),
+    planSha256: fileSha256(planFile),
     createdAt: new Date().toISOString(),
     changes,
     actions: plannedActions(plan),
@@ -70,7 +79,16 @@ export async function driftStack(context: StepContext, stack: FleetStack, report
   }
 }
 
-export async function applyStack(context: StepContext, report: StackReport, saved: SavedPlan): Promise<void> {
+/**
+ * Applies `planFile`: the verified copy of the stack's saved plan (see guardrails.verifyPlanFile),
+ * never the file in the plans folder, which could be swapped after it was checked.
+ */
+export async function applyStack(
+  context: StepContext,
+  report: StackReport,
+  saved: SavedPlan,
+  planFile: string,
+): Promise<void> {
   const { plans } = context;
   if (!hasChanges(saved.changes)) {
     plans.discard(report.stack);
@@ -81,7 +99,7 @@ export async function applyStack(context: StepContext, report: StackReport, save
   plans.markApplying(report.stack, saved.creates);
   try {
     await context.retrying(report, 'apply', async (attempt) => {
-      if (attempt === 1) return workspace.apply(plans.planFile(report.stack));
+      if (attempt === 1) return workspace.apply(planFile);
       return applyRemaining(context, workspace, saved);
     });
   } finally {
