@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { installedProvider, withSharedProvider } from '../../src/terraform/provider-server';
+import { installedProvider, socketFolderOf, withSharedProvider } from '../../src/terraform/provider-server';
 
 const LOCK = `provider "registry.terraform.io/hashicorp/aws" {
   version     = "5.100.0"
@@ -66,6 +66,20 @@ test('after the handshake the steps get TF_REATTACH_PROVIDERS, and the process i
   expect(seen).toBe(REATTACH);
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
   expect(() => process.kill(pid, 0)).toThrow();
+});
+
+test("the provider's socket folder in the temp folder is removed when it stops", async () => {
+  // As go-plugin names it: "plugin" and digits.
+  const folder = path.join(os.tmpdir(), `plugin${process.pid}${Date.now()}`);
+  fs.mkdirSync(folder);
+  fs.writeFileSync(path.join(folder, 'plugin.sock'), '');
+  const reattach = REATTACH.replace('/tmp/x', path.join(folder, 'plugin.sock'));
+  const dir = stackDir(`cat <<'END'\nTF_REATTACH_PROVIDERS='${reattach}'\nEND\nexec sleep 60`);
+  await withSharedProvider(dir, { PATH: process.env.PATH }, async (env) => env.TF_REATTACH_PROVIDERS);
+  expect(fs.existsSync(folder)).toBe(false);
+  // Only a plugin folder right in the temp folder is ever removed.
+  expect(socketFolderOf(REATTACH.replace('/tmp/x', '/home/me/plugin1/x.sock'))).toBeUndefined();
+  expect(socketFolderOf(REATTACH.replace('/tmp/x', path.join(os.tmpdir(), 'other', 'x.sock')))).toBeUndefined();
 });
 
 test('without a handshake (a provider that exits, or says nothing in time) the steps run as usual', async () => {

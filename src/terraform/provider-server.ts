@@ -10,6 +10,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { setting } from '../config';
 
@@ -74,6 +75,27 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(killer);
 }
 
+/**
+ * The folder of the provider's unix socket, which go-plugin makes in the temp folder for each process
+ * (`pluginNNNN`) and leaves behind: removed when the provider stops.
+ */
+export function socketFolderOf(reattach: string | undefined): string | undefined {
+  if (reattach === undefined) return undefined;
+  try {
+    const providers = Object.values(
+      JSON.parse(reattach) as Record<string, { Addr?: { Network?: string; String?: string } }>,
+    );
+    const socket = providers[0]?.Addr;
+    if (socket?.Network !== 'unix' || socket.String === undefined) return undefined;
+    const folder = path.dirname(socket.String);
+    return /^plugin\d+$/.test(path.basename(folder)) && path.dirname(folder) === path.resolve(os.tmpdir())
+      ? folder
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `work` with an environment whose terraform processes share one provider process, when possible. */
 export async function withSharedProvider<T>(
   stackDir: string,
@@ -88,5 +110,7 @@ export async function withSharedProvider<T>(
     return await work(reattach === undefined ? env : { ...env, TF_REATTACH_PROVIDERS: reattach });
   } finally {
     await stop(child);
+    const socketFolder = socketFolderOf(reattach);
+    if (socketFolder !== undefined) fs.rmSync(socketFolder, { recursive: true, force: true });
   }
 }
