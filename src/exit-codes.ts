@@ -8,4 +8,6 @@ export const EXIT = {
   changes: 2,
   /** Refused by a guardrail: a budget, destroy protection. */
   guardrail: 3,
+  /** Stopped by SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C). */
+  interrupted: 130,
 } as const;

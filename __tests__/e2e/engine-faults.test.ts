@@ -3,7 +3,7 @@
  * terraform process killed in the middle of an apply, an emulator that cannot be reached, and
  * transient AWS errors that outlast the provider's own retries.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from '../../src/emulator/emulator';
@@ -15,6 +15,7 @@ jest.setTimeout(300_000);
 
 const ACCOUNTS = ['720000000000', '720000000001', '720000000002'];
 const KILLED = '720000000009';
+const INTERRUPTED = '720000000008';
 
 const environment = (name: string, account: string, wave: number, extraDestination = '') =>
   environmentYaml(
@@ -168,9 +169,82 @@ async function killApplyDuring(operation: string): Promise<void> {
     if (waited > 120_000) throw new Error(`${operation} never arrived`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  // A lost runner: sesform and every process it started (terraform and providers run in process
+  // groups of their own, so that a Ctrl-C reaches sesform only) die at once.
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((pid) => pid > 0);
   process.kill(-child.pid!, 'SIGKILL');
+  for (const pid of children)
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Gone already, or not a group leader (then the first kill took it).
+    }
   await exited;
 }
+
+/** Processes whose working directory is inside `dir` (terraform runs in the stack folders). */
+function processesIn(dir: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/cwd`).startsWith(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+test('SIGINT mid-apply: terraform stops cleanly, the report says what was applied and interrupted, exit 130, no lock left', async () => {
+  fixture.write('interrupted.yaml', environment('interrupted', INTERRUPTED, 0));
+  await fixture.inject({
+    operation: 'CreateConfigurationSetEventDestination',
+    count: 2,
+    latencyMs: 4000,
+    account: INTERRUPTED,
+  });
+  const before = (await fixture.calls()).CreateConfigurationSetEventDestination ?? 0;
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(PROJECT_ROOT, 'bin', 'sesform.js'),
+      'rollout',
+      '--env',
+      'interrupted',
+      '--auto-approve',
+      ...fixture.args('rollout'),
+    ],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  for (let waited = 0; ((await fixture.calls()).CreateConfigurationSetEventDestination ?? 0) <= before; waited += 100) {
+    if (waited > 120_000) throw new Error('the apply never reached the destinations');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGINT');
+  expect(await exited).toBe(130);
+  expect(stdout).toContain(
+    'Interrupted by SIGINT: applied nothing; interrupted interrupted-eu-west-1; not touched nothing.',
+  );
+  expect(stdout).toMatch(/interrupted-eu-west-1 .* failed/);
+  expect(processesIn(fixture.outdir)).toEqual([]);
+  // Terraform released its lock and wrote what it had done: the next rollout converges.
+  const again = await fixture.report(['rollout', '--env', 'interrupted', '--auto-approve']);
+  expect(again.exitCode).toBe(0);
+  // What the cancelled requests still created is taken over, not created twice.
+  expect(stackIn(again, 'interrupted-eu-west-1').recovered).toEqual(
+    expect.arrayContaining([expect.stringContaining('created by an interrupted apply')]),
+  );
+  expect(Object.keys(await fixture.destinations(INTERRUPTED, 'mail')).sort()).toEqual(['events', 'opens']);
+});
 
 test('terraform killed in the middle of an apply: the lock is reported and cleared, the next rollout converges', async () => {
   fixture.write('killed.yaml', environment('killed', KILLED, 0));

@@ -69,7 +69,8 @@ export async function startEmulator({
     ...(tls ? ['--tls'] : []),
     ...extensions.flatMap((extension) => ['--extension', path.resolve(extension)]),
   ];
-  const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // Its own process group: on Ctrl-C sesform stops it after the terraform processes that still use it.
+  const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

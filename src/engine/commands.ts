@@ -64,12 +64,27 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
       progress: (line) => options.err.write(`${line}\n`),
     });
     const applyOptions = { allowDestroy: options.allowDestroy, confirm };
-    if (options.command === 'plan') return engine.plan();
-    if (options.command === 'apply') return engine.apply(applyOptions);
-    if (options.command === 'drift') return engine.drift();
-    return engine.rollout(applyOptions);
+    return whileHandlingSignals(engine, () => {
+      if (options.command === 'plan') return engine.plan();
+      if (options.command === 'apply') return engine.apply(applyOptions);
+      if (options.command === 'drift') return engine.drift();
+      return engine.rollout(applyOptions);
+    });
   });
   return writeReport(report, options);
+}
+
+/** SIGINT and SIGTERM stop the engine's run (see Engine.interrupt) instead of the process: the report follows. */
+async function whileHandlingSignals<T>(engine: Engine, run: () => Promise<T>): Promise<T> {
+  const onSignal = (signal: NodeJS.Signals) => void engine.interrupt(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run();
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
 }
 
 /** Prints the report as asked (JSON on stdout, or text), writes the Markdown file; resolves to the exit code. */
@@ -135,14 +150,10 @@ async function withLocalTarget<T>(
   if (mode.endpoint) return work(localTarget(mode.endpoint, localProviderVersion()));
   const emulator = await startEmulator();
   options.err.write(`emulator started at ${emulator.endpoint} (pid ${emulator.pid}) for this run\n`);
-  const stopOnSignal = () => void emulator.stop().then(() => process.exit(130));
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
   try {
+    // On Ctrl-C the engine stops its terraform steps first; the emulator they use stops after them.
     return await work(localTarget(emulator.endpoint, localProviderVersion()));
   } finally {
-    process.removeListener('SIGINT', stopOnSignal);
-    process.removeListener('SIGTERM', stopOnSignal);
     await emulator.stop();
     options.err.write('emulator stopped\n');
   }

@@ -18,6 +18,7 @@ import type { FleetStack } from '../fleet/fleet';
 import { LocalTarget, terraformEnvironmentFor } from '../local/local-target';
 import { createLocalStateBuckets } from '../local/state-buckets';
 import { StackWorkspace } from '../terraform/stack-workspace';
+import { interruptTerraform } from '../terraform/terraform';
 import { StackChanges, hasChanges } from './changes';
 import { destroyRefusals, savedPlanCheck, verifyPlanFile } from './guardrails';
 import type { PlanStore, SavedPlan } from './plan-store';
@@ -57,6 +58,7 @@ export class Engine {
   private readonly env: NodeJS.ProcessEnv;
   private readonly byName: ReadonlyMap<string, FleetStack>;
   private readonly steps: StepContext;
+  private interruptedBy?: NodeJS.Signals;
 
   constructor(private readonly options: EngineOptions) {
     this.env = terraformEnvironmentFor(options.local !== undefined);
@@ -68,7 +70,20 @@ export class Engine {
       workspace: (report) => this.workspace(report),
       retrying: (report, step, work) => this.retrying(report, step, work),
       planCommand: (stack) => this.command('plan', stack),
+      interrupted: () => this.interruptedBy !== undefined,
     };
+  }
+
+  /**
+   * Stops the run as Ctrl-C should: each running terraform gets the signal once and finishes its
+   * calls, writes its state and releases its lock; no other stack or wave starts; the report says what
+   * was applied, interrupted and not touched. Resolves when the terraform processes have exited.
+   */
+  async interrupt(signal: NodeJS.Signals): Promise<void> {
+    if (this.interruptedBy !== undefined) return;
+    this.interruptedBy = signal;
+    this.options.progress(`${signal}: stopping; running terraform steps finish their calls and release their locks`);
+    await interruptTerraform(signal);
   }
 
   async plan(): Promise<RunReport> {
@@ -196,6 +211,7 @@ export class Engine {
       return;
     }
     for (const { wave, members } of wavesOf(report.stacks)) {
+      if (this.interruptedBy !== undefined) return;
       const toApply = members.filter((stack) => hasChanges(saved.get(stack.stack)!.changes));
       for (const stack of members) if (!toApply.includes(stack)) stack.outcome = 'no-changes';
       if (toApply.length === 0) continue;
@@ -252,6 +268,16 @@ export class Engine {
   }
 
   private finish(report: RunReport): RunReport {
+    if (this.interruptedBy !== undefined) {
+      this.untouched(report);
+      const named = (outcome: StackReport['outcome']) =>
+        report.stacks
+          .filter((stack) => stack.outcome === outcome)
+          .map((stack) => stack.stack)
+          .join(', ') || 'nothing';
+      report.interrupted = this.interruptedBy;
+      report.stopped = `Interrupted by ${this.interruptedBy}: applied ${named('applied')}; interrupted ${named('failed')}; not touched ${named('not-touched')}.`;
+    }
     report.exitCode = exitCodeOf(report);
     return report;
   }
@@ -310,6 +336,7 @@ export class Engine {
   ): Promise<void> {
     let done = 0;
     await mapLimit(stacks, this.options.concurrency, async (stack) => {
+      if (this.interruptedBy !== undefined) return;
       const since = Date.now();
       try {
         await work(stack);
@@ -331,7 +358,7 @@ export class Engine {
       plan: this.command('plan', stack.stack),
       unlock: (id) => this.command('unlock', stack.stack, `--lock-id ${id}`),
     });
-    stack.error = described.error;
+    stack.error = this.interruptedBy ? `interrupted by ${this.interruptedBy}: ${described.error}` : described.error;
     if (described.lock) stack.lock = described.lock;
   }
 

@@ -66,6 +66,8 @@ export interface RunReport {
   readonly refusals: string[];
   /** Why the run stopped early, when it did. */
   stopped?: string;
+  /** The signal (SIGINT, SIGTERM) that stopped the run, when one did. */
+  interrupted?: string;
   exitCode: number;
 }
 
@@ -75,15 +77,18 @@ export function hasDrift(drift: StackDrift | undefined): boolean {
   );
 }
 
-/** 1 on any failure, else 3 on a refusal, else 2 when changes or drift remain (or were left unapplied), else 0. */
-export function exitCodeOf(report: Pick<RunReport, 'command' | 'stacks' | 'refusals' | 'stopped'>): number {
+/** 130 when a signal stopped the run, else 1 on any failure, else 3 on a refusal, else 2 when changes or drift remain (or were left unapplied), else 0. */
+export function exitCodeOf(
+  report: Pick<RunReport, 'command' | 'stacks' | 'refusals' | 'stopped' | 'interrupted'>,
+): number {
+  if (report.interrupted !== undefined) return EXIT.interrupted;
   if (report.stacks.some((stack) => stack.outcome === 'failed')) return EXIT.error;
   if (report.refusals.length > 0) return EXIT.guardrail;
   if (report.stacks.some((stack) => ['planned', 'drifted', 'not-touched'].includes(stack.outcome))) return EXIT.changes;
   return EXIT.ok;
 }
 
-const SEVERITY = [EXIT.ok, EXIT.changes, EXIT.guardrail, EXIT.error] as const;
+const SEVERITY = [EXIT.ok, EXIT.changes, EXIT.guardrail, EXIT.error, EXIT.interrupted] as const;
 
 /** One report from the JSON reports of several shards of the same command; a stack in two shards is an error. */
 export function mergeReports(reports: readonly RunReport[]): RunReport {

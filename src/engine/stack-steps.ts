@@ -34,6 +34,8 @@ export interface StepContext {
   retrying<T>(report: StackReport, step: string, work: (attempt: number) => Promise<T>): Promise<T>;
   /** `sesform plan --env ...` for the stack, as the report suggests it. */
   planCommand(stack: string): string;
+  /** A signal stopped the run. */
+  interrupted(): boolean;
 }
 
 /** A saved plan and its JSON, with one provider process for both steps. */
@@ -103,8 +105,9 @@ export async function applyStack(
       return applyRemaining(context, workspace, saved);
     });
   } finally {
-    // Reached only while this process lives: Terraform has recorded in the state whatever it did.
-    plans.clearApplying(report.stack);
+    // Terraform has recorded in the state whatever it did, unless it was interrupted: then requests it
+    // cancelled may still have created objects, which the next plan takes over (recovery.ts).
+    if (!context.interrupted()) plans.clearApplying(report.stack);
   }
   plans.discard(report.stack);
   report.outcome = 'applied';

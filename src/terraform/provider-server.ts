@@ -45,7 +45,8 @@ function start(
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
 ): Promise<{ child: ChildProcess; reattach?: string }> {
-  const child = spawn(binary, ['-debug'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, like terraform's: a Ctrl-C must not stop it under a terraform still using it.
+  const child = spawn(binary, ['-debug'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stderr!.resume();
   return new Promise((resolve) => {
     let output = '';

@@ -2,7 +2,7 @@
  * Every invocation of the real `terraform` binary goes through here: the CLI config for an offline
  * provider mirror, the environment Terraform runs with, and the process itself.
  */
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WORK_PATHS, setting } from '../config';
@@ -61,6 +61,25 @@ export interface TerraformResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The signal that ended the process, if one did. */
+  readonly signal?: NodeJS.Signals;
+}
+
+/** The terraform processes running now, for interruptTerraform. */
+const running = new Set<ChildProcess>();
+
+/**
+ * Stops every running terraform as Ctrl-C stops one: each gets the signal once, finishes the calls in
+ * flight, writes its state and releases its lock. Resolves when all have exited, or after `graceMs`,
+ * when any still running are killed.
+ */
+export async function interruptTerraform(signal: NodeJS.Signals, graceMs = 60_000): Promise<void> {
+  const children = [...running];
+  const exited = children.map((child) => new Promise((resolve) => child.once('close', resolve)));
+  for (const child of children) child.kill(signal);
+  const killer = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), graceMs);
+  await Promise.all(exited);
+  clearTimeout(killer);
 }
 
 /** Runs `terraform <args>` in `cwd`; resolves with its exit code and output (never rejects on a non-zero exit). */
@@ -74,13 +93,23 @@ export function terraform(
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: options.signal,
+      // Its own process group: a Ctrl-C of the terminal reaches sesform only, which forwards it once
+      // (Terraform takes a second interrupt as "exit at once", leaving the state lock behind).
+      detached: true,
     });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.once('error', (error) => {
+      running.delete(child);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code: code ?? 1, stdout, stderr, ...(signal ? { signal } : {}) });
+    });
   });
 }
 
