@@ -15,8 +15,12 @@ import {
   UpdateConfigurationSetEventDestinationCommand,
 } from '@aws-sdk/client-sesv2';
 import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { spawnSync } from 'node:child_process';
+import * as http from 'node:http';
+import * as path from 'node:path';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { sesClientIn } from '../helpers/local-stacks';
+import { PROJECT_ROOT } from '../helpers/synth';
 import { isLoopbackEndpoint } from '../../src/local/local-target';
 
 const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -257,5 +261,56 @@ describe('the embedded emulator', () => {
     });
     await s3.send(new PutObjectCommand({ Bucket: 'open', Key: 'k', Body: 'x' }));
     s3.destroy();
+  });
+});
+
+describe('the emulator is reachable from this machine only, and by no web page', () => {
+  /** A raw request, with the headers a browser or a rebound DNS name would send. */
+  function request(
+    method: string,
+    urlPath: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+    const { hostname, port } = new URL(emulator.endpoint);
+    return new Promise((resolve, reject) => {
+      const sent = http.request({ host: hostname, port, method, path: urlPath, headers }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers }));
+      });
+      sent.on('error', reject);
+      sent.end();
+    });
+  }
+
+  test('a request addressed to another host name is refused', async () => {
+    const reset = await request('POST', '/moto-api/reset', { Host: 'attacker.example' });
+    expect(reset.status).toBe(403);
+  });
+
+  test('cross-origin requests are refused and nothing answers with CORS headers', async () => {
+    const preflight = await request('OPTIONS', '/moto-api/reset', {
+      Origin: 'https://attacker.example',
+      'Access-Control-Request-Method': 'POST',
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const post = await request('POST', '/moto-api/reset', { Origin: 'https://attacker.example' });
+    expect(post.status).toBe(403);
+    const plain = await request('GET', '/moto-api/data.json', {});
+    expect(plain.status).toBe(200);
+    expect(plain.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  test('an unsupported moto version is refused at launch, naming the supported range', () => {
+    const launcher = path.join(PROJECT_ROOT, 'src', 'emulator');
+    const result = spawnSync(
+      process.env.SESFORM_PYTHON ?? 'python3',
+      ['-c', "import moto_ses; moto_ses.check_moto_version('4.2.14')"],
+      { cwd: launcher, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "moto 4.2.14 is not supported by the sesform emulator, which extends moto's internals: install moto >=5.2,<5.3",
+    );
   });
 });

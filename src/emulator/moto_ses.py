@@ -332,6 +332,59 @@ def load_extension(file):
     return module
 
 
+# --- exposure ---------------------------------------------------------------------------------
+
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+
+
+def host_name(host_header):
+    """The name part of a Host header: "[::1]:4566" -> "[::1]", "127.0.0.1:4566" -> "127.0.0.1"."""
+    if host_header.startswith("["):
+        return host_header.split("]")[0] + "]"
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
+def loopback_only(app):
+    """Answers only requests addressed to a loopback name, never cross-origin ones, and never with CORS
+    headers: a web page that finds the port (DNS rebinding, a cross-origin POST /moto-api/reset) cannot
+    reach the emulator's state. AWS clients send neither another Host nor an Origin."""
+    def refuse(start_response, why):
+        body = f"{why}\n".encode()
+        start_response("403 Forbidden", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def wrapped(environ, start_response):
+        if host_name(environ.get("HTTP_HOST", "")) not in LOOPBACK_NAMES:
+            return refuse(start_response, "the emulator answers requests addressed to 127.0.0.1, localhost or [::1] only")
+        if "HTTP_ORIGIN" in environ or environ.get("REQUEST_METHOD") == "OPTIONS":
+            return refuse(start_response, "the emulator answers no cross-origin (browser) requests")
+
+        def without_cors(status, headers, exc_info=None):
+            kept = [(name, value) for name, value in headers if not name.lower().startswith("access-control-")]
+            return start_response(status, kept, exc_info)
+
+        return app(environ, without_cors)
+
+    return wrapped
+
+
+# The launcher extends moto's internals (handlers, URL patterns, policy conditions) as they are in these
+# versions; another version may route or store differently, so it is refused rather than half-working.
+SUPPORTED_MOTO = ((5, 2), (5, 3))
+
+
+def check_moto_version(version):
+    """Exits with a clear message unless `version` is in SUPPORTED_MOTO (lowest included, highest not)."""
+    low, high = SUPPORTED_MOTO
+    numbers = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+    if not (low <= numbers < high):
+        raise SystemExit(
+            f"moto {version} is not supported by the sesform emulator, which extends moto's internals: "
+            f"install moto >={low[0]}.{low[1]},<{high[0]}.{high[1]} "
+            f"(pip install 'moto[server]>={low[0]}.{low[1]},<{high[0]}.{high[1]}') or point SESFORM_PYTHON at a Python that has it."
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
@@ -341,6 +394,9 @@ def main():
     args = parser.parse_args()
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("the emulator only listens on the loopback address")
+    import moto
+
+    check_moto_version(moto.__version__)
     register()
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
@@ -348,6 +404,7 @@ def main():
     app = remember_scheme(DomainDispatcherApplication(create_backend_app))
     for extension in args.extension:
         app = load_extension(extension).wrap(app)
+    app = loopback_only(app)
     server = make_server(args.host, args.port, app, threaded=True, ssl_context="adhoc" if args.tls else None)
     # The socket is bound: requests from here on wait in its backlog until serve_forever takes them.
     print(f"ready {'https' if args.tls else 'http'}://{args.host}:{args.port}", flush=True)
