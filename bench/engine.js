@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { generateFleet } = require('./fleet');
-const { writeSection } = require('./results');
+const { publish, targetsTable } = require('./results');
 const { startEmulator } = require('../src/emulator/emulator.ts');
 const { createLocalStateBuckets } = require('../src/local/state-buckets.ts');
 const { localTarget, terraformEnvironmentFor } = require('../src/local/local-target.ts');
@@ -130,7 +130,6 @@ async function main() {
         `${drift.seconds.toFixed(1)} s, ${inSync ? 'all in sync' : 'DRIFT FOUND'}`,
       ],
     ];
-    const verdict = (ok) => (ok ? 'pass' : '**FAIL**');
     const report = `## Plan/apply engine
 
 Produced by \`npm run bench:engine\` (\`node bench/engine.js\`) on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores,
@@ -146,13 +145,9 @@ same Terraform environment (the mirror's CLI config, \`GOGC=${env.GOGC}\`); sesf
 | \`sesform plan --all\` again (init reused: backend and providers unchanged) | ${replan.seconds.toFixed(1)} s |
 | \`sesform drift --all\` after apply, nothing changed (refresh, plan, SES API reads) | ${drift.seconds.toFixed(1)} s |
 
-| target | result | |
-|---|---|---|
-${checks.map(([what, ok, value]) => `| ${what} | ${value} | ${verdict(ok)} |`).join('\n')}
+${targetsTable(checks)}
 `;
-    writeSection('engine', report);
-    process.stdout.write(report);
-    process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
+    publish('engine', report, checks);
   } finally {
     await emulator.stop();
   }

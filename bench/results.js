@@ -16,4 +16,17 @@ function writeSection(name, markdown) {
   fs.writeFileSync(FILE, next.endsWith('\n') ? next : `${next}\n`);
 }
 
-module.exports = { writeSection };
+/** The targets of a benchmark as a Markdown table: what, the figure, pass or FAIL. */
+function targetsTable(checks) {
+  const rows = checks.map(([what, ok, value]) => `| ${what} | ${value} | ${ok ? 'pass' : '**FAIL**'} |`);
+  return ['| target | result | |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** Writes the benchmark's section, prints it, and fails the process when a target is missed. */
+function publish(name, report, checks) {
+  writeSection(name, report);
+  process.stdout.write(report);
+  process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
+}
+
+module.exports = { writeSection, targetsTable, publish };

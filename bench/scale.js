@@ -12,7 +12,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { writeSection } = require('./results');
+const { publish, targetsTable } = require('./results');
 
 const root = path.resolve(__dirname, '..');
 const out = path.join(__dirname, 'out', 'scale');
@@ -95,7 +95,6 @@ for (const [sets, destinations] of [
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-const verdict = (ok) => (ok ? 'pass' : '**FAIL**');
 const [thousand, fiveThousand] = rows;
 const checks = [
   ['1,000 x 4: sesform within 1.5x of the raw classes', thousand.ratio <= 1.5, `${thousand.ratio.toFixed(2)}x`],
@@ -114,10 +113,6 @@ ${runs} interleaved runs after one warm-up.
 |---|---|---|---|---|
 ${rows.map((row) => `| ${row.sets.toLocaleString('en-US')} sets x ${row.destinations} destinations | ${seconds(row.raw.ms)} | ${seconds(row.sesform.ms)} | ${row.ratio.toFixed(2)}x | ${mb(row.sesform.rss)} |`).join('\n')}
 
-| target | result | |
-|---|---|---|
-${checks.map(([what, ok, value]) => `| ${what} | ${value} | ${verdict(ok)} |`).join('\n')}
+${targetsTable(checks)}
 `;
-writeSection('scale', report);
-process.stdout.write(report);
-process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
+publish('scale', report, checks);

@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { generateFleet } = require('./fleet');
-const { writeSection } = require('./results');
+const { publish, targetsTable } = require('./results');
 
 const root = path.resolve(__dirname, '..');
 const out = path.join(__dirname, 'out');
@@ -84,7 +84,6 @@ const fleet = series('sesform synth (100 environments, 3 sets x 2 destinations)'
 ]);
 
 const mb = (bytes) => (bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(0)} MB`);
-const verdict = (ok) => (ok ? 'pass' : '**FAIL**');
 const speedup = cdktf.ms / sesform.ms;
 const checks = [
   ['sesform synth of the samples under 1.5 s', sesform.ms < 1500, `${(sesform.ms / 1000).toFixed(2)} s`],
@@ -104,10 +103,6 @@ child processes, so only its wall time is compared).
 |---|---|---|---|
 ${[sesform, cdktf, fleet].map((s) => `| ${s.label} | ${(s.ms / 1000).toFixed(2)} s | ${mb(s.rss)} | \`${s.command.replace(/--require \S+ /, '')}\` |`).join('\n')}
 
-| target | result | |
-|---|---|---|
-${checks.map(([what, ok, value]) => `| ${what} | ${value} | ${verdict(ok)} |`).join('\n')}
+${targetsTable(checks)}
 `;
-writeSection('synth', report);
-process.stdout.write(report);
-process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
+publish('synth', report, checks);
