@@ -85,16 +85,16 @@ describe('extends', () => {
     expect(folder.lines).toEqual(['dev.yaml:1:1: extends: bases is not a regular file.']);
     const big = load({
       'dev.yaml': `extends: _big.yaml\n${env('dev')}`,
-      '_big.yaml': `# ${'x'.repeat(1024 * 1024)}\n`,
+      '_big.yaml': `# ${'x'.repeat(32 * 1024 * 1024)}\n`,
     });
     expect(big.lines).toEqual([
-      'dev.yaml:1:1: extends: _big.yaml is larger than 1 MiB, the limit for an environment file.',
+      'dev.yaml:1:1: extends: _big.yaml is larger than 32 MiB, the limit for an environment file.',
     ]);
   });
 
   test('refuses an environment file larger than the cap', () => {
-    const { lines } = load({ 'dev.yaml': `${env('dev')}# ${'x'.repeat(1024 * 1024)}\n` });
-    expect(lines).toEqual(['dev.yaml: the file is larger than 1 MiB, the limit for an environment file.']);
+    const { lines } = load({ 'dev.yaml': `${env('dev')}# ${'x'.repeat(32 * 1024 * 1024)}\n` });
+    expect(lines).toEqual(['dev.yaml: the file is larger than 32 MiB, the limit for an environment file.']);
   });
 });
 

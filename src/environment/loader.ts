@@ -14,7 +14,13 @@ import { fleetProblems } from './fleet-rules';
 import { Layered, Origin, Path, mergeLayer, originOf, singleLayer } from './layers';
 import { Problem, displayPath } from './problems';
 import { Environment, EnvironmentSchema } from './schema';
-import { ENVIRONMENT_FILE_EXTENSIONS, MAX_FILE_BYTES, SourceFile, readSourceFile } from './source-file';
+import {
+  ENVIRONMENT_FILE_EXTENSIONS,
+  MAX_FILE_BYTES,
+  MAX_FILE_SIZE_TEXT,
+  SourceFile,
+  readSourceFile,
+} from './source-file';
 
 /** The folder of environment files when neither `--environments` nor SESFORM_ENVIRONMENTS says otherwise. */
 export const DEFAULT_ENVIRONMENTS_DIR = 'environments';
@@ -170,7 +176,8 @@ class LayerReader {
       return `${parent} is outside the environments folder: a base must be a file in it (or below it).`;
     const stat = fs.statSync(parentFile);
     if (!stat.isFile()) return `${parent} is not a regular file.`;
-    if (stat.size > MAX_FILE_BYTES) return `${parent} is larger than 1 MiB, the limit for an environment file.`;
+    if (stat.size > MAX_FILE_BYTES)
+      return `${parent} is larger than ${MAX_FILE_SIZE_TEXT}, the limit for an environment file.`;
     return undefined;
   }
 

@@ -9,8 +9,12 @@ import { Path } from './layers';
 
 export const ENVIRONMENT_FILE_EXTENSIONS = ['.ts', '.yaml', '.yml', '.json'] as const;
 
-/** The largest environment or base file: far above any real one, far below what could exhaust memory. */
-export const MAX_FILE_BYTES = 1024 * 1024;
+/**
+ * The largest environment or base file: room for SES's quotas in one file (10,000 sets x 10
+ * destinations is about 20 MB of YAML), far below what could exhaust memory (/dev/zero, a runaway file).
+ */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+export const MAX_FILE_SIZE_TEXT = '32 MiB';
 
 /** How many aliases a YAML file may expand (an alias bomb expands to billions). */
 const MAX_YAML_ALIASES = 100;
@@ -32,7 +36,8 @@ export function readSourceFile(file: string): SourceFile {
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) return failed('not a regular file.');
-    if (stat.size > MAX_FILE_BYTES) return failed('the file is larger than 1 MiB, the limit for an environment file.');
+    if (stat.size > MAX_FILE_BYTES)
+      return failed(`the file is larger than ${MAX_FILE_SIZE_TEXT}, the limit for an environment file.`);
     bytes = fs.readFileSync(file);
   } catch (error) {
     return failed(`cannot read the file: ${(error as Error).message}`);
