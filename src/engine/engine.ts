@@ -269,14 +269,17 @@ export class Engine {
 
   private finish(report: RunReport): RunReport {
     if (this.interruptedBy !== undefined) {
-      this.untouched(report);
-      const named = (outcome: StackReport['outcome']) =>
+      const applies = report.command === 'apply' || report.command === 'rollout';
+      if (applies) this.untouched(report);
+      const named = (...outcomes: StackReport['outcome'][]) =>
         report.stacks
-          .filter((stack) => stack.outcome === outcome)
+          .filter((stack) => outcomes.includes(stack.outcome))
           .map((stack) => stack.stack)
           .join(', ') || 'nothing';
       report.interrupted = this.interruptedBy;
-      report.stopped = `Interrupted by ${this.interruptedBy}: applied ${named('applied')}; interrupted ${named('failed')}; not touched ${named('not-touched')}.`;
+      report.stopped = applies
+        ? `Interrupted by ${this.interruptedBy}: applied ${named('applied')}; interrupted ${named('failed')}; not touched ${named('not-touched')}.`
+        : `Interrupted by ${this.interruptedBy}: finished ${named('planned', 'no-changes', 'in-sync', 'drifted')}; interrupted ${named('failed')}; not started ${named('not-touched')}.`;
     }
     report.exitCode = exitCodeOf(report);
     return report;
