@@ -101,6 +101,18 @@ export function writeFiles(files: Record<string, string>): { dir: string; cleanu
 /** The project's root folder. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
+/** The fields of a valid one-region environment, as an object (for JSON files and schema parses). */
+export function environmentFields(name: string, account: string, extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    accountId: account,
+    deployRole: { arn: `arn:aws:iam::${account}:role/ses-deploy` },
+    regions: ['eu-west-1'],
+    stateBackend: { bucket: 'state-bucket', keyPrefix: 'ses', region: 'eu-west-1' },
+    ...extra,
+  };
+}
+
 /** A valid environment in YAML, with overrides appended as extra YAML lines. */
 export function environmentYaml(name: string, account: string, extra = ''): string {
   return `name: ${name}

@@ -12,17 +12,16 @@ import { EnvironmentSchema } from '../../src/environment/schema';
 import { Fleet, fleetDestinations, resolveFleet } from '../../src/fleet/fleet';
 import { METRIC_RECORD_ADDRESS } from '../../src/fleet/metric-record';
 import { RESOURCE_TYPES } from '../../src/fleet/resource-types';
-import { readStack } from '../helpers/synth';
+import { environmentFields, readStack } from '../helpers/synth';
 
 function environment(name: string, account: string, extra: Record<string, unknown> = {}) {
-  return EnvironmentSchema.parse({
-    name,
-    accountId: account,
-    deployRole: { arn: `arn:aws:iam::${account}:role/ses-deploy` },
-    regions: ['eu-west-1', 'us-east-1'],
-    stateBackend: { bucket: 'state', keyPrefix: 'ses', region: 'eu-west-1' },
-    ...extra,
-  });
+  return EnvironmentSchema.parse(
+    environmentFields(name, account, {
+      regions: ['eu-west-1', 'us-east-1'],
+      stateBackend: { bucket: 'state', keyPrefix: 'ses', region: 'eu-west-1' },
+      ...extra,
+    }),
+  );
 }
 
 const fleet: Fleet = resolveFleet([

@@ -9,7 +9,7 @@ import { invocationProblems, main } from '../../src/cli';
 import { loadEnvironments } from '../../src/environment/loader';
 import { readSourceFile } from '../../src/environment/source-file';
 import { formatProblem } from '../../src/environment/problems';
-import { environmentYaml, writeFiles } from '../helpers/synth';
+import { environmentFields, environmentYaml, writeFiles } from '../helpers/synth';
 
 function load(files: Record<string, string | Buffer>) {
   const { dir, cleanup } = writeFiles({});
@@ -185,13 +185,7 @@ describe('file contents', () => {
   });
 
   test('a byte-order mark is accepted alike in YAML and JSON', () => {
-    const json = JSON.stringify({
-      name: 'json',
-      accountId: '111111111111',
-      deployRole: { arn: 'arn:aws:iam::111111111111:role/ses-deploy' },
-      regions: ['eu-west-1'],
-      stateBackend: { bucket: 'state-bucket', keyPrefix: 'ses', region: 'eu-west-1' },
-    });
+    const json = JSON.stringify(environmentFields('json', '111111111111'));
     const { problems, environments } = load({
       'yaml.yaml': `\uFEFF${env('yaml')}`,
       'json.json': `\uFEFF${json}`,

@@ -10,19 +10,13 @@ import { EnvironmentSchema } from '../../src/environment/schema';
 import { FleetStack, resolveFleet } from '../../src/fleet/fleet';
 import { METRIC_RECORD_ADDRESS, metricRecordOf } from '../../src/fleet/metric-record';
 import type { PlanJson, ResourceChangeJson } from '../../src/terraform/stack-workspace';
+import { environmentFields } from '../helpers/synth';
 
 type Values = Record<string, unknown>;
 
 /** A one-region environment of this test's own. */
 function fleetStack(configurationSets: unknown[]): FleetStack {
-  const environment = EnvironmentSchema.parse({
-    name: 'acme',
-    accountId: '123456789012',
-    deployRole: { arn: 'arn:aws:iam::123456789012:role/ses-deploy' },
-    regions: ['eu-west-1'],
-    stateBackend: { bucket: 'acme-state', keyPrefix: 'ses', region: 'eu-west-1' },
-    configurationSets,
-  });
+  const environment = EnvironmentSchema.parse(environmentFields('acme', '123456789012', { configurationSets }));
   return resolveFleet([{ file: 'acme.yaml', environment }]).stacks[0];
 }
 
