@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { setting } from '../config';
+import { withoutAwsVariables } from '../local/local-target';
 
 const LAUNCHER = path.join(__dirname, 'moto_ses.py');
 const LOOPBACK = '127.0.0.1';
@@ -58,7 +59,7 @@ export async function startEmulator({
   const python = setting('python') ?? 'python3';
   // A fixed account would override the account routing that AssumeRole gives each stack.
   // The user's real AWS variables have no business in the emulator.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+  const env = withoutAwsVariables(process.env);
   delete env.MOTO_ACCOUNT_ID;
   const args = [
     LAUNCHER,

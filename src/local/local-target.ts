@@ -31,14 +31,18 @@ export const LOCAL_CREDENTIALS_ENV: Readonly<Record<string, string>> = {
  * emulator or anywhere else; then the emulator's test keys, and no shared config or metadata service.
  */
 export function localProcessEnvironment(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(base).filter(([key]) => !key.startsWith('AWS_')));
   return {
-    ...env,
+    ...withoutAwsVariables(base),
     ...LOCAL_CREDENTIALS_ENV,
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_EC2_METADATA_DISABLED: 'true',
   };
+}
+
+/** `env` without any inherited `AWS_*` variable. */
+export function withoutAwsVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('AWS_')));
 }
 
 /** The environment for terraform processes, scrubbed for local mode. */
