@@ -23,6 +23,10 @@ import { sesClientIn } from '../helpers/local-stacks';
 import { PROJECT_ROOT } from '../helpers/synth';
 import { isLoopbackEndpoint } from '../../src/local/local-target';
 
+// Sized for a loaded 2-core machine: the suite runs this file beside the Terraform-heavy ones, and
+// jest's 5 s default failed here once while samples-lifecycle ran.
+jest.setTimeout(60_000);
+
 const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 let emulator: Emulator;
