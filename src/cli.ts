@@ -17,7 +17,7 @@ import { CostReport, costOf } from './cost/cost-model';
 import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
 import { Problem, displayPath, formatProblem } from './environment/problems';
-import { Fleet, FleetStack } from './fleet/fleet';
+import { Fleet, FleetStack, withPlanRole } from './fleet/fleet';
 import { requestedLocalTarget } from './local/local-target';
 
 // --- the option and command tables: parsing, checks and usage text all come from here ------------
@@ -43,6 +43,10 @@ const OPTION_SPECS = {
     help: 'let the plan destroy or replace this configuration set of a protected environment (repeatable)',
   },
   'auto-approve': { type: 'boolean', help: 'apply without asking' },
+  'read-only': {
+    type: 'boolean',
+    help: "through each environment's plan role, which reads only (pull requests, drift); such plans are never applied",
+  },
   merge: { type: 'boolean', help: 'combine the JSON reports of several shards into one report and exit code' },
   stack: { type: 'string', value: 'S', help: 'the stack whose lock to release' },
   'lock-id': { type: 'string', value: 'ID', help: 'the lock to release (the report gives it)' },
@@ -87,6 +91,7 @@ interface Options {
   readonly concurrency?: string;
   readonly 'allow-destroy': string[];
   readonly 'auto-approve': boolean;
+  readonly 'read-only': boolean;
   readonly merge: boolean;
   readonly stack?: string;
   readonly 'lock-id'?: string;
@@ -133,7 +138,7 @@ interface CommandSpec {
 const COMMANDS = {
   plan: {
     summary: 'synth, init and plan the selected stacks in parallel; save the plans for apply',
-    options: [...ENGINE, 'plans'],
+    options: [...ENGINE, 'plans', 'read-only'],
   },
   apply: {
     summary: 'apply exactly the saved plans, wave by wave (a missing or stale plan is an error)',
@@ -141,7 +146,7 @@ const COMMANDS = {
   },
   drift: {
     summary: 'refresh and compare: changes made outside Terraform, destinations and sets no file declares',
-    options: ENGINE,
+    options: [...ENGINE, 'read-only'],
   },
   rollout: {
     summary: 'plan, then apply wave by wave (asks per wave on a terminal; --auto-approve in pipelines)',
@@ -194,11 +199,11 @@ const COMMANDS = {
     ],
   },
   'iam-policy': {
-    summary: "the least-privilege policy of --env's deploy role, as JSON, for review",
+    summary: "--env's roles as JSON, for review: deploy and plan roles, pipeline roles; trust and policy of each",
     options: SELECTION,
   },
   bootstrap: {
-    summary: "create --env's account's state bucket and deploy role (plan; --auto-approve applies)",
+    summary: "create --env's account's state bucket, deploy role and plan role (plan; --auto-approve applies)",
     options: [...SELECTION, 'admin-role', 'auto-approve', 'local', 'endpoint'],
   },
 } as const satisfies Record<string, CommandSpec>;
@@ -279,6 +284,7 @@ function parseCommandLine(argv: readonly string[]): CommandLine {
     'allow-destroy': [],
     all: false,
     'auto-approve': false,
+    'read-only': false,
     merge: false,
     json: false,
     local: false,
@@ -563,10 +569,11 @@ function namedStacks(options: Options, out: NodeJS.WritableStream, command: stri
 }
 
 async function iamPolicyCommand(options: Options, out: NodeJS.WritableStream): Promise<number> {
-  const stacks = namedStacks(options, out, 'iam-policy');
-  if (typeof stacks === 'number') return stacks;
-  const { deployRolePolicy } = onDemand<typeof import('./bootstrap/deploy-policy')>('./bootstrap/deploy-policy');
-  out.write(`${JSON.stringify(deployRolePolicy(stacks), null, 2)}\n`);
+  if (options.env.length === 0) throw new Error('iam-policy needs --env NAME.');
+  const { fleet, every, problems } = loadSelected(options);
+  if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was done');
+  const { iamRoles } = onDemand<typeof import('./bootstrap/iam-roles')>('./bootstrap/iam-roles');
+  out.write(`${JSON.stringify({ roles: iamRoles(fleet.stacks, every.stacks) }, null, 2)}\n`);
   return EXIT.ok;
 }
 
@@ -650,10 +657,13 @@ async function engineCommand(
   const checked =
     command === 'drift' ? readableEnvironments(options, out) : checkedEnvironments(options, out, 'nothing was run');
   if (typeof checked === 'number') return checked;
+  const fleet = options['read-only'] ? readOnlyFleet(checked.fleet, selection.waves) : checked.fleet;
+  if (Array.isArray(fleet)) return reportProblems(fleet, out, options.json, 'nothing was run');
   if (!options.json) printWarnings(checked.cost.warnings, err);
   return engineModule().runEngineCommand({
     command,
-    fleet: checked.fleet,
+    fleet,
+    readOnly: options['read-only'],
     everyStack: checked.every.stacks,
     local: options.local,
     endpoint: options.endpoint,
@@ -671,6 +681,24 @@ async function engineCommand(
     out,
     err,
   });
+}
+
+/**
+ * The fleet as --read-only runs it, each stack assuming its plan role; or, when an environment of
+ * the selected waves declares none, the problems that say so (nothing runs with the deploy role).
+ */
+function readOnlyFleet(fleet: Fleet, waves: readonly number[] | undefined): Fleet | Problem[] {
+  const stacks = fleet.stacks.filter((stack) => !waves?.length || waves.includes(stack.wave));
+  const problems: Problem[] = [];
+  for (const stack of stacks)
+    if (stack.planRole === undefined && !problems.some((problem) => problem.file === stack.file))
+      problems.push({
+        file: stack.file,
+        path: 'planRole',
+        message: `--read-only plans through each environment's plan role, and environment "${stack.environment.name}" declares none: add planRole (arn, trustedPrincipal) and create it with sesform bootstrap, or run without --read-only.`,
+      });
+  if (problems.length > 0) return problems;
+  return { environments: fleet.environments, stacks: stacks.map((stack) => withPlanRole(stack)!) };
 }
 
 /** The selected environments, or the exit code after reporting invalid input. */

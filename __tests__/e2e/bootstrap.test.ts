@@ -1,8 +1,11 @@
 /**
- * A fresh emulated account bootstrapped (state bucket and deploy role), then a first rollout into
- * it that keeps its state in the new bucket. The emulator serves HTTPS here: the bucket's policy
+ * A fresh emulated account bootstrapped (state bucket, deploy role, plan role), then a first rollout
+ * into it that keeps its state in the new bucket, and a read-only drift through the plan role. The emulator serves HTTPS here: the bucket's policy
  * refuses anything else, which the emulator enforces.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   GetBucketEncryptionCommand,
@@ -15,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { deployRolePolicy } from '../../src/bootstrap/deploy-policy';
+import { deployRolePolicy, planRolePolicy } from '../../src/bootstrap/role-policies';
 import { commandOptions, main } from '../../src/cli';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { loadEnvironments } from '../../src/environment/loader';
@@ -27,6 +30,7 @@ jest.setTimeout(300_000);
 
 const ACCOUNT = '101010101010';
 const PIPELINE = 'arn:aws:iam::999900000000:role/ses-pipeline';
+const PLAN_PIPELINE = 'arn:aws:iam::999900000000:role/ses-pipeline-plan';
 
 let emulator: Emulator;
 let files: ReturnType<typeof writeFiles>;
@@ -47,7 +51,10 @@ beforeAll(async () => {
 `,
     )
       .replace('stateBackend: { bucket: state-bucket,', 'stateBackend: { bucket: fresh-account-state,')
-      .replace(`role/ses-deploy\n`, `role/ses-deploy\n  trustedPrincipal: ${PIPELINE}\n  externalId: fresh-pipeline\n`),
+      .replace(
+        `role/ses-deploy\n`,
+        `role/ses-deploy\n  trustedPrincipal: ${PIPELINE}\n  externalId: fresh-pipeline\nplanRole:\n  arn: arn:aws:iam::${ACCOUNT}:role/ses-plan\n  trustedPrincipal: ${PLAN_PIPELINE}\n`,
+      ),
   });
 }, 60_000);
 
@@ -89,7 +96,7 @@ async function adminCredentials() {
 test('the deploy role policy names no wildcard action and only this environmentâ€™s resources (and the set list drift reads)', async () => {
   const { code, output } = await sesform('iam-policy', '--env', 'fresh');
   expect(code).toBe(0);
-  const policy = JSON.parse(output);
+  const policy = JSON.parse(output).roles.find((role: { kind: string }) => role.kind === 'deploy').policy;
   const actions: string[] = policy.Statement.flatMap((statement: { Action: string[] }) => statement.Action);
   expect(actions.filter((action) => action.includes('*'))).toEqual([]);
   expect(policy.Statement.flatMap((statement: { Resource: string[] }) => statement.Resource)).toEqual([
@@ -101,13 +108,13 @@ test('the deploy role policy names no wildcard action and only this environmentâ
   ]);
 });
 
-test('bootstrap plans first (exit 2), then creates a private, versioned, encrypted, TLS-only bucket and the deploy role', async () => {
+test('bootstrap plans first (exit 2), then creates a private, versioned, encrypted, TLS-only bucket, the deploy role and the plan role', async () => {
   const planned = await sesform('bootstrap', '--env', 'fresh');
   expect(planned.code).toBe(2);
-  expect(planned.output).toMatch(/^bootstrap-101010101010: 8 to add, 0 to change, 0 to destroy$/m);
+  expect(planned.output).toMatch(/^bootstrap-101010101010: 10 to add, 0 to change, 0 to destroy$/m);
   const applied = await sesform('bootstrap', '--env', 'fresh', '--auto-approve');
   expect(applied.code).toBe(0);
-  expect(applied.output).toContain('bootstrap-101010101010: Resources: 8 added, 0 changed, 0 destroyed.');
+  expect(applied.output).toContain('bootstrap-101010101010: Resources: 10 added, 0 changed, 0 destroyed.');
 
   const credentials = await adminCredentials();
   const s3 = new S3Client({ ...clientConfig(), region: 'eu-west-1', forcePathStyle: true, credentials });
@@ -147,6 +154,12 @@ test('bootstrap plans first (exit 2), then creates a private, versioned, encrypt
   const inline = await iam.send(new GetRolePolicyCommand({ RoleName: 'ses-deploy', PolicyName: 'sesform-deploy' }));
   const { fleet } = loadEnvironments(files.dir);
   expect(JSON.parse(decodeURIComponent(inline.PolicyDocument!))).toEqual(deployRolePolicy(fleet.stacks));
+  const planRole = (await iam.send(new GetRoleCommand({ RoleName: 'ses-plan' }))).Role!;
+  expect(JSON.parse(decodeURIComponent(planRole.AssumeRolePolicyDocument!)).Statement).toEqual([
+    { Effect: 'Allow', Principal: { AWS: PLAN_PIPELINE }, Action: 'sts:AssumeRole' },
+  ]);
+  const planInline = await iam.send(new GetRolePolicyCommand({ RoleName: 'ses-plan', PolicyName: 'sesform-plan' }));
+  expect(JSON.parse(decodeURIComponent(planInline.PolicyDocument!))).toEqual(planRolePolicy(fleet.stacks));
   s3.destroy();
   iam.destroy();
 
@@ -175,6 +188,14 @@ test('the first rollout into the bootstrapped account keeps its state in the new
     );
     expect(JSON.parse(await state.Body!.transformToString()).resources.length).toBe(3);
     s3.destroy();
+    // Plans on pull requests and drift reach the new account through its plan role, state included.
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-bootstrap-drift-'));
+    const drift = await sesform('drift', '--env', 'fresh', '--read-only', '--output', outdir);
+    fs.rmSync(outdir, { recursive: true, force: true });
+    expect(drift).toMatchObject({
+      code: 0,
+      output: expect.stringContaining('(read-only: plan roles): 1 stack(s): 1 in-sync'),
+    });
   } finally {
     await local.stop();
   }

@@ -1,7 +1,7 @@
 /**
  * The reviewed plan is the applied plan: a saved plan file swapped for another (here one that destroys
  * a protected set) is refused before anything is applied, whether or not its record was edited to
- * match. Real Terraform on the emulator.
+ * match; a plan made through the read-only plan role is never applied. Real Terraform on the emulator.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,8 +14,13 @@ jest.setTimeout(300_000);
 
 const ACCOUNT = '730000000001';
 const STACK = 'guarded-eu-west-1';
+const PLAN_ROLE = `arn:aws:iam::${ACCOUNT}:role/ses-plan`;
 const guarded = (setLines: string) =>
-  environmentYaml('guarded', ACCOUNT, `protect: true\nconfigurationSets:\n${setLines}`);
+  environmentYaml(
+    'guarded',
+    ACCOUNT,
+    `planRole: { arn: "${PLAN_ROLE}" }\nprotect: true\nconfigurationSets:\n${setLines}`,
+  );
 const withSet = (owner: string) => guarded(`  - name: keep\n    tags: { owner: ${owner} }\n`);
 
 let fixture: EngineFixture;
@@ -91,6 +96,23 @@ test("with its record edited to the swapped file's hash, Terraform's own reading
   expect(applied.stdout).toContain('the saved plan file does not do what its record says');
   expect(applied.stdout).toMatch(/aws_sesv2_configuration_set\.keep_\w+: delete in the file, update in the record/);
   expect(await fixture.setNames(ACCOUNT)).toEqual(['keep']);
+});
+
+test('a plan made with --read-only goes through the plan role, shows the changes, and apply refuses it', async () => {
+  fixture.write('guarded.yaml', withSet('platform'));
+  const readOnly = await fixture.run(['plan', '--all', '--read-only']);
+  expect(readOnly.code).toBe(2);
+  expect(readOnly.stdout).toMatch(/^sesform plan \(local emulator\) \(read-only: plan roles\): 1 stack/);
+  expect(readOnly.stdout).toContain('tag owner "mail" -> "platform"');
+  // What terraform ran with: the provider and the state backend both assumed the plan role.
+  const synthesized = JSON.parse(fs.readFileSync(path.join(fixture.outdir, 'stacks', STACK, 'cdk.tf.json'), 'utf8'));
+  expect(synthesized.provider.aws[0].assume_role[0].role_arn).toBe(PLAN_ROLE);
+  expect(synthesized.terraform.backend.s3.assume_role.role_arn).toBe(PLAN_ROLE);
+
+  const applied = await fixture.run(['apply', '--all']);
+  expect(applied.code).toBe(1);
+  expect(applied.stdout).toContain('the saved plan was made with --read-only');
+  expect((await fixture.run(['drift', '--all', '--read-only'])).stdout).toContain('1 in-sync');
 });
 
 test('the reviewed plan, untouched, applies', async () => {

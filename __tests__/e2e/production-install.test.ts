@@ -77,7 +77,7 @@ test('the commands that need no AWS work from the production install', async () 
   expect((await sesform('cost')).code).toBe(0);
   expect((await sesform('synth', '--output', 'out')).stdout).toContain('Synthesized 4 stack(s)');
   const policy = await sesform('iam-policy', '--env', 'prod');
-  expect(JSON.parse(policy.stdout).Statement[0].Sid).toBe('ManageThisEnvironmentsConfigurationSets');
+  expect(JSON.parse(policy.stdout).roles[0].policy.Statement[0].Sid).toBe('ManageThisEnvironmentsConfigurationSets');
 });
 
 test('adopt, export, plan, apply and drift work from the production install (AWS SDK, Terraform)', async () => {

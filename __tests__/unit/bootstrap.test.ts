@@ -1,17 +1,58 @@
-import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { SesBootstrapStack, roleNameAndPath } from '../../src/bootstrap/bootstrap-stack';
-import { CONFIGURATION_SET_ACTIONS, deployRolePolicy } from '../../src/bootstrap/deploy-policy';
-import { loadEnvironments } from '../../src/environment/loader';
-import type { Environment } from '../../src/environment/schema';
+import { iamRoles } from '../../src/bootstrap/iam-roles';
+import {
+  CONFIGURATION_SET_ACTIONS,
+  CONFIGURATION_SET_READ_ACTIONS,
+  deployRolePolicy,
+  planRolePolicy,
+} from '../../src/bootstrap/role-policies';
+import { Environment, EnvironmentSchema } from '../../src/environment/schema';
 import { FleetStack, resolveFleet } from '../../src/fleet/fleet';
-import { PROJECT_ROOT, readStack } from '../helpers/synth';
+import { environmentFields, readStack } from '../helpers/synth';
 
-const { environments } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
-const prod = environments.find(({ environment }) => environment.name === 'prod')!.environment;
+const PIPELINE_ACCOUNT = '999900000000';
+const pipelineRole = (name: string) => `arn:aws:iam::${PIPELINE_ACCOUNT}:role/${name}`;
+const destination = {
+  name: 'metrics',
+  eventTypes: ['send'],
+  cloudWatch: { dimensions: [{ name: 'campaign', source: 'messageTag', defaultValue: 'none' }] },
+};
+
+/** An environment of this test's own: two regions, two sets, both roles and the pipeline. */
+function environment(name: string, account: string, gate: string, extra: Record<string, unknown> = {}): Environment {
+  return EnvironmentSchema.parse(
+    environmentFields(name, account, {
+      deployRole: {
+        arn: `arn:aws:iam::${account}:role/ses-deploy`,
+        externalId: `ses-${name}-pipeline`,
+        trustedPrincipal: pipelineRole(`ses-pipeline-${gate}`),
+      },
+      planRole: { arn: `arn:aws:iam::${account}:role/ses-plan`, trustedPrincipal: pipelineRole('ses-pipeline-plan') },
+      pipeline: { githubRepository: 'acme/ses', githubEnvironment: gate },
+      regions: ['eu-west-1', 'us-east-1'],
+      stateBackend: { bucket: 'acme-ses-terraform-state', keyPrefix: 'ses-event-publishing', region: 'eu-west-1' },
+      configurationSets: [
+        { name: 'transactional', eventDestinations: [destination] },
+        { name: 'security-alerts', eventDestinations: [destination] },
+      ],
+      ...extra,
+    }),
+  );
+}
+
+const prod = environment('prod', '333333333333', 'production');
 /** The fleet's stacks of one environment (every region). */
-const stacksOf = (environment: Environment): readonly FleetStack[] =>
-  resolveFleet([{ file: 'prod.yaml', environment }]).stacks;
+const stacksOf = (...environments: Environment[]): readonly FleetStack[] =>
+  resolveFleet(environments.map((each) => ({ file: `${each.name}.yaml`, environment: each }))).stacks;
+
+const STATE = 'arn:aws:s3:::acme-ses-terraform-state/ses-event-publishing/prod';
+const SETS = [
+  'arn:aws:ses:eu-west-1:333333333333:configuration-set/transactional',
+  'arn:aws:ses:eu-west-1:333333333333:configuration-set/security-alerts',
+  'arn:aws:ses:us-east-1:333333333333:configuration-set/transactional',
+  'arn:aws:ses:us-east-1:333333333333:configuration-set/security-alerts',
+];
 
 describe('the deploy role policy', () => {
   const policy = deployRolePolicy(stacksOf(prod));
@@ -24,26 +65,16 @@ describe('the deploy role policy', () => {
 
   test("grants only this environment's configuration sets, in its regions, and its own state keys", () => {
     expect(policy.Statement.map((statement) => [statement.Sid, statement.Resource])).toEqual([
-      [
-        'ManageThisEnvironmentsConfigurationSets',
-        [
-          'arn:aws:ses:eu-west-1:333333333333:configuration-set/transactional',
-          'arn:aws:ses:eu-west-1:333333333333:configuration-set/marketing',
-          'arn:aws:ses:eu-west-1:333333333333:configuration-set/security-alerts',
-          'arn:aws:ses:us-east-1:333333333333:configuration-set/transactional',
-          'arn:aws:ses:us-east-1:333333333333:configuration-set/marketing',
-          'arn:aws:ses:us-east-1:333333333333:configuration-set/security-alerts',
-        ],
-      ],
+      ['ManageThisEnvironmentsConfigurationSets', SETS],
       ['ListConfigurationSetsForDrift', ['*']],
       ['ListOwnStateKeys', ['arn:aws:s3:::acme-ses-terraform-state']],
       [
         'ReadWriteOwnStateAndLock',
         [
-          'arn:aws:s3:::acme-ses-terraform-state/ses-event-publishing/prod/eu-west-1/terraform.tfstate',
-          'arn:aws:s3:::acme-ses-terraform-state/ses-event-publishing/prod/eu-west-1/terraform.tfstate.tflock',
-          'arn:aws:s3:::acme-ses-terraform-state/ses-event-publishing/prod/us-east-1/terraform.tfstate',
-          'arn:aws:s3:::acme-ses-terraform-state/ses-event-publishing/prod/us-east-1/terraform.tfstate.tflock',
+          `${STATE}/eu-west-1/terraform.tfstate`,
+          `${STATE}/eu-west-1/terraform.tfstate.tflock`,
+          `${STATE}/us-east-1/terraform.tfstate`,
+          `${STATE}/us-east-1/terraform.tfstate.tflock`,
         ],
       ],
     ]);
@@ -100,30 +131,133 @@ describe('the bootstrap stack', () => {
     });
   });
 
-  test('the deploy role trusts only the pipeline, with the external ID, and carries the derived policy', () => {
+  test('the deploy role and the plan role each trust only their pipeline role, and carry the derived policies', () => {
     const resources = synthBootstrap();
-    const [role] = Object.values(resources.aws_iam_role);
-    expect(role).toMatchObject({ name: 'ses-deploy', path: '/' });
-    expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([
+    const roles = Object.values(resources.aws_iam_role);
+    expect(roles.map((role) => [role.name, role.path])).toEqual([
+      ['ses-deploy', '/'],
+      ['ses-plan', '/'],
+    ]);
+    expect(JSON.parse(roles[0].assume_role_policy as string).Statement).toEqual([
       {
         Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::999900000000:role/ses-pipeline' },
+        Principal: { AWS: pipelineRole('ses-pipeline-production') },
         Action: 'sts:AssumeRole',
         Condition: { StringEquals: { 'sts:ExternalId': 'ses-prod-pipeline' } },
       },
     ]);
-    const [inline] = Object.values(resources.aws_iam_role_policy);
-    expect(JSON.parse(inline.policy as string)).toEqual(deployRolePolicy(stacksOf(prod)));
+    expect(JSON.parse(roles[1].assume_role_policy as string).Statement).toEqual([
+      { Effect: 'Allow', Principal: { AWS: pipelineRole('ses-pipeline-plan') }, Action: 'sts:AssumeRole' },
+    ]);
+    const policies = Object.values(resources.aws_iam_role_policy);
+    expect(policies.map((policy) => policy.name)).toEqual(['sesform-deploy', 'sesform-plan']);
+    expect(JSON.parse(policies[0].policy as string)).toEqual(deployRolePolicy(stacksOf(prod)));
+    expect(JSON.parse(policies[1].policy as string)).toEqual(planRolePolicy(stacksOf(prod)));
+  });
+
+  test('without a plan role, only the deploy role', () => {
+    const { planRole: _none, ...withoutPlanRole } = prod;
+    expect(Object.values(synthBootstrap(withoutPlanRole as Environment).aws_iam_role)).toHaveLength(1);
   });
 
   test('refuses without a trusted principal, and role paths are kept', () => {
     const untrusted = { ...prod, deployRole: { ...prod.deployRole, trustedPrincipal: undefined } };
     expect(() => synthBootstrap(untrusted)).toThrow(
-      "the deploy role arn:aws:iam::333333333333:role/ses-deploy needs one deployRole.trustedPrincipal (the pipeline's role or user) to bootstrap; found none.",
+      "the deploy role arn:aws:iam::333333333333:role/ses-deploy needs deployRole.trustedPrincipal (the pipeline's role or user) to bootstrap; found none.",
+    );
+    const untrustedPlan = { ...prod, planRole: { ...prod.planRole!, trustedPrincipal: undefined } };
+    expect(() => synthBootstrap(untrustedPlan)).toThrow(
+      "the plan role arn:aws:iam::333333333333:role/ses-plan needs planRole.trustedPrincipal (the pipeline's role or user) to bootstrap; found none.",
     );
     expect(roleNameAndPath('arn:aws:iam::1:role/teams/mail/ses-deploy')).toEqual({
       name: 'ses-deploy',
       path: '/teams/mail/',
     });
+  });
+});
+
+describe('the plan role policy', () => {
+  const policy = planRolePolicy(stacksOf(prod));
+
+  test('reads the sets and the state; the only object it writes is the lock file', () => {
+    expect(policy.Statement.map((statement) => [statement.Sid, statement.Action, statement.Resource])).toEqual([
+      ['ReadThisEnvironmentsConfigurationSets', [...CONFIGURATION_SET_READ_ACTIONS], SETS],
+      ['ListConfigurationSetsForDrift', ['ses:ListConfigurationSets'], ['*']],
+      ['ListOwnStateKeys', ['s3:ListBucket'], ['arn:aws:s3:::acme-ses-terraform-state']],
+      [
+        'ReadOwnState',
+        ['s3:GetObject'],
+        [`${STATE}/eu-west-1/terraform.tfstate`, `${STATE}/us-east-1/terraform.tfstate`],
+      ],
+      [
+        'TakeAndReleaseOwnStateLock',
+        ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        [`${STATE}/eu-west-1/terraform.tfstate.tflock`, `${STATE}/us-east-1/terraform.tfstate.tflock`],
+      ],
+    ]);
+  });
+
+  test('holds no SES action that writes, and none beyond the deploy role’s', () => {
+    const sesActions = policy.Statement.flatMap((statement) => statement.Action).filter((action) =>
+      action.startsWith('ses:'),
+    );
+    // An independent reading of the action names: SES writes are Create, Delete, Put, Update, Tag, Untag, Send.
+    expect(sesActions.filter((action) => /^ses:(Create|Delete|Put|Update|Tag|Untag|Send)/.test(action))).toEqual([]);
+    const deployActions = new Set(deployRolePolicy(stacksOf(prod)).Statement.flatMap((statement) => statement.Action));
+    expect(sesActions.filter((action) => !deployActions.has(action))).toEqual([]);
+  });
+});
+
+describe('iam-policy: the roles from the GitHub job to the account', () => {
+  const dev = environment('dev', '111111111111', 'dev');
+  const roles = iamRoles(stacksOf(prod), stacksOf(dev, prod));
+  const role = (kind: string) => roles.filter((each) => each.kind === kind);
+
+  test('the account roles of the selected environment only', () => {
+    expect(roles.map((each) => [each.kind, each.arn, each.environments])).toEqual([
+      ['deploy', 'arn:aws:iam::333333333333:role/ses-deploy', ['prod']],
+      ['plan', 'arn:aws:iam::333333333333:role/ses-plan', ['prod']],
+      ['rollout-pipeline', pipelineRole('ses-pipeline-production'), ['prod']],
+      ['plan-pipeline', pipelineRole('ses-pipeline-plan'), ['dev', 'prod']],
+    ]);
+  });
+
+  test("the rollout pipeline role trusts only jobs of its GitHub environment and may assume only that environment's deploy role", () => {
+    const [rollout] = role('rollout-pipeline');
+    expect(rollout.trustPolicy!.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${PIPELINE_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': 'repo:acme/ses:environment:production',
+          },
+        },
+      },
+    ]);
+    expect(rollout.policy.Statement).toEqual([
+      {
+        Sid: 'AssumeDeployRoles',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: ['arn:aws:iam::333333333333:role/ses-deploy'],
+      },
+    ]);
+  });
+
+  test('the plan pipeline role trusts pull requests and the default branch, and may assume only plan roles', () => {
+    const [plan] = role('plan-pipeline');
+    expect(plan.githubSubjects).toEqual(['repo:acme/ses:pull_request', 'repo:acme/ses:ref:refs/heads/main']);
+    expect(plan.policy.Statement[0].Resource).toEqual([
+      'arn:aws:iam::111111111111:role/ses-plan',
+      'arn:aws:iam::333333333333:role/ses-plan',
+    ]);
+  });
+
+  test('no pipeline roles without a pipeline block', () => {
+    const { pipeline: _none, ...unpiped } = prod;
+    expect(iamRoles(stacksOf(unpiped as Environment)).map((each) => each.kind)).toEqual(['deploy', 'plan']);
   });
 });

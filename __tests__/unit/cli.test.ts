@@ -180,7 +180,7 @@ describe('the sesform binary', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout).Statement[0].Resource).toEqual([
+    expect(JSON.parse(result.stdout).roles[0].policy.Statement[0].Resource).toEqual([
       'arn:aws:ses:eu-west-1:111111111111:configuration-set/transactional',
       'arn:aws:ses:eu-west-1:111111111111:configuration-set/marketing',
     ]);

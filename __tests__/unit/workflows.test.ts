@@ -1,11 +1,12 @@
 /**
  * The shipped GitHub Actions workflows: every sesform invocation in them is a valid command line,
  * and they keep their promises (plan on pull requests, prod behind an approval, drift on a schedule,
- * credentials from OIDC only).
+ * credentials from OIDC only, pull-request code never holding a role that can write).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { iamRoles } from '../../src/bootstrap/iam-roles';
 import { invocationProblems } from '../../src/cli';
 import { loadEnvironments } from '../../src/environment/loader';
 import { PROJECT_ROOT } from '../helpers/synth';
@@ -148,4 +149,66 @@ test('credentials come from OIDC only: no access keys, a role to assume', () => 
   const setup = fs.readFileSync(path.join(PROJECT_ROOT, '.github', 'actions', 'sesform-setup', 'action.yml'), 'utf8');
   expect(setup).toContain('aws-actions/configure-aws-credentials@v4');
   expect(setup).toContain('role-to-assume: ${{ inputs.role-to-assume }}');
+});
+
+/** The role a job's setup step assumes, if any. */
+const roleOf = (job: Job) =>
+  job.steps.find((step) => step.uses === './.github/actions/sesform-setup')?.with?.['role-to-assume'];
+
+const ENGINE_COMMANDS = ['plan', 'apply', 'drift', 'rollout'];
+const PLAN_PIPELINE_ROLE = '${{ vars.SESFORM_PLAN_PIPELINE_ROLE_ARN }}';
+const ROLLOUT_ROLE = '${{ vars.SESFORM_ROLLOUT_ROLE_ARN }}';
+
+test('each job assumes the role its work needs: read-only for plans and drift, the gated rollout role to write', () => {
+  const jobs = Object.entries(workflows).flatMap(([file, workflow]) =>
+    Object.entries(workflow.jobs).map(([name, job]) => ({ where: `${file} ${name}`, job })),
+  );
+  const assumed = jobs.map(({ where, job }) => {
+    const commands = invocations(job).filter((argv) => ENGINE_COMMANDS.includes(argv[0]));
+    const writes = commands.some((argv) => !argv.includes('--read-only'));
+    return [where, roleOf(job) ?? 'none', commands.length === 0 ? 'no AWS work' : writes ? 'writes' : 'read-only'];
+  });
+  expect(assumed).toEqual([
+    ['sesform-drift.yml drift', PLAN_PIPELINE_ROLE, 'read-only'],
+    ['sesform-plan.yml validate', 'none', 'no AWS work'],
+    ['sesform-plan.yml plan', PLAN_PIPELINE_ROLE, 'read-only'],
+    ['sesform-plan.yml comment', 'none', 'no AWS work'],
+    ['sesform-rollout.yml wave-0', ROLLOUT_ROLE, 'writes'],
+    ['sesform-rollout.yml wave-1', ROLLOUT_ROLE, 'writes'],
+    ['sesform-rollout.yml wave-2', ROLLOUT_ROLE, 'writes'],
+    ['sesform-rollout.yml prod-report', 'none', 'no AWS work'],
+  ]);
+  // The rollout role is a variable of each GitHub environment: a job outside one cannot resolve it.
+  for (const { job } of jobs) if (roleOf(job) === ROLLOUT_ROLE) expect(job.environment).toEqual(expect.any(String));
+});
+
+test("the samples' pipeline roles trust exactly the GitHub jobs that the workflows run with them", () => {
+  const fleet = loadEnvironments(path.join(PROJECT_ROOT, 'environments')).fleet;
+  const roles = iamRoles(fleet.stacks);
+  const rollout = workflows['sesform-rollout.yml'];
+  for (const { environment } of fleet.environments) {
+    const job = rollout.jobs[`wave-${environment.wave}`];
+    const repository = environment.pipeline!.githubRepository;
+    // The job that writes to this environment's account runs in the GitHub environment that its
+    // pipeline role trusts, and that role may assume this environment's deploy role.
+    expect(job.environment).toBe(environment.pipeline!.githubEnvironment);
+    const rolloutRole = roles.find(
+      (role) => role.kind === 'rollout-pipeline' && role.arn === environment.deployRole.trustedPrincipal,
+    )!;
+    expect(rolloutRole.githubSubjects).toEqual([`repo:${repository}:environment:${job.environment}`]);
+    expect(rolloutRole.policy.Statement[0].Resource).toContain(environment.deployRole.arn);
+    // Plans (pull requests) and drift (scheduled, on the default branch) reach only the plan role.
+    const planRole = roles.find(
+      (role) => role.kind === 'plan-pipeline' && role.arn === environment.planRole!.trustedPrincipal,
+    )!;
+    expect(planRole.githubSubjects).toEqual([
+      `repo:${repository}:pull_request`,
+      `repo:${repository}:ref:refs/heads/main`,
+    ]);
+    expect(planRole.policy.Statement[0].Resource).toEqual(
+      fleet.environments.map((each) => each.environment.planRole!.arn),
+    );
+  }
+  expect(Object.keys(workflows['sesform-plan.yml'].on)).toEqual(['pull_request']);
+  expect(workflows['sesform-drift.yml'].on).toHaveProperty('schedule');
 });

@@ -1,7 +1,8 @@
 /**
  * The bootstrap stack of one account, deployed once with admin credentials before the first plan:
- * the S3 state bucket (versioned, encrypted, private, TLS only, old state versions expired) and the
- * deploy role that the environment stacks assume, trusting only the pipeline's principal.
+ * the S3 state bucket (versioned, encrypted, private, TLS only, old state versions expired), the
+ * deploy role that the environment stacks assume, and the read-only plan role where the environments
+ * declare one, each trusting only its pipeline principal (see iam-roles.ts).
  */
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -16,7 +17,7 @@ import { LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { FleetStack } from '../fleet/fleet';
 import type { LocalTarget } from '../local/local-target';
-import { deployRolePolicy } from './deploy-policy';
+import { accountRoles } from './iam-roles';
 
 /** Days a replaced state version is kept, to recover from a bad apply. */
 export const STATE_VERSION_RETENTION_DAYS = 90;
@@ -135,37 +136,22 @@ export class SesBootstrapStack extends TerraformStack {
       ],
     });
 
-    const roles = new Map<string, FleetStack[]>();
-    for (const stack of stacks) roles.set(stack.deployRole.arn, [...(roles.get(stack.deployRole.arn) ?? []), stack]);
-    for (const [roleArn, users] of roles) {
-      const trusted = [...new Set(users.map((stack) => stack.environment.deployRole.trustedPrincipal))];
-      const externalIds = [...new Set(users.map((stack) => stack.deployRole.externalId))];
-      if (trusted.length !== 1 || trusted[0] === undefined)
+    for (const role of accountRoles(stacks)) {
+      if (role.trustPolicy === undefined)
         throw new Error(
-          `the deploy role ${roleArn} needs one deployRole.trustedPrincipal (the pipeline's role or user) to bootstrap; found ${trusted.filter(Boolean).join(', ') || 'none'}.`,
+          `${role.kind === 'deploy' ? 'the deploy role' : 'the plan role'} ${role.arn} needs ${role.kind === 'deploy' ? 'deployRole' : 'planRole'}.trustedPrincipal (the pipeline's role or user) to bootstrap; found none.`,
         );
-      const { name, path } = roleNameAndPath(roleArn);
-      const externalId = externalIds[0];
-      const role = new IamRole(this, `deploy-role-${name}`, {
+      const { name, path } = roleNameAndPath(role.arn);
+      const iamRole = new IamRole(this, `${role.kind}-role-${name}`, {
         name,
         path,
         maxSessionDuration: 3600,
-        assumeRolePolicy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { AWS: trusted[0] },
-              Action: 'sts:AssumeRole',
-              ...(externalId ? { Condition: { StringEquals: { 'sts:ExternalId': externalId } } } : {}),
-            },
-          ],
-        }),
+        assumeRolePolicy: JSON.stringify(role.trustPolicy),
       });
-      new IamRolePolicy(this, `deploy-policy-${name}`, {
-        role: role.name,
-        name: 'sesform-deploy',
-        policy: JSON.stringify(deployRolePolicy(users)),
+      new IamRolePolicy(this, `${role.kind}-policy-${name}`, {
+        role: iamRole.name,
+        name: `sesform-${role.kind}`,
+        policy: JSON.stringify(role.policy),
       });
     }
   }

@@ -52,7 +52,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<number> {
   out.write(`${stack.node.id}: ${plan.text}\n`);
   if (!plan.changes) return EXIT.ok;
   if (!options.autoApprove) {
-    out.write(`Review the plan, then run again with --auto-approve to create the state bucket and the deploy role.\n`);
+    out.write(`Review the plan, then run again with --auto-approve to create the state bucket and the roles.\n`);
     out.write(
       plan.output
         .split('\n')

@@ -36,6 +36,8 @@ export interface EngineCommand {
   readonly markdown?: string;
   readonly allowDestroy: readonly string[];
   readonly autoApprove: boolean;
+  /** plan and drift through the plan roles (the fleet's stacks carry them already, see withPlanRole). */
+  readonly readOnly?: boolean;
   /** Asks a yes/no question; default: on the terminal, refused elsewhere. */
   readonly prompt?: (question: string) => Promise<boolean>;
   readonly defaultOutput: string;
@@ -61,6 +63,7 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
       concurrency: options.concurrency,
       local,
       shard: shard && `${shard.index}/${shard.count}`,
+      readOnly: options.readOnly,
       progress: (line) => options.err.write(`${line}\n`),
     });
     const applyOptions = { allowDestroy: options.allowDestroy, confirm };

@@ -41,6 +41,8 @@ export interface EngineOptions {
   readonly local?: LocalTarget;
   /** `I/N` when this run is one shard. */
   readonly shard?: string;
+  /** The stacks assume their plan roles (`withPlanRole`): plans are saved as never to be applied. */
+  readonly readOnly?: boolean;
   /** One line per stack and step while the run works. */
   readonly progress: (line: string) => void;
 }
@@ -71,6 +73,7 @@ export class Engine {
       retrying: (report, step, work) => this.retrying(report, step, work),
       planCommand: (stack) => this.command('plan', stack),
       interrupted: () => this.interruptedBy !== undefined,
+      readOnly: options.readOnly === true,
     };
   }
 
@@ -251,6 +254,7 @@ export class Engine {
       command,
       local: this.options.local !== undefined,
       ...(this.options.shard ? { shard: this.options.shard } : {}),
+      ...(this.options.readOnly ? { readOnly: true as const } : {}),
       stacks: this.options.stacks.map((stack) => ({
         stack: stack.name,
         environment: stack.environment.name,

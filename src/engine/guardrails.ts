@@ -19,6 +19,10 @@ export function savedPlanCheck(
 ): { plan: SavedPlan } | { problem: string } {
   const plan = plans.load(stack.name);
   if (plan === undefined) return { problem: `no saved plan: run ${planCommand} first.` };
+  if (plan.readOnly)
+    return {
+      problem: `the saved plan was made with --read-only (through the plan role, which cannot change anything): run ${planCommand} without --read-only, review it, then apply.`,
+    };
   if (plans.interruptedApply(stack.name) !== undefined)
     return {
       problem: `an earlier apply of this plan was interrupted: run ${planCommand} (it takes over what that apply created), then apply.`,

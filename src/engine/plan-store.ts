@@ -24,6 +24,8 @@ export interface SavedPlan {
   readonly actions: Readonly<Record<string, string>>;
   /** What the plan creates, to take over after an interrupted apply. */
   readonly creates: readonly PendingCreate[];
+  /** Made through the plan role (--read-only), which cannot change anything: never applied. */
+  readonly readOnly?: true;
 }
 
 /** The resources a plan acts on, with their actions; no-ops and reads left out. */

@@ -181,9 +181,14 @@ function outcomeSummary(report: RunReport): string {
   return [...byOutcome].map(([outcome, number]) => `${number} ${outcome}`).join(', ');
 }
 
+/** How the run reached the accounts, when not the usual way. */
+function titleNotes(report: RunReport): string {
+  return `${report.local ? ' (local emulator)' : ''}${report.readOnly ? ' (read-only: plan roles)' : ''}`;
+}
+
 export function renderText(report: RunReport): string {
   const lines = [
-    `sesform ${report.command}${report.local ? ' (local emulator)' : ''}${report.shard ? ` shard ${report.shard}` : ''}: ${report.stacks.length} stack(s): ${outcomeSummary(report)}`,
+    `sesform ${report.command}${titleNotes(report)}${report.shard ? ` shard ${report.shard}` : ''}: ${report.stacks.length} stack(s): ${outcomeSummary(report)}`,
   ];
   for (const loss of setLosses(report)) lines.push(`!! ${loss}`);
   for (const refusal of report.refusals) lines.push(`REFUSED: ${refusal}`);
@@ -237,7 +242,7 @@ export function wavesDiagram(report: RunReport): string {
 }
 
 export function renderMarkdown(report: RunReport): string {
-  const lines = [`## sesform ${report.command}${report.local ? ' (local emulator)' : ''}`, ''];
+  const lines = [`## sesform ${report.command}${titleNotes(report)}`, ''];
   const losses = setLosses(report);
   if (losses.length > 0) {
     lines.push('> [!CAUTION]', '> **Configuration sets destroyed or replaced**', '>');

@@ -61,6 +61,8 @@ export interface RunReport {
   readonly local: boolean;
   /** `I/N` when the run was one shard; absent in a merged report. */
   readonly shard?: string;
+  /** Planned through the plan roles (--read-only): nothing in it can be applied. */
+  readonly readOnly?: true;
   readonly stacks: StackReport[];
   /** Guardrail refusals (destroy protection): the run changed nothing. */
   readonly refusals: string[];
@@ -109,6 +111,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   return {
     command: commands[0],
     local: reports.some((report) => report.local),
+    ...(reports.some((report) => report.readOnly) ? { readOnly: true as const } : {}),
     stacks,
     refusals: reports.flatMap((report) => report.refusals),
     ...(stopped.length > 0 ? { stopped: stopped.join(' ') } : {}),

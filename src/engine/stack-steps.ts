@@ -36,6 +36,8 @@ export interface StepContext {
   planCommand(stack: string): string;
   /** A signal stopped the run. */
   interrupted(): boolean;
+  /** The stacks assume their plan roles: saved plans are marked so that apply refuses them. */
+  readonly readOnly: boolean;
 }
 
 /** A saved plan and its JSON, with one provider process for both steps. */
@@ -60,6 +62,7 @@ export async function planStack(context: StepContext, stack: FleetStack, report:
     changes,
     actions: plannedActions(plan),
     creates: pendingCreates(plan, stack),
+    ...(context.readOnly ? { readOnly: true as const } : {}),
   });
   report.changes = changes;
   report.outcome = hasChanges(changes) ? 'planned' : 'no-changes';

@@ -1,12 +1,12 @@
 /**
  * Rules across environments, checked on the resolved fleet: environment and stack names are unique,
- * and no two environments manage the same configuration set in one account and region (SES's 10,000
- * sets are per account and region too).
+ * no two environments manage the same configuration set in one account and region (SES's 10,000
+ * sets are per account and region too), and the pipeline's roles keep read and write apart.
  */
 import { configurationSetListViolations } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
 import type { Fleet, FleetStack } from '../fleet/fleet';
-import { Problem } from './problems';
+import { Problem, displayPath } from './problems';
 
 export function fleetProblems(fleet: Fleet): Problem[] {
   const problems: Problem[] = [];
@@ -33,7 +33,41 @@ export function fleetProblems(fleet: Fleet): Problem[] {
         message: `stack "${stack.name}" is already produced by ${other.file}: rename the environment.`,
       });
   }
-  problems.push(...sharedAccountProblems(fleet.stacks));
+  problems.push(...sharedAccountProblems(fleet.stacks), ...pipelineTrustProblems(fleet));
+  return problems;
+}
+
+/**
+ * A pipeline role reaches every deploy role that trusts it. When one pipeline role serves two GitHub
+ * environments, or the plan jobs' role is also a rollout's, the production gate no longer decides
+ * who can write to production: refuse both.
+ */
+function pipelineTrustProblems(fleet: Fleet): Problem[] {
+  const problems: Problem[] = [];
+  const rolloutPrincipals = new Map<string, { gate: string | undefined; name: string; file: string }>();
+  for (const { environment, file } of fleet.environments) {
+    const principal = environment.deployRole.trustedPrincipal;
+    if (principal === undefined) continue;
+    const gate = environment.pipeline?.githubEnvironment;
+    const earlier = rolloutPrincipals.get(principal);
+    if (earlier === undefined) rolloutPrincipals.set(principal, { gate, name: environment.name, file });
+    else if (earlier.gate !== gate)
+      problems.push({
+        file,
+        path: 'deployRole.trustedPrincipal',
+        message: `${principal} is also the rollout principal of environment "${earlier.name}" (${displayPath(earlier.file)}), which rolls out in GitHub environment ${earlier.gate ?? '(none)'}, not ${gate ?? '(none)'}: either job could write to both accounts. Give each GitHub environment its own pipeline role.`,
+      });
+  }
+  for (const { environment, file } of fleet.environments) {
+    const principal = environment.planRole?.trustedPrincipal;
+    const rollout = principal === undefined ? undefined : rolloutPrincipals.get(principal);
+    if (rollout === undefined || rollout.name === environment.name) continue;
+    problems.push({
+      file,
+      path: 'planRole.trustedPrincipal',
+      message: `${principal} is the rollout principal of environment "${rollout.name}" (${displayPath(rollout.file)}): the pull-request job that assumes it for plans could write there. Plans need a pipeline role of their own.`,
+    });
+  }
   return problems;
 }
 

@@ -69,6 +69,10 @@ const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const KEY_PREFIX = /^(?!\/)(?!.*\/\/)(?!.*\/$)(?!.*\.\.)[\w!.'()/-]{1,512}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[\w.-]{1,100}$/;
+// Letters, digits, "_", "." and "-" only: ":" or "*" would change the meaning of the OIDC subject condition.
+const GITHUB_ENVIRONMENT = /^[\w.-]{1,255}$/;
+const GITHUB_BRANCH = /^(?!.*\.\.)(?!\/)[\w./-]{1,255}$/;
 const VERSION_CONSTRAINT =
   /^\s*(?:(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)(?:,\s*(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)*$/;
 
@@ -199,6 +203,27 @@ const ConfigurationSetSchema = z.strictObject({
     .default([]),
 });
 
+/** The fields of a role that a stack assumes (the deploy role, the plan role). */
+const AssumedRoleFields = {
+  arn: z.string().regex(ROLE_ARN, {
+    error: (issue) =>
+      `${quote(issue.input)} is not an IAM role ARN such as "arn:aws:iam::123456789012:role/ses-deploy".`,
+  }),
+  externalId: z
+    .string()
+    .regex(EXTERNAL_ID, { error: () => 'an external ID is 2 to 1224 letters, digits or + = , . @ : / - _.' })
+    .optional(),
+  sessionName: z
+    .string()
+    .regex(SESSION_NAME, { error: () => 'a session name is 2 to 64 letters, digits or + = , . @ - _.' })
+    .optional(),
+};
+
+const TrustedPrincipal = z.string().regex(PRINCIPAL_ARN, {
+  error: (issue) =>
+    `${quote(issue.input)} is not an IAM role or user ARN such as "arn:aws:iam::123456789012:role/pipeline": the bootstrap lets only this principal assume the role.`,
+});
+
 export const EnvironmentSchema = z
   .strictObject({
     name: z.string().regex(ENVIRONMENT_NAME, {
@@ -207,26 +232,36 @@ export const EnvironmentSchema = z
     }),
     accountId: z.string({ error: accountIdMessage }).regex(ACCOUNT_ID, { error: accountIdMessage }),
     deployRole: z.strictObject({
-      arn: z.string().regex(ROLE_ARN, {
-        error: (issue) =>
-          `${quote(issue.input)} is not an IAM role ARN such as "arn:aws:iam::123456789012:role/ses-deploy".`,
-      }),
-      externalId: z
-        .string()
-        .regex(EXTERNAL_ID, { error: () => 'an external ID is 2 to 1224 letters, digits or + = , . @ : / - _.' })
-        .optional(),
-      sessionName: z
-        .string()
-        .regex(SESSION_NAME, { error: () => 'a session name is 2 to 64 letters, digits or + = , . @ - _.' })
-        .optional(),
-      trustedPrincipal: z
-        .string()
-        .regex(PRINCIPAL_ARN, {
-          error: (issue) =>
-            `${quote(issue.input)} is not an IAM role or user ARN such as "arn:aws:iam::123456789012:role/pipeline": the bootstrap lets only this principal assume the deploy role.`,
-        })
-        .optional(),
+      ...AssumedRoleFields,
+      trustedPrincipal: TrustedPrincipal.optional(),
     }),
+    // The read-only role of plans on pull requests and of drift (`--read-only`): no write anywhere.
+    planRole: z
+      .strictObject({
+        ...AssumedRoleFields,
+        trustedPrincipal: TrustedPrincipal.optional(),
+      })
+      .optional(),
+    // Who may reach the roles through GitHub Actions' OIDC: `iam-policy` prints the pipeline roles' trust.
+    pipeline: z
+      .strictObject({
+        githubRepository: z.string().regex(GITHUB_REPOSITORY, {
+          error: (issue) => `${quote(issue.input)} is not a GitHub repository such as "acme/ses-event-publishing".`,
+        }),
+        githubEnvironment: z.string().regex(GITHUB_ENVIRONMENT, {
+          error: (issue) =>
+            `${quote(issue.input)} is not a usable GitHub environment name: 1 to 255 letters, digits, "_", "." and "-" (it is part of the OIDC subject "repo:OWNER/REPO:environment:NAME").`,
+        }),
+        // Scheduled drift runs on the default branch: the plan pipeline role trusts its jobs too.
+        githubDefaultBranch: z
+          .string()
+          .regex(GITHUB_BRANCH, {
+            error: (issue) =>
+              `${quote(issue.input)} is not a usable branch name: letters, digits, "_", ".", "/" and "-", without "..".`,
+          })
+          .default('main'),
+      })
+      .optional(),
     regions: z
       .array(Region)
       .min(1, { error: 'at least one region is required: each region is a stack of its own.' })
@@ -274,7 +309,7 @@ export const EnvironmentSchema = z
       configurationSetListViolations(names, 'this environment'),
     ).default([]),
   })
-  // Runs even when other fields have problems: only the two fields it compares must be readable.
+  // Runs even when other fields have problems: only the fields it compares must be readable.
   .superRefine(
     rules((environment: { accountId: string; deployRole: { arn: string } }) => {
       const roleAccount = ROLE_ARN.exec(environment.deployRole.arn)?.[1];
@@ -292,7 +327,55 @@ export const EnvironmentSchema = z
         return typeof candidate?.accountId === 'string' && typeof candidate.deployRole?.arn === 'string';
       },
     },
-  );
+  )
+  .superRefine(rules(planRoleViolations), {
+    when: ({ value }) => {
+      const candidate = value as { accountId?: unknown; deployRole?: { arn?: unknown }; planRole?: { arn?: unknown } };
+      return (
+        typeof candidate?.accountId === 'string' &&
+        typeof candidate.deployRole?.arn === 'string' &&
+        typeof candidate.planRole?.arn === 'string'
+      );
+    },
+  });
+
+interface RoleFieldsForRules {
+  readonly arn: string;
+  readonly trustedPrincipal?: string;
+}
+
+/** A plan role is a second, read-only role in the same account, which the rollout's principal does not share. */
+function planRoleViolations(environment: {
+  accountId: string;
+  deployRole: RoleFieldsForRules;
+  planRole?: RoleFieldsForRules;
+}): { path: (string | number)[]; message: string }[] {
+  const { planRole, deployRole, accountId } = environment;
+  if (planRole === undefined) return [];
+  const roleAccount = ROLE_ARN.exec(planRole.arn)?.[1];
+  if (roleAccount !== undefined && roleAccount !== accountId)
+    return [
+      {
+        path: ['planRole', 'arn'],
+        message: `the plan role is in account ${roleAccount}, but the environment's accountId is ${accountId}: plans would read another account.`,
+      },
+    ];
+  if (planRole.arn === deployRole.arn)
+    return [
+      {
+        path: ['planRole', 'arn'],
+        message: `the plan role is the deploy role: a plan role must be a separate, read-only role (for example ${planRole.arn.replace(/[^/]+$/, (name) => `${name}-plan`)}).`,
+      },
+    ];
+  if (planRole.trustedPrincipal !== undefined && planRole.trustedPrincipal === deployRole.trustedPrincipal)
+    return [
+      {
+        path: ['planRole', 'trustedPrincipal'],
+        message: `the plan role and the deploy role trust the same principal, so the pull-request job could assume the deploy role: give the rollout its own pipeline role (one per GitHub environment).`,
+      },
+    ];
+  return [];
+}
 
 function accountIdMessage(issue: { input?: unknown }): string | undefined {
   if (issue.input === undefined) return undefined;

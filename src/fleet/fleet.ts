@@ -64,7 +64,8 @@ export interface FleetConfigurationSet {
   readonly metrics: number;
 }
 
-export interface DeployRole {
+/** A role a stack's provider and state backend assume. */
+export interface AssumedRole {
   readonly arn: string;
   readonly externalId?: string;
   readonly sessionName: string;
@@ -80,7 +81,9 @@ export interface FleetStack {
   readonly region: string;
   readonly wave: number;
   readonly protect: boolean;
-  readonly deployRole: DeployRole;
+  readonly deployRole: AssumedRole;
+  /** The read-only role that `plan --read-only` and `drift --read-only` assume, when the file declares one. */
+  readonly planRole?: AssumedRole;
   readonly state: { readonly bucket: string; readonly key: string; readonly region: string };
   readonly configurationSets: readonly FleetConfigurationSet[];
   readonly metrics: number;
@@ -120,7 +123,7 @@ export function resolveFleet(environments: readonly LoadedEnvironment[]): Fleet 
 
 function resolveStack({ environment, file }: LoadedEnvironment, region: string): FleetStack {
   const name = stackName(environment.name, region);
-  const { deployRole, stateBackend } = environment;
+  const { deployRole, planRole, stateBackend } = environment;
   const configurationSets = environment.configurationSets.map((set, index) =>
     resolveSet(name, environment, set, ['configurationSets', index]),
   );
@@ -132,11 +135,8 @@ function resolveStack({ environment, file }: LoadedEnvironment, region: string):
     region,
     wave: environment.wave,
     protect: environment.protect,
-    deployRole: {
-      arn: deployRole.arn,
-      ...(deployRole.externalId ? { externalId: deployRole.externalId } : {}),
-      sessionName: deployRole.sessionName ?? `sesform-${environment.name}`,
-    },
+    deployRole: assumedRole(deployRole, `sesform-${environment.name}`),
+    ...(planRole ? { planRole: assumedRole(planRole, `sesform-${environment.name}-plan`) } : {}),
     state: {
       bucket: stateBackend.bucket,
       key: stateKey(stateBackend.keyPrefix, environment.name, region),
@@ -145,6 +145,25 @@ function resolveStack({ environment, file }: LoadedEnvironment, region: string):
     configurationSets,
     metrics: sum(configurationSets.map((set) => set.metrics)),
   };
+}
+
+function assumedRole(
+  role: { arn: string; externalId?: string; sessionName?: string },
+  defaultSessionName: string,
+): AssumedRole {
+  return {
+    arn: role.arn,
+    ...(role.externalId ? { externalId: role.externalId } : {}),
+    sessionName: role.sessionName ?? defaultSessionName,
+  };
+}
+
+/**
+ * The stack as a read-only run sees it: its provider and state backend assume the plan role instead
+ * of the deploy role. Undefined when the environment declares no plan role.
+ */
+export function withPlanRole(stack: FleetStack): FleetStack | undefined {
+  return stack.planRole && { ...stack, deployRole: stack.planRole };
 }
 
 function resolveSet(

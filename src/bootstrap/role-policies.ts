@@ -1,0 +1,198 @@
+/**
+ * The least-privilege policies of the two roles sesform uses in an environment's account, derived
+ * from the environment file:
+ * - the deploy role (rollout, apply): the SES v2 configuration-set actions on this environment's sets
+ *   in its regions, its own state keys (state and lock file), and the list of configuration sets that
+ *   `sesform drift` reads to find sets no environment declares;
+ * - the plan role (`plan --read-only` on pull requests, `drift --read-only`): the same sets and state
+ *   read only; the one object it writes is Terraform's lock file beside each state.
+ * Nothing else, no wildcard action.
+ */
+import type { AssumedRole, FleetStack } from '../fleet/fleet';
+
+/** Every SES v2 action the provider needs to manage a configuration set and its event destinations. */
+export const CONFIGURATION_SET_ACTIONS = [
+  'ses:CreateConfigurationSet',
+  'ses:GetConfigurationSet',
+  'ses:DeleteConfigurationSet',
+  'ses:PutConfigurationSetDeliveryOptions',
+  'ses:PutConfigurationSetReputationOptions',
+  'ses:PutConfigurationSetSendingOptions',
+  'ses:PutConfigurationSetSuppressionOptions',
+  'ses:PutConfigurationSetTrackingOptions',
+  'ses:PutConfigurationSetVdmOptions',
+  'ses:CreateConfigurationSetEventDestination',
+  'ses:GetConfigurationSetEventDestinations',
+  'ses:UpdateConfigurationSetEventDestination',
+  'ses:DeleteConfigurationSetEventDestination',
+  'ses:TagResource',
+  'ses:UntagResource',
+  'ses:ListTagsForResource',
+] as const;
+
+/** The SES v2 actions a plan or a refresh calls: reads only. */
+export const CONFIGURATION_SET_READ_ACTIONS = [
+  'ses:GetConfigurationSet',
+  'ses:GetConfigurationSetEventDestinations',
+  'ses:ListTagsForResource',
+] as const;
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | string[];
+  readonly Resource?: string[];
+  readonly Principal?: Record<string, string>;
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: PolicyStatement[];
+}
+
+export function partitionOf(arn: string): string {
+  return /^arn:(aws[a-z-]*):/.exec(arn)?.[1] ?? 'aws';
+}
+
+const configurationSetArns = (stacks: readonly FleetStack[]) =>
+  stacks.flatMap((stack) =>
+    stack.configurationSets.map(
+      (set) =>
+        `arn:${partitionOf(stack.deployRole.arn)}:ses:${stack.region}:${stack.accountId}:configuration-set/${set.name}`,
+    ),
+  );
+
+const bucketArn = (stack: FleetStack) => `arn:${partitionOf(stack.deployRole.arn)}:s3:::${stack.state.bucket}`;
+const stateArns = (stacks: readonly FleetStack[]) => stacks.map((stack) => `${bucketArn(stack)}/${stack.state.key}`);
+const lockArns = (stacks: readonly FleetStack[]) =>
+  stacks.map((stack) => `${bucketArn(stack)}/${stack.state.key}.tflock`);
+
+/** What both roles may do: list the account's set names, and list their own state keys. */
+function listStatements(stacks: readonly FleetStack[]): PolicyStatement[] {
+  return [
+    {
+      // A list action has no resource type: it takes "*". It reads names only.
+      Sid: 'ListConfigurationSetsForDrift',
+      Effect: 'Allow',
+      Action: ['ses:ListConfigurationSets'],
+      Resource: ['*'],
+    },
+    {
+      Sid: 'ListOwnStateKeys',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [...new Set(stacks.map(bucketArn))],
+      Condition: { StringLike: { 's3:prefix': stacks.map((stack) => stack.state.key) } },
+    },
+  ];
+}
+
+/** The deploy role's policy for the stacks that use it (the regions of one environment, usually). */
+export function deployRolePolicy(stacks: readonly FleetStack[]): PolicyDocument {
+  const configurationSets = configurationSetArns(stacks);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      ...(configurationSets.length > 0
+        ? [
+            {
+              Sid: 'ManageThisEnvironmentsConfigurationSets',
+              Effect: 'Allow' as const,
+              Action: [...CONFIGURATION_SET_ACTIONS],
+              Resource: configurationSets,
+            },
+          ]
+        : []),
+      ...listStatements(stacks),
+      {
+        Sid: 'ReadWriteOwnStateAndLock',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        Resource: stacks.flatMap((stack) => [...stateArns([stack]), ...lockArns([stack])]),
+      },
+    ],
+  };
+}
+
+/** The plan role's policy: what `terraform plan` and a refresh read, and the state lock they take. */
+export function planRolePolicy(stacks: readonly FleetStack[]): PolicyDocument {
+  const configurationSets = configurationSetArns(stacks);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      ...(configurationSets.length > 0
+        ? [
+            {
+              Sid: 'ReadThisEnvironmentsConfigurationSets',
+              Effect: 'Allow' as const,
+              Action: [...CONFIGURATION_SET_READ_ACTIONS],
+              Resource: configurationSets,
+            },
+          ]
+        : []),
+      ...listStatements(stacks),
+      { Sid: 'ReadOwnState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: stateArns(stacks) },
+      {
+        // Terraform locks the state while it plans; the lock file is the only object this role writes.
+        Sid: 'TakeAndReleaseOwnStateLock',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        Resource: lockArns(stacks),
+      },
+    ],
+  };
+}
+
+/** Trust of a role in the environment's account: only the given principal, with the external ID when set. */
+export function accountRoleTrustPolicy(principal: string, role: Pick<AssumedRole, 'externalId'>): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: principal },
+        Action: 'sts:AssumeRole',
+        ...(role.externalId ? { Condition: { StringEquals: { 'sts:ExternalId': role.externalId } } } : {}),
+      },
+    ],
+  };
+}
+
+/** GitHub Actions' OIDC issuer, whose tokens the pipeline roles accept. */
+export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
+
+/**
+ * Trust of a pipeline role (in the pipeline's own account) for GitHub Actions' OIDC tokens whose
+ * subject is one of `subjects`: for the rollout, `repo:OWNER/REPO:environment:NAME`, which GitHub
+ * issues only to a job running in that (protected) environment.
+ */
+export function githubOidcTrustPolicy(pipelineRoleArn: string, subjects: readonly string[]): PolicyDocument {
+  const account = /:iam::(\d{12}):/.exec(pipelineRoleArn)?.[1];
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: {
+          Federated: `arn:${partitionOf(pipelineRoleArn)}:iam::${account}:oidc-provider/${GITHUB_OIDC_ISSUER}`,
+        },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
+            [`${GITHUB_OIDC_ISSUER}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects],
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** A pipeline role's own permission: assume exactly these roles, nothing else. */
+export function assumeRolesPolicy(sid: string, roleArns: readonly string[]): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: sid, Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [...new Set(roleArns)] }],
+  };
+}
