@@ -112,6 +112,8 @@ test('a plan made with --read-only goes through the plan role, shows the changes
   const applied = await fixture.run(['apply', '--all']);
   expect(applied.code).toBe(1);
   expect(applied.stdout).toContain('the saved plan was made with --read-only');
+  // Nothing was applied: the account still matches the file as rolled out.
+  fixture.write('guarded.yaml', withSet('mail'));
   expect((await fixture.run(['drift', '--all', '--read-only'])).stdout).toContain('1 in-sync');
 });
 

@@ -25,6 +25,10 @@ const planRole = (account: string, principal = 'ses-pipeline-plan') =>
 const gate = (githubEnvironment: string) =>
   `pipeline: { githubRepository: acme/ses, githubEnvironment: ${githubEnvironment} }\n`;
 
+/** The problems of one environment "dev" in account 111111111111 with the given extra YAML. */
+const devProblems = (extra: string, rollout = 'ses-pipeline-dev') =>
+  problemsOf({ 'dev.yaml': environment('dev', '111111111111', rollout, extra) });
+
 function problemsOf(files: Record<string, string>): string[] {
   const folder = writeFiles(files);
   try {
@@ -38,52 +42,21 @@ function problemsOf(files: Record<string, string>): string[] {
 
 describe('the plan role in an environment file', () => {
   test('is a separate role in the same account, trusting another principal than the deploy role', () => {
-    expect(
-      problemsOf({ 'dev.yaml': environment('dev', '111111111111', 'ses-pipeline-dev', planRole('111111111111')) }),
-    ).toEqual([]);
-    expect(
-      problemsOf({
-        'dev.yaml': environment(
-          'dev',
-          '111111111111',
-          'ses-pipeline-dev',
-          'planRole: { arn: "arn:aws:iam::222222222222:role/ses-plan" }\n',
-        ),
-      }),
-    ).toEqual([
+    expect(devProblems(planRole('111111111111'))).toEqual([]);
+    expect(devProblems('planRole: { arn: "arn:aws:iam::222222222222:role/ses-plan" }\n')).toEqual([
       "planRole.arn: the plan role is in account 222222222222, but the environment's accountId is 111111111111: plans would read another account.",
     ]);
-    expect(
-      problemsOf({
-        'dev.yaml': environment(
-          'dev',
-          '111111111111',
-          'ses-pipeline-dev',
-          'planRole: { arn: "arn:aws:iam::111111111111:role/ses-deploy" }\n',
-        ),
-      }),
-    ).toEqual([
+    expect(devProblems('planRole: { arn: "arn:aws:iam::111111111111:role/ses-deploy" }\n')).toEqual([
       'planRole.arn: the plan role is the deploy role: a plan role must be a separate, read-only role (for example arn:aws:iam::111111111111:role/ses-deploy-plan).',
     ]);
-    expect(
-      problemsOf({
-        'dev.yaml': environment('dev', '111111111111', 'ses-pipeline', planRole('111111111111', 'ses-pipeline')),
-      }),
-    ).toEqual([
+    expect(devProblems(planRole('111111111111', 'ses-pipeline'), 'ses-pipeline')).toEqual([
       'planRole.trustedPrincipal: the plan role and the deploy role trust the same principal, so the pull-request job could assume the deploy role: give the rollout its own pipeline role (one per GitHub environment).',
     ]);
   });
 
   test('GitHub names that would change the OIDC subject are refused', () => {
     expect(
-      problemsOf({
-        'dev.yaml': environment(
-          'dev',
-          '111111111111',
-          'ses-pipeline-dev',
-          'pipeline: { githubRepository: "acme/ses:environment:prod", githubEnvironment: "*" }\n',
-        ),
-      }),
+      devProblems('pipeline: { githubRepository: "acme/ses:environment:prod", githubEnvironment: "*" }\n'),
     ).toEqual([
       'pipeline.githubRepository: "acme/ses:environment:prod" is not a GitHub repository such as "acme/ses-event-publishing".',
       'pipeline.githubEnvironment: "*" is not a usable GitHub environment name: 1 to 255 letters, digits, "_", "." and "-" (it is part of the OIDC subject "repo:OWNER/REPO:environment:NAME").',

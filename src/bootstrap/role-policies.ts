@@ -88,23 +88,31 @@ function listStatements(stacks: readonly FleetStack[]): PolicyStatement[] {
   ];
 }
 
-/** The deploy role's policy for the stacks that use it (the regions of one environment, usually). */
-export function deployRolePolicy(stacks: readonly FleetStack[]): PolicyDocument {
+/** A role's policy: SES actions on the environment's sets, the list statements, then its state access. */
+function accountRolePolicy(
+  stacks: readonly FleetStack[],
+  sets: { Sid: string; Action: readonly string[] },
+  state: PolicyStatement[],
+): PolicyDocument {
   const configurationSets = configurationSetArns(stacks);
   return {
     Version: '2012-10-17',
     Statement: [
       ...(configurationSets.length > 0
-        ? [
-            {
-              Sid: 'ManageThisEnvironmentsConfigurationSets',
-              Effect: 'Allow' as const,
-              Action: [...CONFIGURATION_SET_ACTIONS],
-              Resource: configurationSets,
-            },
-          ]
+        ? [{ Sid: sets.Sid, Effect: 'Allow' as const, Action: [...sets.Action], Resource: configurationSets }]
         : []),
       ...listStatements(stacks),
+      ...state,
+    ],
+  };
+}
+
+/** The deploy role's policy for the stacks that use it (the regions of one environment, usually). */
+export function deployRolePolicy(stacks: readonly FleetStack[]): PolicyDocument {
+  return accountRolePolicy(
+    stacks,
+    { Sid: 'ManageThisEnvironmentsConfigurationSets', Action: CONFIGURATION_SET_ACTIONS },
+    [
       {
         Sid: 'ReadWriteOwnStateAndLock',
         Effect: 'Allow',
@@ -112,26 +120,15 @@ export function deployRolePolicy(stacks: readonly FleetStack[]): PolicyDocument 
         Resource: stacks.flatMap((stack) => [...stateArns([stack]), ...lockArns([stack])]),
       },
     ],
-  };
+  );
 }
 
 /** The plan role's policy: what `terraform plan` and a refresh read, and the state lock they take. */
 export function planRolePolicy(stacks: readonly FleetStack[]): PolicyDocument {
-  const configurationSets = configurationSetArns(stacks);
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      ...(configurationSets.length > 0
-        ? [
-            {
-              Sid: 'ReadThisEnvironmentsConfigurationSets',
-              Effect: 'Allow' as const,
-              Action: [...CONFIGURATION_SET_READ_ACTIONS],
-              Resource: configurationSets,
-            },
-          ]
-        : []),
-      ...listStatements(stacks),
+  return accountRolePolicy(
+    stacks,
+    { Sid: 'ReadThisEnvironmentsConfigurationSets', Action: CONFIGURATION_SET_READ_ACTIONS },
+    [
       { Sid: 'ReadOwnState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: stateArns(stacks) },
       {
         // Terraform locks the state while it plans; the lock file is the only object this role writes.
@@ -141,7 +138,7 @@ export function planRolePolicy(stacks: readonly FleetStack[]): PolicyDocument {
         Resource: lockArns(stacks),
       },
     ],
-  };
+  );
 }
 
 /** Trust of a role in the environment's account: only the given principal, with the external ID when set. */

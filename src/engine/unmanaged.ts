@@ -1,6 +1,6 @@
 /**
- * What Terraform cannot see, read through the AWS SDK with the stack's own deploy role: event
- * destinations in a managed configuration set that no environment file declares, and configuration
+ * What Terraform cannot see, read through the AWS SDK with the role the stack assumes (its deploy
+ * role, or its plan role with --read-only): event destinations in a managed configuration set that no environment file declares, and configuration
  * sets in the account and region that no environment declares. Read only: nothing here changes AWS.
  */
 import { GetConfigurationSetEventDestinationsCommand } from '@aws-sdk/client-sesv2';
