@@ -12,13 +12,13 @@ import { synthesize } from './app';
 import { defaultConcurrency } from './concurrency';
 import { SESFORM_VARIABLES } from './config';
 import { EXIT } from './exit-codes';
-import { Shard, parseShard } from './engine/scheduling';
+import { Shard, parseShard, shardOf } from './engine/scheduling';
 import { CostReport, costOf } from './cost/cost-model';
 import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
 import { Problem, displayPath, formatProblem } from './environment/problems';
 import { Fleet, FleetStack, withPlanRole } from './fleet/fleet';
-import { requestedLocalTarget } from './local/local-target';
+import { localEndpoint, requestedLocalTarget } from './local/local-target';
 
 // --- the option and command tables: parsing, checks and usage text all come from here ------------
 
@@ -43,6 +43,15 @@ const OPTION_SPECS = {
     help: 'let the plan destroy or replace this configuration set of a protected environment (repeatable)',
   },
   'auto-approve': { type: 'boolean', help: 'apply without asking' },
+  probe: {
+    type: 'boolean',
+    help: 'verify with a probe value per tag, header and link dimension (extra series; their cost is shown first)',
+  },
+  timeout: {
+    type: 'string',
+    value: 'SECONDS',
+    help: 'verify: how long to wait for the metrics (default 600; 30 locally)',
+  },
   'read-only': {
     type: 'boolean',
     help: "through each environment's plan role, which reads only (pull requests, drift); such plans are never applied",
@@ -92,6 +101,8 @@ interface Options {
   readonly 'allow-destroy': string[];
   readonly 'auto-approve': boolean;
   readonly 'read-only': boolean;
+  readonly probe: boolean;
+  readonly timeout?: string;
   readonly merge: boolean;
   readonly stack?: string;
   readonly 'lock-id'?: string;
@@ -151,6 +162,23 @@ const COMMANDS = {
   rollout: {
     summary: 'plan, then apply wave by wave (asks per wave on a terminal; --auto-approve in pipelines)',
     options: [...ENGINE, 'plans', 'allow-destroy', 'auto-approve'],
+  },
+  verify: {
+    summary: 'send test mail through each set and check CloudWatch for every declared metric series',
+    options: [
+      'env',
+      'all',
+      'wave',
+      'shard',
+      'concurrency',
+      'environments',
+      'json',
+      'markdown',
+      'local',
+      'endpoint',
+      'probe',
+      'timeout',
+    ],
   },
   report: {
     summary: 'print a JSON report again; --merge combines the reports of several shards into one',
@@ -285,6 +313,7 @@ function parseCommandLine(argv: readonly string[]): CommandLine {
     all: false,
     'auto-approve': false,
     'read-only': false,
+    probe: false,
     merge: false,
     json: false,
     local: false,
@@ -302,7 +331,7 @@ function commandLineProblems({ command, args, options }: CommandLine): string[] 
     else if (args.length > 1 && !options.merge)
       problems.push(`report got ${args.length} reports: combine them with --merge, or give one to print it again.`);
   }
-  if (isEngineCommand(command)) {
+  if (isEngineCommand(command) || command === 'verify') {
     if (options.all === options.env.length > 0)
       problems.push(`${command} needs the environments to work on: --env NAME (repeatable) or --all, not both.`);
     try {
@@ -391,6 +420,7 @@ export async function main(
     apply: engine('apply'),
     drift: engine('drift'),
     rollout: engine('rollout'),
+    verify: (options, out) => verifyCommand(options, out, err),
     report: (options, out) => reportCommand(args, options, out),
     unlock: unlockCommand,
     emulator: (_options, out) => engineModule().emulatorCommand(out),
@@ -699,6 +729,48 @@ function readOnlyFleet(fleet: Fleet, waves: readonly number[] | undefined): Flee
       });
   if (problems.length > 0) return problems;
   return { environments: fleet.environments, stacks: stacks.map((stack) => withPlanRole(stack)!) };
+}
+
+export const MAX_VERIFY_TIMEOUT_SECONDS = 3600;
+
+/** verify: the selected stacks (waves, shard), each with a sender identity, then the verification run. */
+async function verifyCommand(options: Options, out: NodeJS.WritableStream, err: NodeJS.WritableStream) {
+  const selection = engineSelection(options);
+  const timeout =
+    options.timeout === undefined ? undefined : boundedInteger(options.timeout, 1, MAX_VERIFY_TIMEOUT_SECONDS);
+  if (options.timeout !== undefined && timeout === undefined)
+    throw new Error(`--timeout ${options.timeout}: expected whole seconds from 1 to ${MAX_VERIFY_TIMEOUT_SECONDS}.`);
+  const checked = readableEnvironments(options, out);
+  if (typeof checked === 'number') return checked;
+  const mode = localEndpoint(options);
+  const problems: Problem[] = mode.local
+    ? []
+    : checked.fleet.environments
+        .filter(({ environment }) => environment.verify === undefined)
+        .map(({ file, environment }) => ({
+          file,
+          path: 'verify.from',
+          message: `verify on AWS sends its test messages from a verified SES identity, and environment "${environment.name}" declares none: add verify.from (an address or domain verified in each of its regions).`,
+        }));
+  if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was sent');
+  const { runVerify } = onDemand<typeof import('./verify/verify-command')>('./verify/verify-command');
+  return runVerify({
+    stacks: selectedStacks(checked.fleet.stacks, selection),
+    endpoint: mode.local ? (mode.endpoint ?? null) : undefined,
+    probe: options.probe,
+    timeoutSeconds: timeout,
+    concurrency: selection.concurrency ?? defaultConcurrency(),
+    json: options.json,
+    markdown: options.markdown,
+    out,
+    err,
+  });
+}
+
+/** The stacks of the selected waves, and of the shard when one is given. */
+function selectedStacks(stacks: readonly FleetStack[], selection: { waves: number[]; shard?: Shard }) {
+  const inWaves = stacks.filter((stack) => selection.waves.length === 0 || selection.waves.includes(stack.wave));
+  return selection.shard ? shardOf(inWaves, selection.shard) : inWaves;
 }
 
 /** The selected environments, or the exit code after reporting invalid input. */

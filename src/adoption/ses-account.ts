@@ -24,8 +24,11 @@ export function accessOf(stack: FleetStack, local?: LocalTarget): AccountAccess 
   return { roleArn: stack.deployRole.arn, externalId: stack.deployRole.externalId, region: stack.region, local };
 }
 
-/** An SES v2 client with credentials from AssumeRole into the deploy role (the default chain signs that call). */
-export async function sesClientFor(access: AccountAccess, sessionName = 'sesform-adopt'): Promise<SESv2Client> {
+/**
+ * Client settings for one account and region with credentials from AssumeRole into the deploy role
+ * (the default chain signs that call): for any AWS SDK client of the account.
+ */
+export async function accountClientConfig(access: AccountAccess, sessionName: string) {
   const { region, local } = access;
   const base = local ? emulatorClientConfig(local) : {};
   const sts = new STSClient({ region, ...base });
@@ -39,18 +42,23 @@ export async function sesClientFor(access: AccountAccess, sessionName = 'sesform
     );
     if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey)
       throw new Error(`AssumeRole into ${access.roleArn} returned no credentials`);
-    return new SESv2Client({
+    return {
       region,
-      ...(local ? { ...emulatorClientConfig(local) } : {}),
+      ...base,
       credentials: {
         accessKeyId: Credentials.AccessKeyId,
         secretAccessKey: Credentials.SecretAccessKey,
         sessionToken: Credentials.SessionToken,
       },
-    });
+    };
   } finally {
     sts.destroy();
   }
+}
+
+/** An SES v2 client of the account, through its deploy role. */
+export async function sesClientFor(access: AccountAccess, sessionName = 'sesform-adopt'): Promise<SESv2Client> {
+  return new SESv2Client(await accountClientConfig(access, sessionName));
 }
 
 export interface ExistingDestination {

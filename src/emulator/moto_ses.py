@@ -1,8 +1,9 @@
 """
 Starts moto's server on 127.0.0.1 with its SES v2 support completed so that it can stand in for SES:
 configuration-set event destinations (create, get, update, delete), every PutConfigurationSet*Options
-call, the boolean SendingOptions shape of GetConfigurationSet, and SES's error codes and quotas.
-Everything else (STS and account routing, S3, tags) stays moto's own.
+call, the boolean SendingOptions shape of GetConfigurationSet, SES's error codes and quotas, and
+sending that publishes events to CloudWatch as SES does (ses_sending.py, ses_events.py).
+Everything else (STS and account routing, S3, CloudWatch, tags) stays moto's own.
 
     python3 moto_ses.py --port PORT [--tls] [--extension FILE ...]
 
@@ -23,6 +24,9 @@ from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.ses import models as ses_models
 from moto.sesv2 import urls as sesv2_urls
 from moto.sesv2.responses import SESV2Response
+
+from ses_events import EventError
+from ses_sending import engagement_app, make_handlers
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DIMENSION_NAME = re.compile(r"^[A-Za-z0-9_:-]{1,256}$")
@@ -294,6 +298,21 @@ HANDLERS = {
 }
 
 
+def as_ses_errors(handler):
+    """The sending handlers' refusals as SES's JSON errors."""
+    def wrapped(self):
+        try:
+            return handler(self)
+        except EventError as error:
+            raise SesError(error.error_type, str(error), error.status) from error
+
+    return wrapped
+
+
+SENDING_HANDLERS, engage = make_handlers(destinations_of, sending_enabled)
+HANDLERS.update({operation: as_ses_errors(handler) for operation, handler in SENDING_HANDLERS.items()})
+
+
 class ListConfigurationSetsByPost(SESV2Response):
     """Newer SDKs (the AWS SDK for JavaScript v3 among them) send ListConfigurationSets as
     POST /v2/email/list-configuration-sets, which botocore's model in moto does not know."""
@@ -401,7 +420,7 @@ def main():
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
-    app = remember_scheme(DomainDispatcherApplication(create_backend_app))
+    app = engagement_app(remember_scheme(DomainDispatcherApplication(create_backend_app)), engage)
     for extension in args.extension:
         app = load_extension(extension).wrap(app)
     app = loopback_only(app)

@@ -72,6 +72,8 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[\w.-]{1,100}$/;
 // Letters, digits, "_", "." and "-" only: ":" or "*" would change the meaning of the OIDC subject condition.
 const GITHUB_ENVIRONMENT = /^[\w.-]{1,255}$/;
+const DOMAIN_NAME = '(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}';
+const SENDER_IDENTITY = new RegExp(`^(?:[A-Za-z0-9.!#$%&'*+/=?^_\`{|}~-]{1,64}@)?${DOMAIN_NAME}$`);
 const GITHUB_BRANCH = /^(?!.*\.\.)(?!\/)[\w./-]{1,255}$/;
 const VERSION_CONSTRAINT =
   /^\s*(?:(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)(?:,\s*(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)*$/;
@@ -243,6 +245,15 @@ export const EnvironmentSchema = z
       })
       .optional(),
     // Who may reach the roles through GitHub Actions' OIDC: `iam-policy` prints the pipeline roles' trust.
+    // `sesform verify` on AWS sends its test messages from this verified identity.
+    verify: z
+      .strictObject({
+        from: z.string().regex(SENDER_IDENTITY, {
+          error: (issue) =>
+            `${quote(issue.input)} is not an email address or a domain such as "ses-verify@example.com" or "example.com": it must be an SES identity verified in each region of the environment.`,
+        }),
+      })
+      .optional(),
     pipeline: z
       .strictObject({
         githubRepository: z.string().regex(GITHUB_REPOSITORY, {

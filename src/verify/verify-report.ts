@@ -1,0 +1,95 @@
+/**
+ * The report of `sesform verify`: per stack, per destination and event type, whether the expected
+ * CloudWatch series got its data point, with the likely cause when not; its exit code; text and
+ * Markdown forms.
+ */
+import { EXIT } from '../exit-codes';
+import type { ExpectedDimension } from './verification-plan';
+
+export type SeriesStatus = 'verified' | 'missing' | 'not-verifiable';
+
+export interface SeriesResult {
+  readonly configurationSet: string;
+  readonly destination: string;
+  /** Absent when the whole destination is not verifiable (disabled, or its set does not send). */
+  readonly eventType?: string;
+  readonly metricName?: string;
+  readonly dimensions?: readonly ExpectedDimension[];
+  readonly status: SeriesStatus;
+  readonly cause?: string;
+}
+
+export interface StackVerification {
+  readonly stack: string;
+  readonly environment: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly messagesSent: number;
+  readonly results: readonly SeriesResult[];
+  readonly error?: string;
+}
+
+export interface VerifyReport {
+  readonly command: 'verify';
+  readonly local: boolean;
+  readonly probe: boolean;
+  readonly stacks: readonly StackVerification[];
+  readonly exitCode: number;
+}
+
+/** 1 when a stack could not be verified at all, else 2 when a series is missing, else 0. */
+export function verifyExitCode(stacks: readonly StackVerification[]): number {
+  if (stacks.some((stack) => stack.error !== undefined)) return EXIT.error;
+  if (stacks.some((stack) => stack.results.some((result) => result.status === 'missing'))) return EXIT.changes;
+  return EXIT.ok;
+}
+
+const count = (stacks: readonly StackVerification[], status: SeriesStatus) =>
+  stacks.reduce((total, stack) => total + stack.results.filter((result) => result.status === status).length, 0);
+
+function seriesText(result: SeriesResult): string {
+  const dimensions = (result.dimensions ?? [])
+    .map((dimension) => `${dimension.name}=${dimension.value ?? '*'}`)
+    .join(', ');
+  return `${result.metricName ?? result.eventType ?? 'all events'}${dimensions ? ` {${dimensions}}` : ''}`;
+}
+
+export function verifyText(report: VerifyReport): string {
+  const lines = [
+    `sesform verify${report.local ? ' (local emulator)' : ''}${report.probe ? ' (probe values)' : ''}: ${report.stacks.length} stack(s): ${count(report.stacks, 'verified')} verified, ${count(report.stacks, 'missing')} missing, ${count(report.stacks, 'not-verifiable')} not verifiable on demand`,
+  ];
+  for (const stack of report.stacks) {
+    lines.push(
+      '',
+      `${stack.stack} (account ${stack.accountId}, ${stack.region}): ${stack.messagesSent} test message(s)`,
+    );
+    if (stack.error) lines.push(`    ERROR: ${stack.error}`);
+    for (const result of stack.results) {
+      const mark = { verified: 'ok     ', missing: 'MISSING', 'not-verifiable': 'n/a    ' }[result.status];
+      lines.push(`    ${mark} ${result.configurationSet}/${result.destination}: ${seriesText(result)}`);
+      if (result.cause) lines.push(`            ${result.cause}`);
+    }
+  }
+  lines.push('', `exit ${report.exitCode}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function verifyMarkdown(report: VerifyReport): string {
+  const lines = [
+    `## sesform verify${report.local ? ' (local emulator)' : ''}`,
+    '',
+    `${count(report.stacks, 'verified')} verified, **${count(report.stacks, 'missing')} missing**, ${count(report.stacks, 'not-verifiable')} not verifiable on demand.`,
+    '',
+    '| stack | set / destination | series | result | cause |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  for (const stack of report.stacks) {
+    if (stack.error) lines.push(`| ${stack.stack} | | | error | ${cell(stack.error)} |`);
+    for (const result of stack.results)
+      lines.push(
+        `| ${stack.stack} | ${result.configurationSet} / ${result.destination} | ${cell(seriesText(result))} | ${result.status} | ${cell(result.cause ?? '')} |`,
+      );
+  }
+  return `${lines.join('\n')}\n`;
+}
