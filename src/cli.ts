@@ -43,6 +43,10 @@ const OPTION_SPECS = {
     help: 'let the plan destroy or replace this configuration set of a protected environment (repeatable)',
   },
   'auto-approve': { type: 'boolean', help: 'apply without asking' },
+  verify: {
+    type: 'boolean',
+    help: 'after each wave, verify its metrics (as sesform verify); a missing one stops the waves after it',
+  },
   probe: {
     type: 'boolean',
     help: 'verify with a probe value per tag, header and link dimension (extra series; their cost is shown first)',
@@ -102,6 +106,7 @@ interface Options {
   readonly 'auto-approve': boolean;
   readonly 'read-only': boolean;
   readonly probe: boolean;
+  readonly verify: boolean;
   readonly timeout?: string;
   readonly merge: boolean;
   readonly stack?: string;
@@ -161,7 +166,7 @@ const COMMANDS = {
   },
   rollout: {
     summary: 'plan, then apply wave by wave (asks per wave on a terminal; --auto-approve in pipelines)',
-    options: [...ENGINE, 'plans', 'allow-destroy', 'auto-approve'],
+    options: [...ENGINE, 'plans', 'allow-destroy', 'auto-approve', 'verify'],
   },
   verify: {
     summary: 'send test mail through each set and check CloudWatch for every declared metric series',
@@ -314,6 +319,7 @@ function parseCommandLine(argv: readonly string[]): CommandLine {
     'auto-approve': false,
     'read-only': false,
     probe: false,
+    verify: false,
     merge: false,
     json: false,
     local: false,
@@ -689,11 +695,14 @@ async function engineCommand(
   if (typeof checked === 'number') return checked;
   const fleet = options['read-only'] ? readOnlyFleet(checked.fleet, selection.waves) : checked.fleet;
   if (Array.isArray(fleet)) return reportProblems(fleet, out, options.json, 'nothing was run');
+  const withoutSender = options.verify && !options.local ? sendersMissing(checked.fleet) : [];
+  if (withoutSender.length > 0) return reportProblems(withoutSender, out, options.json, 'nothing was run');
   if (!options.json) printWarnings(checked.cost.warnings, err);
   return engineModule().runEngineCommand({
     command,
     fleet,
     readOnly: options['read-only'],
+    verify: options.verify,
     everyStack: checked.every.stacks,
     local: options.local,
     endpoint: options.endpoint,
@@ -743,15 +752,7 @@ async function verifyCommand(options: Options, out: NodeJS.WritableStream, err: 
   const checked = readableEnvironments(options, out);
   if (typeof checked === 'number') return checked;
   const mode = localEndpoint(options);
-  const problems: Problem[] = mode.local
-    ? []
-    : checked.fleet.environments
-        .filter(({ environment }) => environment.verify === undefined)
-        .map(({ file, environment }) => ({
-          file,
-          path: 'verify.from',
-          message: `verify on AWS sends its test messages from a verified SES identity, and environment "${environment.name}" declares none: add verify.from (an address or domain verified in each of its regions).`,
-        }));
+  const problems = mode.local ? [] : sendersMissing(checked.fleet);
   if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was sent');
   const { runVerify } = onDemand<typeof import('./verify/verify-command')>('./verify/verify-command');
   return runVerify({
@@ -765,6 +766,17 @@ async function verifyCommand(options: Options, out: NodeJS.WritableStream, err: 
     out,
     err,
   });
+}
+
+/** On AWS, verify sends from each environment's verify.from: the environments that declare none. */
+function sendersMissing(fleet: Fleet): Problem[] {
+  return fleet.environments
+    .filter(({ environment }) => environment.verify === undefined)
+    .map(({ file, environment }) => ({
+      file,
+      path: 'verify.from',
+      message: `verify on AWS sends its test messages from a verified SES identity, and environment "${environment.name}" declares none: add verify.from (an address or domain verified in each of its regions).`,
+    }));
 }
 
 /** The stacks of the selected waves, and of the shard when one is given. */

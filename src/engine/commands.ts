@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { startEmulator } from '../emulator/emulator';
 import { EXIT } from '../exit-codes';
-import type { Fleet } from '../fleet/fleet';
+import type { Fleet, FleetStack } from '../fleet/fleet';
 import { SESFORM_VARIABLES, WORK_PATHS } from '../config';
 import { LocalTarget, localEndpoint, localTarget } from '../local/local-target';
 import { localProviderVersion } from '../terraform/terraform';
@@ -38,6 +38,8 @@ export interface EngineCommand {
   readonly autoApprove: boolean;
   /** plan and drift through the plan roles (the fleet's stacks carry them already, see withPlanRole). */
   readonly readOnly?: boolean;
+  /** rollout: verify each wave's metrics after it is rolled out. */
+  readonly verify?: boolean;
   /** Asks a yes/no question; default: on the terminal, refused elsewhere. */
   readonly prompt?: (question: string) => Promise<boolean>;
   readonly defaultOutput: string;
@@ -66,7 +68,11 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
       readOnly: options.readOnly,
       progress: (line) => options.err.write(`${line}\n`),
     });
-    const applyOptions = { allowDestroy: options.allowDestroy, confirm };
+    const applyOptions = {
+      allowDestroy: options.allowDestroy,
+      confirm,
+      ...(options.verify ? { verifyWave: waveVerifier(options, local) } : {}),
+    };
     return whileHandlingSignals(engine, () => {
       if (options.command === 'plan') return engine.plan();
       if (options.command === 'apply') return engine.apply(applyOptions);
@@ -75,6 +81,22 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
     });
   });
   return writeReport(report, options);
+}
+
+/** rollout --verify: sesform verify on each wave's stacks (loaded only then: it brings the CloudWatch SDK). */
+function waveVerifier(options: EngineCommand, local: LocalTarget | undefined) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { verifyFleet } = require('../verify/verify-command') as typeof import('../verify/verify-command');
+  return async (stacks: readonly FleetStack[]) =>
+    (
+      await verifyFleet({
+        stacks,
+        local,
+        probe: false,
+        concurrency: options.concurrency,
+        progress: (line) => options.err.write(`${line}\n`),
+      })
+    ).stacks;
 }
 
 /** SIGINT and SIGTERM stop the engine's run (see Engine.interrupt) instead of the process: the report follows. */

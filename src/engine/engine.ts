@@ -27,6 +27,7 @@ import { changeLines, countsText } from './render';
 import { RunReport, StackReport, exitCodeOf } from './report';
 import { withRetries } from './retry';
 import { wavesOf } from './scheduling';
+import type { StackVerification } from '../verify/verify-report';
 import { StepContext, applyStack, driftStack, planStack } from './stack-steps';
 
 export interface EngineOptions {
@@ -52,6 +53,8 @@ export interface ApplyOptions {
   readonly allowDestroy: readonly string[];
   /** Asked before each wave; `undefined` applies without asking (--auto-approve). */
   readonly confirm?: (question: string) => Promise<boolean>;
+  /** Checks each wave's stacks once it is rolled out (rollout --verify); a failed check stops the waves after it. */
+  readonly verifyWave?: (stacks: readonly FleetStack[]) => Promise<readonly StackVerification[]>;
 }
 
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
@@ -217,7 +220,10 @@ export class Engine {
       if (this.interruptedBy !== undefined) return;
       const toApply = members.filter((stack) => hasChanges(saved.get(stack.stack)!.changes));
       for (const stack of members) if (!toApply.includes(stack)) stack.outcome = 'no-changes';
-      if (toApply.length === 0) continue;
+      if (toApply.length === 0) {
+        if (!(await this.verifiedWave(report, wave, members, options))) return;
+        continue;
+      }
       if (options.confirm && !(await options.confirm(this.waveQuestion(wave, toApply)))) {
         this.untouched(report);
         report.stopped = `Stopped before wave ${wave}: not confirmed. Waves before it are applied; the rest was not touched.`;
@@ -235,7 +241,28 @@ export class Engine {
         report.stopped = `Wave ${wave} failed (${failed.map((stack) => stack.stack).join(', ')}): applied ${applied.join(', ') || 'nothing'}; not touched ${untouched.join(', ') || 'nothing'}. Fix the cause and run again: what was applied is not applied twice.`;
         return;
       }
+      if (!(await this.verifiedWave(report, wave, members, options))) return;
     }
+  }
+
+  /** rollout --verify: the wave's metrics checked; false (later waves untouched) when one is missing. */
+  private async verifiedWave(
+    report: RunReport,
+    wave: number,
+    members: readonly StackReport[],
+    options: ApplyOptions,
+  ): Promise<boolean> {
+    if (options.verifyWave === undefined || this.interruptedBy !== undefined) return true;
+    this.options.progress(`wave ${wave}: verifying the metrics of ${members.map((stack) => stack.stack).join(', ')}`);
+    const results = await options.verifyWave(members.map((stack) => this.stackOf(stack)));
+    report.verification = [...(report.verification ?? []), ...results];
+    const failing = results.filter(
+      (stack) => stack.error !== undefined || stack.results.some((result) => result.status === 'missing'),
+    );
+    if (failing.length === 0) return true;
+    this.untouched(report);
+    report.stopped = `Wave ${wave} is applied, but verify found metrics missing in ${failing.map((stack) => stack.stack).join(', ')} (see the verification below): the waves after it were not touched.`;
+    return false;
   }
 
   /** The wave's changes as the report shows them, values before -> after, then the question. */

@@ -5,6 +5,7 @@
 import type { DestinationChange, DimensionChange, ResourceDiff, StackChanges, ValueChange } from './changes';
 import type { RunReport, StackReport } from './report';
 import { wavesOf } from './scheduling';
+import { verificationLines, verificationSummary, verificationTable } from '../verify/verify-report';
 
 const count = (value: number) => value.toLocaleString('en-US');
 const signed = (value: number) => (value > 0 ? `+${count(value)}` : value < 0 ? `-${count(-value)}` : '±0');
@@ -198,6 +199,8 @@ export function renderText(report: RunReport): string {
   }
   const { before, after } = totals(report);
   if (before !== after) lines.push('', `CloudWatch custom metrics: ${metricsText({ before, after })}`);
+  if (report.verification)
+    lines.push('', `verify: ${verificationSummary(report.verification)}`, ...verificationLines(report.verification));
   if (report.stopped) lines.push('', report.stopped);
   lines.push('', `exit ${report.exitCode}`);
   return `${lines.join('\n')}\n`;
@@ -275,6 +278,8 @@ export function renderMarkdown(report: RunReport): string {
     lines.push(...detail);
     lines.push('```', '', '</details>');
   }
+  if (report.verification)
+    lines.push('', '### Metrics verified after each wave', '', ...verificationTable(report.verification));
   lines.push('', `Exit code ${report.exitCode}.`);
   return `${lines.join('\n')}\n`;
 }

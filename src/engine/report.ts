@@ -3,6 +3,7 @@
  * code, and the merge of the JSON reports of several shards into one.
  */
 import { EXIT } from '../exit-codes';
+import { StackVerification, verifyExitCode } from '../verify/verify-report';
 import type { DriftedResource, StackChanges } from './changes';
 
 export type Command = 'plan' | 'apply' | 'drift' | 'rollout';
@@ -70,6 +71,8 @@ export interface RunReport {
   stopped?: string;
   /** The signal (SIGINT, SIGTERM) that stopped the run, when one did. */
   interrupted?: string;
+  /** rollout --verify: each verified wave's stacks. */
+  verification?: StackVerification[];
   exitCode: number;
 }
 
@@ -81,13 +84,14 @@ export function hasDrift(drift: StackDrift | undefined): boolean {
 
 /** 130 when a signal stopped the run, else 1 on any failure, else 3 on a refusal, else 2 when changes or drift remain (or were left unapplied), else 0. */
 export function exitCodeOf(
-  report: Pick<RunReport, 'command' | 'stacks' | 'refusals' | 'stopped' | 'interrupted'>,
+  report: Pick<RunReport, 'command' | 'stacks' | 'refusals' | 'stopped' | 'interrupted' | 'verification'>,
 ): number {
   if (report.interrupted !== undefined) return EXIT.interrupted;
-  if (report.stacks.some((stack) => stack.outcome === 'failed')) return EXIT.error;
+  const verified = report.verification === undefined ? EXIT.ok : verifyExitCode(report.verification);
+  if (report.stacks.some((stack) => stack.outcome === 'failed') || verified === EXIT.error) return EXIT.error;
   if (report.refusals.length > 0) return EXIT.guardrail;
   if (report.stacks.some((stack) => ['planned', 'drifted', 'not-touched'].includes(stack.outcome))) return EXIT.changes;
-  return EXIT.ok;
+  return verified;
 }
 
 const SEVERITY = [EXIT.ok, EXIT.changes, EXIT.guardrail, EXIT.error, EXIT.interrupted] as const;
@@ -114,6 +118,9 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     ...(reports.some((report) => report.readOnly) ? { readOnly: true as const } : {}),
     stacks,
     refusals: reports.flatMap((report) => report.refusals),
+    ...(reports.some((report) => report.verification)
+      ? { verification: reports.flatMap((report) => report.verification ?? []) }
+      : {}),
     ...(stopped.length > 0 ? { stopped: stopped.join(' ') } : {}),
     exitCode: SEVERITY[Math.max(worst, 0)],
   };

@@ -54,11 +54,25 @@ function seriesText(result: SeriesResult): string {
   return `${result.metricName ?? result.eventType ?? 'all events'}${dimensions ? ` {${dimensions}}` : ''}`;
 }
 
+/** One line of counts: verified, missing, not verifiable. */
+export function verificationSummary(stacks: readonly StackVerification[]): string {
+  return `${count(stacks, 'verified')} verified, ${count(stacks, 'missing')} missing, ${count(stacks, 'not-verifiable')} not verifiable on demand`;
+}
+
 export function verifyText(report: VerifyReport): string {
   const lines = [
-    `sesform verify${report.local ? ' (local emulator)' : ''}${report.probe ? ' (probe values)' : ''}: ${report.stacks.length} stack(s): ${count(report.stacks, 'verified')} verified, ${count(report.stacks, 'missing')} missing, ${count(report.stacks, 'not-verifiable')} not verifiable on demand`,
+    `sesform verify${report.local ? ' (local emulator)' : ''}${report.probe ? ' (probe values)' : ''}: ${report.stacks.length} stack(s): ${verificationSummary(report.stacks)}`,
+    ...verificationLines(report.stacks),
+    '',
+    `exit ${report.exitCode}`,
   ];
-  for (const stack of report.stacks) {
+  return `${lines.join('\n')}\n`;
+}
+
+/** Per stack, each series' result and cause (verify's report, and rollout --verify's). */
+export function verificationLines(stacks: readonly StackVerification[]): string[] {
+  const lines: string[] = [];
+  for (const stack of stacks) {
     lines.push(
       '',
       `${stack.stack} (account ${stack.accountId}, ${stack.region}): ${stack.messagesSent} test message(s)`,
@@ -70,26 +84,28 @@ export function verifyText(report: VerifyReport): string {
       if (result.cause) lines.push(`            ${result.cause}`);
     }
   }
-  lines.push('', `exit ${report.exitCode}`);
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 export function verifyMarkdown(report: VerifyReport): string {
+  return `${[`## sesform verify${report.local ? ' (local emulator)' : ''}`, '', ...verificationTable(report.stacks)].join('\n')}\n`;
+}
+
+/** The results as a Markdown table, after a line of counts. */
+export function verificationTable(stacks: readonly StackVerification[]): string[] {
   const lines = [
-    `## sesform verify${report.local ? ' (local emulator)' : ''}`,
-    '',
-    `${count(report.stacks, 'verified')} verified, **${count(report.stacks, 'missing')} missing**, ${count(report.stacks, 'not-verifiable')} not verifiable on demand.`,
+    `${count(stacks, 'verified')} verified, **${count(stacks, 'missing')} missing**, ${count(stacks, 'not-verifiable')} not verifiable on demand.`,
     '',
     '| stack | set / destination | series | result | cause |',
     '| --- | --- | --- | --- | --- |',
   ];
   const cell = (text: string) => text.replace(/\|/g, '\\|');
-  for (const stack of report.stacks) {
+  for (const stack of stacks) {
     if (stack.error) lines.push(`| ${stack.stack} | | | error | ${cell(stack.error)} |`);
     for (const result of stack.results)
       lines.push(
         `| ${stack.stack} | ${result.configurationSet} / ${result.destination} | ${cell(seriesText(result))} | ${result.status} | ${cell(result.cause ?? '')} |`,
       );
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
