@@ -43,6 +43,8 @@ const OPTION_SPECS = {
     help: 'let the plan destroy or replace this configuration set of a protected environment (repeatable)',
   },
   'auto-approve': { type: 'boolean', help: 'apply without asking' },
+  set: { type: 'string', value: 'SET', help: 'senders: only this configuration set' },
+  format: { type: 'string', value: 'F', help: 'senders: api (default), smtp, sdk-js or json' },
   verify: {
     type: 'boolean',
     help: 'after each wave, verify its metrics (as sesform verify); a missing one stops the waves after it',
@@ -107,6 +109,8 @@ interface Options {
   readonly 'read-only': boolean;
   readonly probe: boolean;
   readonly verify: boolean;
+  readonly set?: string;
+  readonly format?: string;
   readonly timeout?: string;
   readonly merge: boolean;
   readonly stack?: string;
@@ -130,19 +134,20 @@ interface Options {
 }
 
 const SELECTION: OptionName[] = ['env', 'environments'];
-const ENGINE: OptionName[] = [
+/** The selection and reporting options of every command that works on stacks. */
+const STACKS: OptionName[] = [
   'env',
   'all',
   'wave',
   'shard',
   'concurrency',
   'environments',
-  'output',
   'json',
   'markdown',
   'local',
   'endpoint',
 ];
+const ENGINE: OptionName[] = [...STACKS, 'output'];
 
 interface CommandSpec {
   readonly summary: string;
@@ -170,20 +175,11 @@ const COMMANDS = {
   },
   verify: {
     summary: 'send test mail through each set and check CloudWatch for every declared metric series',
-    options: [
-      'env',
-      'all',
-      'wave',
-      'shard',
-      'concurrency',
-      'environments',
-      'json',
-      'markdown',
-      'local',
-      'endpoint',
-      'probe',
-      'timeout',
-    ],
+    options: [...STACKS, 'probe', 'timeout'],
+  },
+  senders: {
+    summary: "what applications put on their mail so that every dimension of --env's sets gets a real value",
+    options: ['env', 'environments', 'set', 'format'],
   },
   report: {
     summary: 'print a JSON report again; --merge combines the reports of several shards into one',
@@ -427,6 +423,7 @@ export async function main(
     drift: engine('drift'),
     rollout: engine('rollout'),
     verify: (options, out) => verifyCommand(options, out, err),
+    senders,
     report: (options, out) => reportCommand(args, options, out),
     unlock: unlockCommand,
     emulator: (_options, out) => engineModule().emulatorCommand(out),
@@ -766,6 +763,31 @@ async function verifyCommand(options: Options, out: NodeJS.WritableStream, err: 
     out,
     err,
   });
+}
+
+/** senders: the sender contract of one environment's sets (the same in each of its regions). */
+function senders(options: Options, out: NodeJS.WritableStream): number {
+  if (options.env.length !== 1)
+    throw new Error('senders needs one --env NAME: the environment whose sets to describe.');
+  const { SENDER_FORMATS, renderContracts, senderContract } =
+    onDemand<typeof import('./verify/sender-contract')>('./verify/sender-contract');
+  const format = options.format ?? 'api';
+  if (!(SENDER_FORMATS as readonly string[]).includes(format))
+    throw new Error(
+      `--format ${format}: expected one of ${SENDER_FORMATS.join(', ')}.${didYouMean(format, SENDER_FORMATS)}`,
+    );
+  const stacks = namedStacks(options, out, 'senders');
+  if (typeof stacks === 'number') return stacks;
+  const sets = stacks[0].configurationSets;
+  const chosen = options.set === undefined ? sets : sets.filter((set) => set.name === options.set);
+  if (chosen.length === 0) {
+    const names = sets.map((set) => set.name);
+    throw new Error(
+      `--set ${options.set}: environment ${options.env[0]} has no such set (${names.join(', ') || 'none'}).${didYouMean(options.set!, names)}`,
+    );
+  }
+  out.write(renderContracts(chosen.map(senderContract), format as (typeof SENDER_FORMATS)[number]));
+  return EXIT.ok;
 }
 
 /** On AWS, verify sends from each environment's verify.from: the environments that declare none. */

@@ -1,6 +1,7 @@
 /**
- * `npm start` (`sesform rollout --local --all --auto-approve`): with no emulator address given, the
- * command starts the embedded emulator, rolls out, and stops the emulator, also when a step fails.
+ * `npm start` (`sesform rollout --local --all --auto-approve --verify`): with no emulator address
+ * given, the command starts the embedded emulator, rolls out, verifies the metrics, and stops the
+ * emulator, also when a step fails.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -44,7 +45,7 @@ async function rollout(): Promise<{ code: number; stdout: string; stderr: string
   out.on('data', (chunk) => (stdout += chunk));
   err.on('data', (chunk) => (stderr += chunk));
   const args = ['--environments', files.dir, '--output', path.join(work, 'out'), '--plans', path.join(work, 'plans')];
-  const code = await main(['rollout', '--local', '--all', '--auto-approve', ...args], out, err);
+  const code = await main(['rollout', '--local', '--all', '--auto-approve', '--verify', ...args], out, err);
   return { code, stdout, stderr };
 }
 
@@ -61,7 +62,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-test('starts its own emulator, applies every wave, reports what it created, and stops the emulator', async () => {
+test('starts its own emulator, applies every wave, reports what it created, verifies its metrics, and stops the emulator', async () => {
   const { code, stdout, stderr } = await rollout();
   expect(code).toBe(0);
   expect(stdout).toContain('sesform rollout (local emulator): 1 stack(s): 1 applied');
@@ -73,6 +74,10 @@ test('starts its own emulator, applies every wave, reports what it created, and 
     '+ destination receipts/bounces: create; events +BOUNCE +COMPLAINT; dimensions +ses:configuration-set (MESSAGE_TAG, default "receipts"); metrics 0 -> 4 (+4)',
   );
   expect(stderr).toMatch(/^wave 0: applying one-eu-west-1$/m);
+  // bounce@ and complaint@ of the mailbox simulator: one series each, on the set's name.
+  expect(stdout).toContain('verify: 2 verified, 0 missing, 0 not verifiable on demand');
+  expect(stdout).toContain('ok      receipts/bounces: Bounce {ses:configuration-set=receipts}');
+  expect(stdout).toContain('ok      receipts/bounces: Complaint {ses:configuration-set=receipts}');
   expect(stderr).toMatch(/^emulator stopped$/m);
   expect(isRunning(emulatorPid(stderr))).toBe(false);
 });

@@ -2,8 +2,9 @@
  * The least-privilege policies of the two roles sesform uses in an environment's account, derived
  * from the environment file:
  * - the deploy role (rollout, apply): the SES v2 configuration-set actions on this environment's sets
- *   in its regions, its own state keys (state and lock file), and the list of configuration sets that
- *   `sesform drift` reads to find sets no environment declares;
+ *   in its regions, its own state keys (state and lock file), the list of configuration sets that
+ *   `sesform drift` reads to find sets no environment declares, and, with verify.from, what
+ *   `sesform verify` needs (SendEmail from that identity through the sets, CloudWatch reads);
  * - the plan role (`plan --read-only` on pull requests, `drift --read-only`): the same sets and state
  *   read only; the one object it writes is Terraform's lock file beside each state.
  * Nothing else, no wildcard action.
@@ -119,8 +120,37 @@ export function deployRolePolicy(stacks: readonly FleetStack[]): PolicyDocument 
         Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
         Resource: stacks.flatMap((stack) => [...stateArns([stack]), ...lockArns([stack])]),
       },
+      ...verifyStatements(stacks),
     ],
   );
+}
+
+/**
+ * What `sesform verify` needs, for environments that declare verify.from: sending from that identity
+ * through their own sets (SES authorizes SendEmail on both), and reading CloudWatch's SES metrics.
+ */
+function verifyStatements(stacks: readonly FleetStack[]): PolicyStatement[] {
+  const verifying = stacks.filter((stack) => stack.environment.verify !== undefined);
+  if (verifying.length === 0) return [];
+  const identities = verifying.map(
+    (stack) =>
+      `arn:${partitionOf(stack.deployRole.arn)}:ses:${stack.region}:${stack.accountId}:identity/${stack.environment.verify!.from}`,
+  );
+  return [
+    {
+      Sid: 'VerifySendsTestMailFromItsIdentityThroughOwnSets',
+      Effect: 'Allow',
+      Action: ['ses:SendEmail'],
+      Resource: [...new Set(identities), ...configurationSetArns(verifying)],
+    },
+    {
+      // ListMetrics and GetMetricData have no resource type in IAM: they take "*". Both only read.
+      Sid: 'VerifyReadsMetricsListAndDataTakeNoResource',
+      Effect: 'Allow',
+      Action: ['cloudwatch:ListMetrics', 'cloudwatch:GetMetricData'],
+      Resource: ['*'],
+    },
+  ];
 }
 
 /** The plan role's policy: what `terraform plan` and a refresh read, and the state lock they take. */
