@@ -8,6 +8,7 @@
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, Metric } from '@aws-sdk/client-cloudwatch';
 import {
   CreateEmailIdentityCommand,
+  SendBulkEmailCommand,
   SendEmailCommand,
   SendEmailCommandInput,
   SESv2Client,
@@ -228,6 +229,39 @@ test("an open and a click: the link's ses:tags reach the click only; message tag
   expect(await sumOf('Click', { link: 'offer' })).toBe(1);
   expect(await sumOf('Open', { link: 'no-link' })).toBe(1);
   expect(await seriesOf('Click', { link: 'no-link' })).toEqual([]);
+});
+
+test('SendBulkEmail: one message per entry, each with its own tags and template data', async () => {
+  const { BulkEmailEntryResults = [] } = await ses.send(
+    new SendBulkEmailCommand({
+      FromEmailAddress: FROM,
+      ConfigurationSetName: 'news',
+      DefaultEmailTags: [{ Name: 'campaign', Value: 'bulk-default' }],
+      DefaultContent: {
+        Template: {
+          TemplateContent: { Subject: 'Hi {{name}}', Html: '<p>{{name}}</p>' },
+          TemplateData: '{"name": "all"}',
+        },
+      },
+      BulkEmailEntries: [
+        { Destination: { ToAddresses: ['success@simulator.amazonses.com'] } },
+        {
+          Destination: { ToAddresses: ['bounce@simulator.amazonses.com'] },
+          ReplacementTags: [{ Name: 'campaign', Value: 'bulk-own' }],
+        },
+        {
+          Destination: { ToAddresses: ['success@simulator.amazonses.com'] },
+          ReplacementTags: [{ Name: 'campaign', Value: 'bulk-broken' }],
+          ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: '{}' } },
+        },
+      ],
+    }),
+  );
+  expect(BulkEmailEntryResults.map((result) => result.Status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+  expect(await sumOf('Delivery', byCampaign('bulk-default'))).toBe(1);
+  expect(await sumOf('Bounce', byCampaign('bulk-own'))).toBe(1);
+  expect(await sumOf('Rendering Failure', byCampaign('bulk-broken'))).toBe(1);
+  expect(await seriesOf('Send', byCampaign('bulk-broken'))).toEqual([]);
 });
 
 test("a set that does not send refuses the mail with SES's error; an unverified sender is rejected", async () => {

@@ -176,6 +176,37 @@ describe('the bootstrap stack', () => {
   });
 });
 
+describe('the deploy role policy with verify.from', () => {
+  const verifying = environment('prod', '333333333333', 'production', { verify: { from: 'mail.example.org' } });
+  const statements = deployRolePolicy(stacksOf(verifying)).Statement.slice(-2);
+
+  test('sends only from that identity through its own sets, and reads CloudWatch metrics', () => {
+    expect(statements).toEqual([
+      {
+        Sid: 'VerifySendsTestMailFromItsIdentityThroughOwnSets',
+        Effect: 'Allow',
+        Action: ['ses:SendEmail'],
+        Resource: [
+          'arn:aws:ses:eu-west-1:333333333333:identity/mail.example.org',
+          'arn:aws:ses:us-east-1:333333333333:identity/mail.example.org',
+          ...SETS,
+        ],
+      },
+      {
+        Sid: 'VerifyReadsMetricsListAndDataTakeNoResource',
+        Effect: 'Allow',
+        Action: ['cloudwatch:ListMetrics', 'cloudwatch:GetMetricData'],
+        Resource: ['*'],
+      },
+    ]);
+  });
+
+  test('without verify.from, no send and no CloudWatch permission', () => {
+    const actions = deployRolePolicy(stacksOf(prod)).Statement.flatMap((statement) => statement.Action);
+    expect(actions.filter((action) => /^(ses:Send|cloudwatch:)/.test(action))).toEqual([]);
+  });
+});
+
 describe('the plan role policy', () => {
   const policy = planRolePolicy(stacksOf(prod));
 

@@ -9,6 +9,8 @@ import { resolveFleet } from '../../src/fleet/fleet';
 import { exampleValue, senderContract } from '../../src/verify/sender-contract';
 import { probeSeries, verificationPlan } from '../../src/verify/verification-plan';
 import { probeCostLine } from '../../src/verify/verify-command';
+import { verificationTable, verifyExitCode } from '../../src/verify/verify-report';
+import { exitCodeOf } from '../../src/engine/report';
 import { environmentFields, environmentYaml, writeFiles } from '../helpers/synth';
 
 const ALL_EVENTS = [
@@ -197,5 +199,35 @@ describe('the sender contract', () => {
   test('every suggested value passes SES tag rules', () => {
     for (const name of ['campaign', 'X-Campaign-Id', 'a b/c', '***', 'x'.repeat(400)])
       expect(exampleValue(name)).toMatch(/^[A-Za-z0-9_-]{1,256}$/);
+  });
+});
+
+describe('exit codes and the report', () => {
+  const stackResult = (status: 'verified' | 'missing', error?: string) => ({
+    stack: 's-eu-west-1',
+    environment: 's',
+    accountId: '111111111111',
+    region: 'eu-west-1',
+    messagesSent: 1,
+    results: [{ configurationSet: 'a', destination: 'd', eventType: 'SEND', metricName: 'Send', status }],
+    ...(error ? { error } : {}),
+  });
+
+  test('verify: 0 all verified, 2 a series missing, 1 a stack that could not be verified', () => {
+    expect(verifyExitCode([stackResult('verified')])).toBe(0);
+    expect(verifyExitCode([stackResult('verified'), stackResult('missing')])).toBe(2);
+    expect(verifyExitCode([stackResult('missing'), stackResult('verified', 'AccessDenied')])).toBe(1);
+  });
+
+  test('rollout --verify: every stack applied, a series missing: exit 2; the Markdown has its row', () => {
+    const report = {
+      command: 'rollout' as const,
+      stacks: [{ outcome: 'applied' as const }] as never,
+      refusals: [],
+      verification: [stackResult('missing')],
+    };
+    expect(exitCodeOf(report)).toBe(2);
+    expect(exitCodeOf({ ...report, verification: [stackResult('verified')] })).toBe(0);
+    expect(verificationTable([stackResult('missing')])).toContain('| s-eu-west-1 | a / d | Send | missing |  |');
   });
 });
