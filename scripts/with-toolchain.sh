@@ -16,4 +16,9 @@ if [ -z "${SESFORM_PROVIDER_MIRROR:-}" ]; then
 fi
 if [ -n "${SESFORM_PROVIDER_MIRROR:-}" ]; then export SESFORM_PROVIDER_MIRROR; fi
 export CHECKPOINT_DISABLE=1
+# Chromium for the HTML report's browser tests (Debian's package; .ci/run installs it when missing).
+if [ -z "${CHROMIUM_PATH:-}" ]; then
+  CHROMIUM_PATH="$(command -v chromium || command -v chromium-browser || true)"
+  [ -n "$CHROMIUM_PATH" ] && export CHROMIUM_PATH
+fi
 exec "$@"

@@ -73,6 +73,11 @@ const OPTION_SPECS = {
   },
   output: { type: 'string', value: 'DIR', help: "synth output folder (default: cdktf.json's output, else cdktf.out)" },
   json: { type: 'boolean', help: 'machine-readable output on stdout' },
+  html: {
+    type: 'string',
+    value: 'FILE',
+    help: 'also write the report as one self-contained HTML file (charts, no network)',
+  },
   markdown: { type: 'string', value: 'FILE', help: 'also write the report as Markdown (a pull-request comment)' },
   local: { type: 'boolean', help: 'run against the embedded emulator (local mode)' },
   endpoint: {
@@ -120,6 +125,7 @@ interface Options {
   readonly output?: string;
   readonly json: boolean;
   readonly markdown?: string;
+  readonly html?: string;
   readonly local: boolean;
   readonly endpoint?: string;
   readonly name?: string;
@@ -144,6 +150,7 @@ const STACKS: OptionName[] = [
   'environments',
   'json',
   'markdown',
+  'html',
   'local',
   'endpoint',
 ];
@@ -183,7 +190,7 @@ const COMMANDS = {
   },
   report: {
     summary: 'print a JSON report again; --merge combines the reports of several shards into one',
-    options: ['merge', 'json', 'markdown'],
+    options: ['merge', 'json', 'markdown', 'html'],
     args: 'FILE...',
   },
   unlock: {
@@ -200,7 +207,7 @@ const COMMANDS = {
   },
   cost: {
     summary: 'metrics and monthly CloudWatch cost per environment and region',
-    options: [...SELECTION, 'json', 'markdown'],
+    options: [...SELECTION, 'json', 'markdown', 'html'],
   },
   synth: {
     summary: 'validate, then write the stacks to cdktf.out as `cdktf synth` does',
@@ -554,6 +561,11 @@ function cost(options: Options, out: NodeJS.WritableStream): number {
   const checked = checkedEnvironments(options, out, 'see the report');
   const report = typeof checked === 'number' ? costOf(loadSelected(options).fleet) : checked.cost;
   if (options.markdown !== undefined) fs.writeFileSync(options.markdown, costMarkdown(report));
+  if (options.html !== undefined) {
+    const { costReportHtml } = onDemand<typeof import('./report-html/html-report')>('./report-html/html-report');
+    const { costView } = onDemand<typeof import('./cost/cost-view')>('./cost/cost-view');
+    fs.writeFileSync(options.html, costReportHtml(costView(loadSelected(options).fleet)));
+  }
   if (typeof checked === 'number') {
     if (!options.json) out.write(`\n${costText(report)}`);
     return checked;
@@ -710,6 +722,7 @@ async function engineCommand(
     shard: selection.shard,
     json: options.json,
     markdown: options.markdown,
+    html: options.html,
     allowDestroy: options['allow-destroy'],
     autoApprove: options['auto-approve'],
     prompt,
@@ -760,6 +773,7 @@ async function verifyCommand(options: Options, out: NodeJS.WritableStream, err: 
     concurrency: selection.concurrency ?? defaultConcurrency(),
     json: options.json,
     markdown: options.markdown,
+    html: options.html,
     out,
     err,
   });
@@ -815,7 +829,12 @@ function readableEnvironments(options: Options, out: NodeJS.WritableStream): Che
 }
 
 function reportCommand(files: readonly string[], options: Options, out: NodeJS.WritableStream): number {
-  return engineModule().reportCommand(files, { json: options.json, markdown: options.markdown, out });
+  return engineModule().reportCommand(files, {
+    json: options.json,
+    markdown: options.markdown,
+    html: options.html,
+    out,
+  });
 }
 
 /** A stack name as sesform makes them (`<env>-<region>`): never a path. */

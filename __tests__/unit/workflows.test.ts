@@ -110,7 +110,9 @@ test('plan runs on pull requests and comments the merged report', () => {
   const plan = workflows['sesform-plan.yml'];
   expect(Object.keys(plan.on)).toEqual(['pull_request']);
   expect(plan.permissions).toMatchObject({ 'pull-requests': 'write', 'id-token': 'write' });
-  expect(invocations(plan.jobs.comment)).toEqual([['report', '--merge', 'plan-*.json', '--markdown', 'plan.md']]);
+  expect(invocations(plan.jobs.comment)).toEqual([
+    ['report', '--merge', 'plan-*.json', '--markdown', 'plan.md', '--html', 'plan.html'],
+  ]);
   expect(plan.jobs.comment.steps.some((step) => step.run?.includes('gh pr comment'))).toBe(true);
 });
 
@@ -211,4 +213,18 @@ test("the samples' pipeline roles trust exactly the GitHub jobs that the workflo
   }
   expect(Object.keys(workflows['sesform-plan.yml'].on)).toEqual(['pull_request']);
   expect(workflows['sesform-drift.yml'].on).toHaveProperty('schedule');
+});
+
+test('every HTML report a job writes is attached to the run as an artifact', () => {
+  for (const [file, workflow] of Object.entries(workflows))
+    for (const [name, job] of Object.entries(workflow.jobs))
+      for (const argv of invocations(job)) {
+        const html = argv[argv.indexOf('--html') + 1];
+        if (!argv.includes('--html')) continue;
+        const uploads = job.steps.filter((step) => step.uses === 'actions/upload-artifact@v4');
+        expect([`${file} ${name}`, uploads.some((step) => step.with?.path === html)]).toEqual([
+          `${file} ${name}`,
+          true,
+        ]);
+      }
 });

@@ -11,6 +11,8 @@ import type { Fleet, FleetStack } from '../fleet/fleet';
 import { SESFORM_VARIABLES, WORK_PATHS } from '../config';
 import { LocalTarget, localEndpoint, localTarget } from '../local/local-target';
 import { localProviderVersion } from '../terraform/terraform';
+import { costView } from '../cost/cost-view';
+import { runReportHtml } from '../report-html/html-report';
 import { Engine, unlockStack } from './engine';
 import { PlanStore } from './plan-store';
 import { renderMarkdown, renderText } from './render';
@@ -34,6 +36,8 @@ export interface EngineCommand {
   readonly shard?: Shard;
   readonly json: boolean;
   readonly markdown?: string;
+  /** Also write the report as one self-contained HTML file. */
+  readonly html?: string;
   readonly allowDestroy: readonly string[];
   readonly autoApprove: boolean;
   /** plan and drift through the plan roles (the fleet's stacks carry them already, see withPlanRole). */
@@ -80,6 +84,7 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
       return engine.rollout(applyOptions);
     });
   });
+  report.cost = costView({ environments: options.fleet.environments, stacks });
   return writeReport(report, options);
 }
 
@@ -113,8 +118,12 @@ async function whileHandlingSignals<T>(engine: Engine, run: () => Promise<T>): P
 }
 
 /** Prints the report as asked (JSON on stdout, or text), writes the Markdown file; resolves to the exit code. */
-export function writeReport(report: RunReport, options: Pick<EngineCommand, 'json' | 'markdown' | 'out'>): number {
+export function writeReport(
+  report: RunReport,
+  options: Pick<EngineCommand, 'json' | 'markdown' | 'html' | 'out'>,
+): number {
   if (options.markdown !== undefined) fs.writeFileSync(options.markdown, renderMarkdown(report));
+  if (options.html !== undefined) fs.writeFileSync(options.html, runReportHtml(report));
   options.out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
   return report.exitCode;
 }
@@ -126,7 +135,7 @@ export function writeReport(report: RunReport, options: Pick<EngineCommand, 'jso
  */
 export function reportCommand(
   files: readonly string[],
-  options: Pick<EngineCommand, 'json' | 'markdown' | 'out'>,
+  options: Pick<EngineCommand, 'json' | 'markdown' | 'html' | 'out'>,
 ): number {
   const reports = files.map((file) => parseReport(fs.readFileSync(file, 'utf8'), file));
   return writeReport(reports.length === 1 ? reports[0] : mergeReports(reports), options);

@@ -138,13 +138,13 @@ function driftLines(stack: StackReport): string[] {
   ];
 }
 
-function stackHeadline(stack: StackReport): string {
+export function stackHeadline(stack: StackReport): string {
   const where = `account ${stack.accountId}, ${stack.region}, wave ${stack.wave}`;
   const changes = stack.changes && stack.outcome !== 'in-sync' ? `: ${countsText(stack.changes)}` : '';
   return `${stack.stack} (${where}) ${stack.outcome}${changes}`;
 }
 
-function stackDetail(stack: StackReport): string[] {
+export function stackDetail(stack: StackReport): string[] {
   return [
     ...(stack.error ? [`error: ${stack.error}`] : []),
     ...(stack.lock
@@ -176,7 +176,7 @@ function totals(report: RunReport): { before: number | null; after: number } {
   );
 }
 
-function outcomeSummary(report: RunReport): string {
+export function outcomeSummary(report: RunReport): string {
   const byOutcome = new Map<string, number>();
   for (const stack of report.stacks) byOutcome.set(stack.outcome, (byOutcome.get(stack.outcome) ?? 0) + 1);
   return [...byOutcome].map(([outcome, number]) => `${number} ${outcome}`).join(', ');

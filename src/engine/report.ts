@@ -3,6 +3,8 @@
  * code, and the merge of the JSON reports of several shards into one.
  */
 import { EXIT } from '../exit-codes';
+import type { CostView } from '../cost/cost-view';
+import { mergeCostViews } from '../cost/cost-view';
 import { StackVerification, verifyExitCode } from '../verify/verify-report';
 import type { DriftedResource, StackChanges } from './changes';
 
@@ -73,6 +75,8 @@ export interface RunReport {
   interrupted?: string;
   /** rollout --verify: each verified wave's stacks. */
   verification?: StackVerification[];
+  /** The cost model's figures for the run's stacks (for the HTML view's charts). */
+  cost?: CostView;
   exitCode: number;
 }
 
@@ -118,6 +122,9 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     ...(reports.some((report) => report.readOnly) ? { readOnly: true as const } : {}),
     stacks,
     refusals: reports.flatMap((report) => report.refusals),
+    ...(reports.some((report) => report.cost)
+      ? { cost: mergeCostViews(reports.flatMap((report) => (report.cost ? [report.cost] : []))) }
+      : {}),
     ...(reports.some((report) => report.verification)
       ? { verification: reports.flatMap((report) => report.verification ?? []) }
       : {}),

@@ -8,6 +8,7 @@ import type { FleetStack } from '../fleet/fleet';
 import { LocalTarget, localTarget } from '../local/local-target';
 import { localProviderVersion } from '../terraform/terraform';
 import { VerificationPlan, probeSeries, verificationPlan } from './verification-plan';
+import { verifyReportHtml } from '../report-html/html-report';
 import { verifyStacks } from './verify';
 import { VerifyReport, verifyExitCode, verifyMarkdown, verifyText } from './verify-report';
 
@@ -78,6 +79,7 @@ export interface VerifyCommand {
   readonly concurrency: number;
   readonly json: boolean;
   readonly markdown?: string;
+  readonly html?: string;
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;
 }
@@ -96,6 +98,7 @@ export async function runVerify(command: VerifyCommand): Promise<number> {
     progress: (line) => command.err.write(`${line}\n`),
   });
   if (command.markdown !== undefined) fs.writeFileSync(command.markdown, verifyMarkdown(report));
+  if (command.html !== undefined) fs.writeFileSync(command.html, verifyReportHtml(report));
   command.out.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : verifyText(report));
   return report.exitCode;
 }

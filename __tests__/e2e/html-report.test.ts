@@ -1,0 +1,179 @@
+/// <reference lib="dom" />
+/**
+ * The HTML report in a real browser (Debian's Chromium through playwright-core): the report of a
+ * real emulator rollout of the samples, and a generated 500-stack report. The grid's cells against
+ * the JSON report, a stack's details opened by click and by keyboard, the cost bars and the budget
+ * line against the cost model, the load and render time of 500 stacks (measured and printed, not
+ * asserted), and the screenshot README shows.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { costOf } from '../../src/cost/cost-model';
+import { costView } from '../../src/cost/cost-view';
+import type { RunReport } from '../../src/engine/report';
+import { loadEnvironments } from '../../src/environment/loader';
+import { EnvironmentSchema } from '../../src/environment/schema';
+import { resolveFleet } from '../../src/fleet/fleet';
+import { runReportHtml } from '../../src/report-html/html-report';
+import { launchChromium } from '../helpers/browser';
+import { EngineFixture } from '../helpers/engine-fixture';
+import { PROJECT_ROOT, environmentFields } from '../helpers/synth';
+
+jest.setTimeout(600_000);
+
+const SAMPLES = path.join(PROJECT_ROOT, 'environments');
+const SCREENSHOT = path.join(PROJECT_ROOT, 'docs', 'images', 'html-report.png');
+
+let fixture: EngineFixture;
+let browser: Browser;
+let page: Page;
+let report: RunReport;
+let htmlFile: string;
+
+beforeAll(async () => {
+  const files = Object.fromEntries(
+    fs
+      .readdirSync(SAMPLES)
+      .filter((file) => file.endsWith('.yaml'))
+      .map((file) => [file, fs.readFileSync(path.join(SAMPLES, file), 'utf8')]),
+  );
+  fixture = await EngineFixture.start(files);
+  htmlFile = path.join(fixture.root, 'rollout.html');
+  const run = await fixture.run(['rollout', '--all', '--auto-approve', '--json', '--html', htmlFile]);
+  expect(run.code).toBe(0);
+  report = JSON.parse(run.stdout);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`file://${htmlFile}`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await fixture?.stop();
+});
+
+test('the grid shows every stack of the JSON report, in its wave, with its outcome', async () => {
+  const cells = await page.$$eval('.cell', (elements) =>
+    elements.map((element) => [
+      element.getAttribute('data-stack'),
+      element.getAttribute('data-outcome'),
+      element.closest('.wave')!.getAttribute('aria-label'),
+    ]),
+  );
+  expect(cells).toEqual(report.stacks.map((stack) => [stack.stack, stack.outcome, `wave ${stack.wave}`]));
+  expect(await page.textContent('.cell[data-stack="prod-us-east-1"] small')).toBe('applied');
+});
+
+test("a click opens the stack's changes in SES terms; Close returns to the grid", async () => {
+  await page.click('.cell[data-stack="prod-eu-west-1"]');
+  const dialog = page.locator('#stack-dialog');
+  expect(await dialog.isVisible()).toBe(true);
+  expect(await page.textContent('#stack-dialog-title')).toBe('prod-eu-west-1');
+  const body = (await page.textContent('#stack-dialog .dialog-body'))!;
+  expect(body).toContain('prod-eu-west-1 (account 333333333333, eu-west-1, wave 2) applied');
+  expect(body).toContain('+ configuration set security-alerts: create');
+  await page.click('#stack-dialog .close');
+  expect(await dialog.isVisible()).toBe(false);
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('data-stack'))).toBe('prod-eu-west-1');
+});
+
+test('the keyboard alone: Tab to the grid, arrows between stacks, Enter opens, Escape closes', async () => {
+  await page.focus('.cell');
+  await page.keyboard.press('ArrowRight');
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('data-stack'))).toBe(report.stacks[1].stack);
+  await page.keyboard.press('Enter');
+  expect(await page.locator('#stack-dialog').isVisible()).toBe(true);
+  expect(await page.textContent('#stack-dialog-title')).toBe(report.stacks[1].stack);
+  await page.keyboard.press('Escape');
+  expect(await page.locator('#stack-dialog').isVisible()).toBe(false);
+});
+
+test("the cost bars are the cost model's figures, and prod's budget line sits above prod's bars", async () => {
+  const model = costOf(loadEnvironments(SAMPLES).fleet);
+  const bars = await page.$$eval('g.bar', (elements) =>
+    elements.map((element) => [element.getAttribute('data-stack'), Number(element.getAttribute('data-metrics'))]),
+  );
+  expect(bars).toEqual(model.stacks.map((stack) => [stack.stack, stack.metrics]));
+  const segmentSums = await page.$$eval('g.bar', (elements) =>
+    elements.map((element) =>
+      Array.from(element.querySelectorAll('rect')).reduce(
+        (sum, rect) => sum + Number(rect.getAttribute('data-metrics')),
+        0,
+      ),
+    ),
+  );
+  expect(segmentSums).toEqual(model.stacks.map((stack) => stack.metrics));
+  const prod = page.locator('figure[data-environment="prod"]');
+  const line = prod.locator('line.budget-line');
+  expect(await line.getAttribute('data-budget')).toBe('10000');
+  const lineY = Number(await line.getAttribute('y1'));
+  const tops = await prod
+    .locator('g.bar rect')
+    .evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('y'))));
+  // SVG's y grows downwards: every bar (7,346 metrics in all, 3,673 each) is below the 10,000 line.
+  expect(Math.min(...tops)).toBeGreaterThan(lineY);
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+});
+
+test('a generated 500-stack report loads, renders every cell, and stays usable', async () => {
+  const environments = Array.from({ length: 250 }, (_, index) => ({
+    file: `env-${index}.yaml`,
+    environment: EnvironmentSchema.parse(
+      environmentFields(`env-${index}`, String(100000000000 + index), {
+        wave: index % 5,
+        regions: ['eu-west-1', 'us-east-1'],
+        budgets: { maxMetrics: 50 },
+        configurationSets: [
+          {
+            name: 'mail',
+            eventDestinations: [
+              {
+                name: 'metrics',
+                eventTypes: ['send', 'bounce'],
+                cloudWatch: { dimensions: [{ name: 'campaign', source: 'messageTag', defaultValue: 'none' }] },
+              },
+            ],
+          },
+        ],
+      }),
+    ),
+  }));
+  const fleet = resolveFleet(environments);
+  const outcomes = ['applied', 'no-changes', 'failed', 'not-touched'] as const;
+  const large: RunReport = {
+    command: 'rollout',
+    local: false,
+    stacks: fleet.stacks.map((stack, index) => ({
+      stack: stack.name,
+      environment: stack.environment.name,
+      accountId: stack.accountId,
+      region: stack.region,
+      wave: stack.wave,
+      protect: false,
+      outcome: outcomes[index % outcomes.length],
+      retries: [],
+      recovered: [],
+    })),
+    refusals: [],
+    exitCode: 1,
+    cost: costView(fleet),
+  };
+  const file = path.join(fixture.root, 'large.html');
+  fs.writeFileSync(file, runReportHtml(large));
+  const started = Date.now();
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('.cell');
+  const loaded = Date.now() - started;
+  const timing = await page.evaluate(() => {
+    const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+    return Math.round(navigation.loadEventEnd);
+  });
+  console.log(
+    `500-stack HTML report: ${fs.statSync(file).size.toLocaleString('en-US')} bytes; loaded and rendered in ${loaded} ms (load event at ${timing} ms)`,
+  );
+  expect(await page.locator('.cell').count()).toBe(500);
+  expect(await page.locator('.cell[data-outcome="failed"]').count()).toBe(125);
+  await page.click('.cell[data-stack="env-249-us-east-1"]');
+  expect(await page.textContent('#stack-dialog-title')).toBe('env-249-us-east-1');
+});

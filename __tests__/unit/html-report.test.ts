@@ -1,0 +1,114 @@
+/**
+ * The HTML report as text: self-contained (no external URL, no fetched resource), hostile text
+ * escaped, one cell per stack with its outcome, the cost chart's figures equal to the cost model's
+ * and budgets drawn where declared. The browser tests (e2e) check the page as a person uses it.
+ */
+import { costOf } from '../../src/cost/cost-model';
+import { costView } from '../../src/cost/cost-view';
+import type { RunReport, StackReport } from '../../src/engine/report';
+import { EnvironmentSchema } from '../../src/environment/schema';
+import { resolveFleet } from '../../src/fleet/fleet';
+import { costReportHtml, runReportHtml, verifyReportHtml } from '../../src/report-html/html-report';
+import { environmentFields } from '../helpers/synth';
+
+const destination = (name: string, values: number) => ({
+  name,
+  eventTypes: ['send', 'bounce'],
+  cloudWatch: {
+    dimensions: [{ name: 'campaign', source: 'messageTag', defaultValue: 'none', expectedValues: values }],
+  },
+});
+const fleet = resolveFleet(
+  [
+    ['dev', '111111111111', 0, undefined],
+    ['prod', '333333333333', 1, 500],
+  ].map(([name, account, wave, maxMetrics]) => ({
+    file: `${name}.yaml`,
+    environment: EnvironmentSchema.parse(
+      environmentFields(name as string, account as string, {
+        wave,
+        regions: ['eu-west-1', 'us-east-1'],
+        ...(maxMetrics ? { budgets: { maxMetrics } } : {}),
+        configurationSets: [{ name: 'mail', eventDestinations: [destination('a', 9), destination('b', 4)] }],
+      }),
+    ),
+  })),
+);
+
+function stackReport(name: string, outcome: StackReport['outcome'], extra: Partial<StackReport> = {}): StackReport {
+  const stack = fleet.stacks.find((each) => each.name === name)!;
+  return {
+    stack: name,
+    environment: stack.environment.name,
+    accountId: stack.accountId,
+    region: stack.region,
+    wave: stack.wave,
+    protect: false,
+    outcome,
+    retries: [],
+    recovered: [],
+    ...extra,
+  };
+}
+
+const report: RunReport = {
+  command: 'rollout',
+  local: true,
+  stacks: [
+    stackReport('dev-eu-west-1', 'applied'),
+    stackReport('dev-us-east-1', 'failed', { error: '<script>alert("x")</script> AccessDenied' }),
+    stackReport('prod-eu-west-1', 'not-touched'),
+    stackReport('prod-us-east-1', 'not-touched'),
+  ],
+  refusals: [],
+  stopped: 'Wave 0 failed (dev-us-east-1).',
+  exitCode: 1,
+  cost: costView(fleet),
+};
+const html = runReportHtml(report);
+
+test('self-contained: no external URL, nothing fetched', () => {
+  for (const page of [
+    html,
+    costReportHtml(costView(fleet)),
+    verifyReportHtml({ command: 'verify', local: true, probe: false, stacks: [], exitCode: 0 }),
+  ]) {
+    expect(page).not.toMatch(/https?:\/\//i);
+    expect(page).not.toMatch(/<link\b|<script\s+src|<img\b|<iframe\b|@import|url\(/i);
+  }
+});
+
+test('text from reports is escaped', () => {
+  expect(html).not.toContain('<script>alert');
+  expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; AccessDenied');
+});
+
+test('one cell per stack, in its wave, with its outcome in words; the failure is in the box read first', () => {
+  const cells = [
+    ...html.matchAll(
+      /<button type="button" class="cell o-([\w-]+)" data-id="(\w+)" data-stack="([\w-]+)" data-outcome="([\w-]+)"/g,
+    ),
+  ];
+  expect(cells.map((cell) => [cell[3], cell[4]])).toEqual([
+    ['dev-eu-west-1', 'applied'],
+    ['dev-us-east-1', 'failed'],
+    ['prod-eu-west-1', 'not-touched'],
+    ['prod-us-east-1', 'not-touched'],
+  ]);
+  expect(html.indexOf('role="alert"')).toBeLessThan(html.indexOf('Waves and stacks'));
+  expect(html).toMatch(/<li>dev-us-east-1 failed: &lt;script&gt;/);
+  expect(html).toContain('<small>FAILED</small>');
+});
+
+test("the chart's bars are the cost model's figures, and a declared budget is drawn as a line", () => {
+  const model = costOf(fleet);
+  const bars = [...html.matchAll(/<g class="bar" data-stack="([\w-]+)" data-metrics="(\d+)"/g)].map((bar) => [
+    bar[1],
+    Number(bar[2]),
+  ]);
+  expect(bars).toEqual(model.stacks.map((stack) => [stack.stack, stack.metrics]));
+  // Hand-worked: 2 event types x (9 + 1) values + 2 x (4 + 1) = 30 metrics per stack.
+  expect(bars.every(([, metrics]) => metrics === 30)).toBe(true);
+  expect([...html.matchAll(/data-budget="(\d+)"/g)].map((line) => Number(line[1]))).toEqual([500]);
+  expect(html).toContain('60 of 500 metrics budgeted');
+});

@@ -1,0 +1,46 @@
+/**
+ * `--html FILE`: one self-contained HTML file (inline CSS, JS and SVG; no network) from the same
+ * report the JSON, text and Markdown forms show: a run (plan, apply, drift, rollout, report and
+ * report --merge), verify, or cost.
+ */
+import type { CostView } from '../cost/cost-view';
+import { outcomeSummary } from '../engine/render';
+import type { RunReport } from '../engine/report';
+import type { VerifyReport } from '../verify/verify-report';
+import { verificationSummary } from '../verify/verify-report';
+import { page } from './page';
+import { costSection, gridView, heatmapView, verifySection, warningsView } from './views';
+
+export function runReportHtml(report: RunReport): string {
+  const notes = [
+    report.local ? 'local emulator' : '',
+    report.readOnly ? 'read-only (plan roles)' : '',
+    report.shard ? `shard ${report.shard}` : '',
+  ].filter(Boolean);
+  return page(
+    `sesform ${report.command}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`,
+    `${report.stacks.length} stack(s): ${outcomeSummary(report)}. Exit code ${report.exitCode}.`,
+    [
+      warningsView(report),
+      gridView(report),
+      heatmapView(report),
+      ...(report.cost ? [costSection(report.cost)] : []),
+      ...(report.verification ? [verifySection(report.verification)] : []),
+    ],
+  );
+}
+
+export function verifyReportHtml(report: VerifyReport): string {
+  return page(
+    `sesform verify${report.local ? ' (local emulator)' : ''}`,
+    `${report.stacks.length} stack(s): ${verificationSummary(report.stacks)}. Exit code ${report.exitCode}.`,
+    [verifySection(report.stacks)],
+  );
+}
+
+export function costReportHtml(view: CostView): string {
+  const metrics = view.stacks.reduce((sum, stack) => sum + stack.metrics, 0);
+  return page('sesform cost', `${view.stacks.length} stack(s), ${metrics.toLocaleString('en-US')} custom metrics.`, [
+    costSection(view),
+  ]);
+}

@@ -1,0 +1,181 @@
+/**
+ * The views of the HTML report, each from the JSON report's own figures: the warnings that must not
+ * be missed, the waves x stacks grid (each cell opens that stack's SES-terms changes), the accounts
+ * x regions heatmap, the metric cost per environment as stacked bars with the budget drawn as a
+ * line, the per-destination breakdown (event types x dimension values = metrics), and verify's
+ * results. Charts are plain SVG with their figures in data attributes and <title> text.
+ */
+import { describeMetrics } from '../cost/cost-model';
+import type { CostView } from '../cost/cost-view';
+import { setLosses, stackDetail, stackHeadline } from '../engine/render';
+import type { RunReport, StackReport } from '../engine/report';
+import { wavesOf } from '../engine/scheduling';
+import { StackVerification, verificationSummary } from '../verify/verify-report';
+import { OUTCOME_LABELS, escapeHtml } from './page';
+
+const count = (value: number) => value.toLocaleString('en-US');
+const usd = (value: number) =>
+  `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** The outcome a cell shows: a stack left untouched because a guardrail refused the run is "refused". */
+export function shownOutcome(report: RunReport, stack: StackReport): string {
+  if (stack.outcome === 'not-touched' && report.refusals.some((refusal) => refusal.includes(stack.stack)))
+    return 'refused';
+  return stack.outcome;
+}
+
+/** Destroys and replacements of sets, refusals, failures and why the run stopped: first, in a box. */
+export function warningsView(report: RunReport): string {
+  const items = [
+    ...setLosses(report).map((loss) => `Configuration set destroyed or replaced: ${loss}`),
+    ...report.refusals.map((refusal) => `Refused: ${refusal}`),
+    ...report.stacks
+      .filter((stack) => stack.outcome === 'failed')
+      .map((stack) => `${stack.stack} failed: ${stack.error ?? 'see its details'}`),
+    ...(report.stopped ? [report.stopped] : []),
+  ];
+  if (items.length === 0) return '';
+  return `<section class="alert" role="alert" aria-labelledby="warnings-title"><h2 id="warnings-title">Read this first</h2><ul>${items
+    .map((item) => `<li>${escapeHtml(item)}</li>`)
+    .join('')}</ul></section>`;
+}
+
+function legend(outcomes: readonly string[]): string {
+  return `<ul class="legend" aria-label="Legend">${outcomes
+    .map(
+      (outcome) =>
+        `<li><span class="swatch o-${outcome}" aria-hidden="true"></span>${escapeHtml(OUTCOME_LABELS[outcome] ?? outcome)}</li>`,
+    )
+    .join('')}</ul>`;
+}
+
+/** The waves x stacks grid, and each stack's details (hidden; the dialog shows them, print shows all). */
+export function gridView(report: RunReport): string {
+  const ids = new Map(report.stacks.map((stack, index) => [stack.stack, `s${index}`]));
+  const rows = wavesOf(report.stacks).map(({ wave, members }) => {
+    const cells = members
+      .map((stack) => {
+        const outcome = shownOutcome(report, stack);
+        const label = OUTCOME_LABELS[outcome] ?? outcome;
+        return `<button type="button" class="cell o-${outcome}" data-id="${ids.get(stack.stack)}" data-stack="${escapeHtml(stack.stack)}" data-outcome="${outcome}" aria-label="${escapeHtml(`${stack.stack}: ${label}; open details`)}">${escapeHtml(stack.stack)}<small>${escapeHtml(label)}</small></button>`;
+      })
+      .join('');
+    return `<div class="wave" role="group" aria-label="wave ${wave}"><div class="wave-label">wave ${wave}</div><div class="cells">${cells}</div></div>`;
+  });
+  const details = report.stacks
+    .map((stack) => {
+      const lines = stackDetail(stack);
+      return `<section class="stack-details" id="details-${ids.get(stack.stack)}" hidden><p>${escapeHtml(stackHeadline(stack))}</p>${lines.length > 0 ? `<pre>${escapeHtml(lines.join('\n'))}</pre>` : '<p>Nothing to change.</p>'}</section>`;
+    })
+    .join('\n');
+  const outcomes = [...new Set(report.stacks.map((stack) => shownOutcome(report, stack)))];
+  return `<section aria-labelledby="grid-title"><h2 id="grid-title">Waves and stacks</h2><p class="no-print">Select a stack (click, or Tab and Enter; arrow keys move between stacks) for its changes in SES terms, values before -&gt; after.</p>${legend(outcomes)}${rows.join('\n')}${details}</section>`;
+}
+
+/** What a stack counts in the heatmap: drift findings for drift, resources changed otherwise. */
+function findings(stack: StackReport): number {
+  if (stack.drift)
+    return stack.drift.resources.length + stack.drift.unmanagedDestinations.length + stack.drift.unmanagedSets.length;
+  const counts = stack.changes?.counts;
+  return counts ? counts.add + counts.change + counts.replace + counts.destroy : 0;
+}
+
+/** Accounts x regions, each cell its number of findings (the number is written; colour repeats it). */
+export function heatmapView(report: RunReport): string {
+  const accounts = [...new Set(report.stacks.map((stack) => stack.accountId))];
+  const regions = [...new Set(report.stacks.map((stack) => stack.region))].sort();
+  const what = report.command === 'drift' ? 'drift findings' : 'resources changed';
+  const level = (value: number) => (value === 0 ? 0 : value < 3 ? 1 : value < 10 ? 2 : 3);
+  const rows = accounts.map((account) => {
+    const cells = regions.map((region) => {
+      const stacks = report.stacks.filter((stack) => stack.accountId === account && stack.region === region);
+      if (stacks.length === 0) return '<td class="num">-</td>';
+      const value = stacks.reduce((sum, stack) => sum + findings(stack), 0);
+      return `<td class="num heat-${level(value)}" data-account="${account}" data-region="${escapeHtml(region)}" data-value="${value}">${count(value)}</td>`;
+    });
+    return `<tr><th scope="row">${account}</th>${cells.join('')}</tr>`;
+  });
+  return `<section aria-labelledby="heatmap-title"><h2 id="heatmap-title">Accounts x regions: ${what}</h2><table class="heatmap"><thead><tr><th scope="col">account</th>${regions
+    .map((region) => `<th scope="col">${escapeHtml(region)}</th>`)
+    .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
+
+/** One environment's chart: a bar per region, stacked by destination, and its metric budget as a line. */
+function environmentChart(view: CostView, environment: string): string {
+  const stacks = view.stacks.filter((stack) => stack.environment === environment);
+  const budget = view.budgets.find((each) => each.environment === environment);
+  const total = stacks.reduce((sum, stack) => sum + stack.metrics, 0);
+  const top = Math.max(1, ...stacks.map((stack) => stack.metrics), budget?.maxMetrics ?? 0) * 1.1;
+  const [width, height, left, bar] = [640, 220, 70, 70];
+  const y = (value: number) => height - 30 - (value / top) * (height - 50);
+  const names = [
+    ...new Set(stacks.flatMap((stack) => stack.destinations.map((d) => `${d.configurationSet}/${d.destination}`))),
+  ];
+  const colour = (name: string) => PALETTE[names.indexOf(name) % PALETTE.length];
+  const bars = stacks.map((stack, index) => {
+    const x = left + 20 + index * (bar + 40);
+    let base = 0;
+    const segments = stack.destinations
+      .filter((destination) => destination.metrics > 0)
+      .map((destination) => {
+        const name = `${destination.configurationSet}/${destination.destination}`;
+        const [from, to] = [y(base), y(base + destination.metrics)];
+        base += destination.metrics;
+        return `<rect x="${x}" y="${to}" width="${bar}" height="${Math.max(0, from - to)}" fill="${colour(name)}" stroke="#fff" data-destination="${escapeHtml(name)}" data-metrics="${destination.metrics}"><title>${escapeHtml(`${stack.stack} ${name}: ${count(destination.metrics)} metrics`)}</title></rect>`;
+      })
+      .join('');
+    return `<g class="bar" data-stack="${escapeHtml(stack.stack)}" data-metrics="${stack.metrics}" data-usd="${stack.monthlyUsd}">${segments}<text x="${x + bar / 2}" y="${height - 14}" text-anchor="middle">${escapeHtml(stack.region)}</text><text x="${x + bar / 2}" y="${y(stack.metrics) - 4}" text-anchor="middle">${count(stack.metrics)}</text></g>`;
+  });
+  const budgetLine =
+    budget?.maxMetrics !== undefined
+      ? `<line class="budget-line" x1="${left}" x2="${width - 10}" y1="${y(budget.maxMetrics)}" y2="${y(budget.maxMetrics)}" data-budget="${budget.maxMetrics}"><title>budget ${count(budget.maxMetrics)} metrics</title></line><text x="${width - 12}" y="${y(budget.maxMetrics) - 4}" text-anchor="end">budget ${count(budget.maxMetrics)} metrics</text>`
+      : '';
+  const usdTotal = stacks.reduce((sum, stack) => sum + stack.monthlyUsd, 0);
+  const caption = `${environment} (account ${stacks[0]?.accountId ?? '?'}): ${count(total)} metrics, ${usd(usdTotal)} per month${budget?.maxMetrics !== undefined ? `; ${count(total)} of ${count(budget.maxMetrics)} metrics budgeted` : ''}${budget?.maxMonthlyUsd !== undefined ? `; ${usd(usdTotal)} of ${usd(budget.maxMonthlyUsd)} per month budgeted` : ''}`;
+  const key = names
+    .map(
+      (name) =>
+        `<li><span class="swatch" style="background:${colour(name)}" aria-hidden="true"></span>${escapeHtml(name)}</li>`,
+    )
+    .join('');
+  return `<figure class="chart" data-environment="${escapeHtml(environment)}"><figcaption>${escapeHtml(caption)}</figcaption><svg role="img" aria-label="${escapeHtml(caption)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><line x1="${left}" x2="${left}" y1="10" y2="${height - 30}" stroke="#999"/><line x1="${left}" x2="${width - 10}" y1="${height - 30}" y2="${height - 30}" stroke="#999"/><text x="${left - 6}" y="${y(0)}" text-anchor="end">0</text><text x="${left - 6}" y="${y(top / 1.1)}" text-anchor="end">${count(Math.round(top / 1.1))}</text>${bars.join('')}${budgetLine}</svg><ul class="legend">${key}</ul></figure>`;
+}
+
+/** Cost per environment and region, and per destination the formula behind each count. */
+export function costSection(view: CostView): string {
+  const environments = [...new Set(view.stacks.map((stack) => stack.environment))];
+  const rows = view.stacks.flatMap((stack) =>
+    stack.destinations.map(
+      (destination) =>
+        `<tr><td>${escapeHtml(stack.stack)}</td><td>${escapeHtml(`${destination.configurationSet}/${destination.destination}`)}</td><td>${escapeHtml(destination.enabled ? describeMetrics(destination) : 'disabled: publishes nothing')}</td><td class="num">${count(destination.metrics)}</td></tr>`,
+    ),
+  );
+  return `<section aria-labelledby="cost-title"><h2 id="cost-title">Custom metrics and monthly cost</h2><p class="meta">CloudWatch prices as of ${escapeHtml(view.pricesAsOf)}; each stack carries its share of its account's tiered cost.</p>${environments
+    .map((environment) => environmentChart(view, environment))
+    .join(
+      '',
+    )}<details><summary>Per destination: event types x dimension values = metrics</summary><table><thead><tr><th scope="col">stack</th><th scope="col">set/destination</th><th scope="col">formula</th><th scope="col">metrics</th></tr></thead><tbody>${rows.join('')}</tbody></table></details></section>`;
+}
+
+/** verify's results, one row per series, the status in words. */
+export function verifySection(stacks: readonly StackVerification[]): string {
+  const rows = stacks.flatMap((stack) => [
+    ...(stack.error
+      ? [
+          `<tr><td>${escapeHtml(stack.stack)}</td><td></td><td></td><td>ERROR</td><td>${escapeHtml(stack.error)}</td></tr>`,
+        ]
+      : []),
+    ...stack.results.map((result) => {
+      const dimensions = (result.dimensions ?? []).map((d) => `${d.name}=${d.value ?? '*'}`).join(', ');
+      return `<tr data-status="${result.status}"><td>${escapeHtml(stack.stack)}</td><td>${escapeHtml(`${result.configurationSet}/${result.destination}`)}</td><td>${escapeHtml(`${result.metricName ?? result.eventType ?? 'all events'}${dimensions ? ` {${dimensions}}` : ''}`)}</td><td>${result.status === 'missing' ? 'MISSING' : escapeHtml(result.status)}</td><td>${escapeHtml(result.cause ?? '')}</td></tr>`;
+    }),
+  ]);
+  const head =
+    '<thead><tr><th scope="col">stack</th><th scope="col">set/destination</th><th scope="col">series</th><th scope="col">result</th><th scope="col">cause</th></tr></thead>';
+  const failing = rows.filter((row) => row.includes('MISSING') || row.includes('<td>ERROR</td>'));
+  return `<section aria-labelledby="verify-title"><h2 id="verify-title">Metrics verified</h2><p>${escapeHtml(verificationSummary(stacks))}.</p>${
+    failing.length > 0 ? `<table class="verify-failing">${head}<tbody>${failing.join('')}</tbody></table>` : ''
+  }<details><summary>Every series (${rows.length})</summary><table>${head}<tbody>${rows.join('')}</tbody></table></details></section>`;
+}
