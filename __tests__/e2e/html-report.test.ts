@@ -89,31 +89,51 @@ test('the keyboard alone: Tab to the grid, arrows between stacks, Enter opens, E
   expect(await page.locator('#stack-dialog').isVisible()).toBe(false);
 });
 
-test("the cost bars are the cost model's figures, and prod's budget line sits above prod's bars", async () => {
+test("the cost bars are the cost model's figures, and prod's budget lines sit above prod's bars", async () => {
   const model = costOf(loadEnvironments(SAMPLES).fleet);
-  const bars = await page.$$eval('g.bar', (elements) =>
-    elements.map((element) => [element.getAttribute('data-stack'), Number(element.getAttribute('data-metrics'))]),
-  );
-  expect(bars).toEqual(model.stacks.map((stack) => [stack.stack, stack.metrics]));
-  const segmentSums = await page.$$eval('g.bar', (elements) =>
-    elements.map((element) =>
-      Array.from(element.querySelectorAll('rect')).reduce(
-        (sum, rect) => sum + Number(rect.getAttribute('data-metrics')),
-        0,
-      ),
-    ),
-  );
-  expect(segmentSums).toEqual(model.stacks.map((stack) => stack.metrics));
-  const prod = page.locator('figure[data-environment="prod"]');
-  const line = prod.locator('line.budget-line');
-  expect(await line.getAttribute('data-budget')).toBe('10000');
-  const lineY = Number(await line.getAttribute('y1'));
-  const tops = await prod
-    .locator('g.bar rect')
-    .evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('y'))));
-  // SVG's y grows downwards: every bar (7,346 metrics in all, 3,673 each) is below the 10,000 line.
-  expect(Math.min(...tops)).toBeGreaterThan(lineY);
+  for (const [measure, figure] of [
+    ['metrics', (stack: (typeof model.stacks)[number]) => stack.metrics],
+    ['usd', (stack: (typeof model.stacks)[number]) => stack.monthlyUsd],
+  ] as const) {
+    const bars = await page.$$eval(`svg[data-measure="${measure}"] g.bar`, (elements) =>
+      elements.map((element) => [
+        element.getAttribute('data-stack'),
+        Number(element.getAttribute('data-value')),
+        Array.from(element.querySelectorAll('rect')).reduce(
+          (sum, rect) => sum + Number(rect.getAttribute('data-value')),
+          0,
+        ),
+      ]),
+    );
+    expect(bars.map(([stack, value]) => [stack, value])).toEqual(
+      model.stacks.map((stack) => [stack.stack, figure(stack)]),
+    );
+    // The segments (one per destination) add up to the bar.
+    for (const [, value, segments] of bars) expect(segments as number).toBeCloseTo(value as number, 6);
+  }
+  for (const [measure, budget] of [
+    ['metrics', '10000'],
+    ['usd', '3000'],
+  ]) {
+    const chart = page.locator(`figure[data-environment="prod"] svg[data-measure="${measure}"]`);
+    const line = chart.locator('line.budget-line');
+    expect(await line.getAttribute('data-budget')).toBe(budget);
+    const lineY = Number(await line.getAttribute('y1'));
+    const tops = await chart
+      .locator('g.bar rect')
+      .evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('y'))));
+    // SVG's y grows downwards: prod's bars (7,346 metrics, $2,203.80 a month) stay below both budgets.
+    expect(Math.min(...tops)).toBeGreaterThan(lineY);
+  }
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
+});
+
+test("printed, every stack's details are on the page", async () => {
+  await page.emulateMedia({ media: 'print' });
+  expect(await page.locator('.stack-details').first().isVisible()).toBe(true);
+  expect(await page.locator('.stack-details:visible').count()).toBe(report.stacks.length);
+  await page.emulateMedia({ media: 'screen' });
+  expect(await page.locator('.stack-details:visible').count()).toBe(0);
 });
 
 test('a generated 500-stack report loads, renders every cell, and stays usable', async () => {

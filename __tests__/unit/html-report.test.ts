@@ -100,15 +100,22 @@ test('one cell per stack, in its wave, with its outcome in words; the failure is
   expect(html).toContain('<small>FAILED</small>');
 });
 
-test("the chart's bars are the cost model's figures, and a declared budget is drawn as a line", () => {
+test("the chart's bars are the cost model's figures, and each declared budget is drawn as a line", () => {
   const model = costOf(fleet);
-  const bars = [...html.matchAll(/<g class="bar" data-stack="([\w-]+)" data-metrics="(\d+)"/g)].map((bar) => [
-    bar[1],
-    Number(bar[2]),
-  ]);
-  expect(bars).toEqual(model.stacks.map((stack) => [stack.stack, stack.metrics]));
-  // Hand-worked: 2 event types x (9 + 1) values + 2 x (4 + 1) = 30 metrics per stack.
-  expect(bars.every(([, metrics]) => metrics === 30)).toBe(true);
-  expect([...html.matchAll(/data-budget="(\d+)"/g)].map((line) => Number(line[1]))).toEqual([500]);
+  const chart = (measure: string) =>
+    [...html.matchAll(new RegExp(`<svg role="img" data-measure="${measure}"[\\s\\S]*?</svg>`, 'g'))]
+      .map((svg) => svg[0])
+      .join('');
+  const bars = (svg: string) =>
+    [...svg.matchAll(/<g class="bar" data-stack="([\w-]+)" data-value="([\d.]+)"/g)].map((bar) => [
+      bar[1],
+      Number(bar[2]),
+    ]);
+  expect(bars(chart('metrics'))).toEqual(model.stacks.map((stack) => [stack.stack, stack.metrics]));
+  expect(bars(chart('usd'))).toEqual(model.stacks.map((stack) => [stack.stack, stack.monthlyUsd]));
+  // Hand-worked: 2 event types x (9 + 1) values + 2 x (4 + 1) = 30 metrics per stack; at $0.30 each, $9.00.
+  expect(bars(chart('metrics')).map(([, value]) => value)).toEqual([30, 30, 30, 30]);
+  expect(bars(chart('usd')).map(([, value]) => value)).toEqual([9, 9, 9, 9]);
+  expect([...chart('metrics').matchAll(/data-budget="(\d+)"/g)].map((line) => Number(line[1]))).toEqual([500]);
   expect(html).toContain('60 of 500 metrics budgeted');
 });

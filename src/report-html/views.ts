@@ -5,7 +5,7 @@
  * line, the per-destination breakdown (event types x dimension values = metrics), and verify's
  * results. Charts are plain SVG with their figures in data attributes and <title> text.
  */
-import { describeMetrics } from '../cost/cost-model';
+import { DestinationCost, StackCost, describeMetrics } from '../cost/cost-model';
 import type { CostView } from '../cost/cost-view';
 import { setLosses, stackDetail, stackHeadline } from '../engine/render';
 import type { RunReport, StackReport } from '../engine/report';
@@ -102,37 +102,72 @@ export function heatmapView(report: RunReport): string {
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
 
-/** One environment's chart: a bar per region, stacked by destination, and its metric budget as a line. */
-function environmentChart(view: CostView, environment: string): string {
-  const stacks = view.stacks.filter((stack) => stack.environment === environment);
-  const budget = view.budgets.find((each) => each.environment === environment);
-  const total = stacks.reduce((sum, stack) => sum + stack.metrics, 0);
-  const top = Math.max(1, ...stacks.map((stack) => stack.metrics), budget?.maxMetrics ?? 0) * 1.1;
-  const [width, height, left, bar] = [640, 220, 70, 70];
+/** What a chart measures: metrics, or monthly USD (each destination's share of its stack's cost). */
+interface Measure {
+  readonly name: 'metrics' | 'usd';
+  readonly ofStack: (stack: StackCost) => number;
+  readonly ofDestination: (stack: StackCost, destination: DestinationCost) => number;
+  readonly format: (value: number) => string;
+  readonly budget?: number;
+}
+
+const METRICS = (budget?: number): Measure => ({
+  name: 'metrics',
+  ofStack: (stack) => stack.metrics,
+  ofDestination: (_stack, destination) => destination.metrics,
+  format: (value) => `${count(value)} metrics`,
+  budget,
+});
+
+const USD = (budget?: number): Measure => ({
+  name: 'usd',
+  ofStack: (stack) => stack.monthlyUsd,
+  // The cost model prices a stack's metrics together; a destination carries its metrics' share.
+  ofDestination: (stack, destination) =>
+    stack.metrics === 0 ? 0 : (stack.monthlyUsd * destination.metrics) / stack.metrics,
+  format: (value) => `${usd(value)} per month`,
+  budget,
+});
+
+/** One bar per stack (region), stacked by destination, and the budget as a dashed line when there is one. */
+function barChart(stacks: readonly StackCost[], measure: Measure, colour: (name: string) => string): string {
+  const top = Math.max(Number.MIN_VALUE, ...stacks.map(measure.ofStack), measure.budget ?? 0) * 1.1 || 1;
+  const [width, height, left, bar] = [480, 200, 90, 64];
   const y = (value: number) => height - 30 - (value / top) * (height - 50);
-  const names = [
-    ...new Set(stacks.flatMap((stack) => stack.destinations.map((d) => `${d.configurationSet}/${d.destination}`))),
-  ];
-  const colour = (name: string) => PALETTE[names.indexOf(name) % PALETTE.length];
   const bars = stacks.map((stack, index) => {
-    const x = left + 20 + index * (bar + 40);
+    const x = left + 20 + index * (bar + 36);
     let base = 0;
     const segments = stack.destinations
       .filter((destination) => destination.metrics > 0)
       .map((destination) => {
         const name = `${destination.configurationSet}/${destination.destination}`;
-        const [from, to] = [y(base), y(base + destination.metrics)];
-        base += destination.metrics;
-        return `<rect x="${x}" y="${to}" width="${bar}" height="${Math.max(0, from - to)}" fill="${colour(name)}" stroke="#fff" data-destination="${escapeHtml(name)}" data-metrics="${destination.metrics}"><title>${escapeHtml(`${stack.stack} ${name}: ${count(destination.metrics)} metrics`)}</title></rect>`;
+        const value = measure.ofDestination(stack, destination);
+        const [from, to] = [y(base), y(base + value)];
+        base += value;
+        return `<rect x="${x}" y="${to}" width="${bar}" height="${Math.max(0, from - to)}" fill="${colour(name)}" stroke="#fff" data-destination="${escapeHtml(name)}" data-value="${value}"><title>${escapeHtml(`${stack.stack} ${name}: ${measure.format(value)}`)}</title></rect>`;
       })
       .join('');
-    return `<g class="bar" data-stack="${escapeHtml(stack.stack)}" data-metrics="${stack.metrics}" data-usd="${stack.monthlyUsd}">${segments}<text x="${x + bar / 2}" y="${height - 14}" text-anchor="middle">${escapeHtml(stack.region)}</text><text x="${x + bar / 2}" y="${y(stack.metrics) - 4}" text-anchor="middle">${count(stack.metrics)}</text></g>`;
+    const total = measure.ofStack(stack);
+    return `<g class="bar" data-stack="${escapeHtml(stack.stack)}" data-value="${total}">${segments}<text x="${x + bar / 2}" y="${height - 14}" text-anchor="middle">${escapeHtml(stack.region)}</text><text x="${x + bar / 2}" y="${y(total) - 4}" text-anchor="middle">${escapeHtml(measure.name === 'usd' ? usd(total) : count(total))}</text></g>`;
   });
   const budgetLine =
-    budget?.maxMetrics !== undefined
-      ? `<line class="budget-line" x1="${left}" x2="${width - 10}" y1="${y(budget.maxMetrics)}" y2="${y(budget.maxMetrics)}" data-budget="${budget.maxMetrics}"><title>budget ${count(budget.maxMetrics)} metrics</title></line><text x="${width - 12}" y="${y(budget.maxMetrics) - 4}" text-anchor="end">budget ${count(budget.maxMetrics)} metrics</text>`
+    measure.budget !== undefined
+      ? `<line class="budget-line" x1="${left}" x2="${width - 10}" y1="${y(measure.budget)}" y2="${y(measure.budget)}" data-budget="${measure.budget}"><title>budget ${escapeHtml(measure.format(measure.budget))}</title></line><text x="${width - 12}" y="${y(measure.budget) - 4}" text-anchor="end">budget ${escapeHtml(measure.format(measure.budget))}</text>`
       : '';
+  const label = measure.name === 'usd' ? 'USD per month' : 'custom metrics';
+  return `<svg role="img" data-measure="${measure.name}" aria-label="${label} per region" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><text x="4" y="14">${label}</text><line x1="${left}" x2="${left}" y1="20" y2="${height - 30}" stroke="#999"/><line x1="${left}" x2="${width - 10}" y1="${height - 30}" y2="${height - 30}" stroke="#999"/>${bars.join('')}${budgetLine}</svg>`;
+}
+
+/** One environment: its regions' metrics and monthly cost, stacked by destination, against its budgets. */
+function environmentChart(view: CostView, environment: string): string {
+  const stacks = view.stacks.filter((stack) => stack.environment === environment);
+  const budget = view.budgets.find((each) => each.environment === environment);
+  const total = stacks.reduce((sum, stack) => sum + stack.metrics, 0);
   const usdTotal = stacks.reduce((sum, stack) => sum + stack.monthlyUsd, 0);
+  const names = [
+    ...new Set(stacks.flatMap((stack) => stack.destinations.map((d) => `${d.configurationSet}/${d.destination}`))),
+  ];
+  const colour = (name: string) => PALETTE[names.indexOf(name) % PALETTE.length];
   const caption = `${environment} (account ${stacks[0]?.accountId ?? '?'}): ${count(total)} metrics, ${usd(usdTotal)} per month${budget?.maxMetrics !== undefined ? `; ${count(total)} of ${count(budget.maxMetrics)} metrics budgeted` : ''}${budget?.maxMonthlyUsd !== undefined ? `; ${usd(usdTotal)} of ${usd(budget.maxMonthlyUsd)} per month budgeted` : ''}`;
   const key = names
     .map(
@@ -140,7 +175,7 @@ function environmentChart(view: CostView, environment: string): string {
         `<li><span class="swatch" style="background:${colour(name)}" aria-hidden="true"></span>${escapeHtml(name)}</li>`,
     )
     .join('');
-  return `<figure class="chart" data-environment="${escapeHtml(environment)}"><figcaption>${escapeHtml(caption)}</figcaption><svg role="img" aria-label="${escapeHtml(caption)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><line x1="${left}" x2="${left}" y1="10" y2="${height - 30}" stroke="#999"/><line x1="${left}" x2="${width - 10}" y1="${height - 30}" y2="${height - 30}" stroke="#999"/><text x="${left - 6}" y="${y(0)}" text-anchor="end">0</text><text x="${left - 6}" y="${y(top / 1.1)}" text-anchor="end">${count(Math.round(top / 1.1))}</text>${bars.join('')}${budgetLine}</svg><ul class="legend">${key}</ul></figure>`;
+  return `<figure class="chart" data-environment="${escapeHtml(environment)}"><figcaption>${escapeHtml(caption)}</figcaption>${barChart(stacks, METRICS(budget?.maxMetrics), colour)}${barChart(stacks, USD(budget?.maxMonthlyUsd), colour)}<ul class="legend">${key}</ul></figure>`;
 }
 
 /** Cost per environment and region, and per destination the formula behind each count. */
