@@ -18,7 +18,7 @@ import { resolveFleet } from '../../src/fleet/fleet';
 import { runReportHtml } from '../../src/report-html/html-report';
 import { launchChromium } from '../helpers/browser';
 import { EngineFixture } from '../helpers/engine-fixture';
-import { PROJECT_ROOT, environmentFields } from '../helpers/synth';
+import { PROJECT_ROOT, environmentFields, sampleFiles } from '../helpers/synth';
 
 jest.setTimeout(600_000);
 
@@ -32,13 +32,7 @@ let report: RunReport;
 let htmlFile: string;
 
 beforeAll(async () => {
-  const files = Object.fromEntries(
-    fs
-      .readdirSync(SAMPLES)
-      .filter((file) => file.endsWith('.yaml'))
-      .map((file) => [file, fs.readFileSync(path.join(SAMPLES, file), 'utf8')]),
-  );
-  fixture = await EngineFixture.start(files);
+  fixture = await EngineFixture.start(sampleFiles());
   htmlFile = path.join(fixture.root, 'rollout.html');
   const run = await fixture.run(['rollout', '--all', '--auto-approve', '--json', '--html', htmlFile]);
   expect(run.code).toBe(0);

@@ -4,22 +4,14 @@
  * and a set option. The report must name all four with their values, and its metric figures must be
  * the cost model's, before (recorded in the state at apply) and after.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { costOf } from '../../src/cost/cost-model';
 import { loadEnvironments } from '../../src/environment/loader';
 import { EngineFixture, stackIn } from '../helpers/engine-fixture';
-import { PROJECT_ROOT } from '../helpers/synth';
+import { sampleFiles } from '../helpers/synth';
 
 jest.setTimeout(300_000);
 
-const SAMPLES = path.join(PROJECT_ROOT, 'environments');
-const samples = Object.fromEntries(
-  fs
-    .readdirSync(SAMPLES)
-    .filter((name) => name.endsWith('.yaml'))
-    .map((name) => [name, fs.readFileSync(path.join(SAMPLES, name), 'utf8')]),
-);
+const samples = sampleFiles();
 
 /** Replaces one exact piece of the sample base, failing loudly if the samples moved on. */
 function edit(text: string, from: string, to: string): string {

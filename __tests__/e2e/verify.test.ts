@@ -3,29 +3,20 @@
  * destination disabled out of band is named as missing, with its cause (exit 2); and rollout --verify
  * stops the waves after one whose metrics are missing.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   GetConfigurationSetEventDestinationsCommand,
   UpdateConfigurationSetEventDestinationCommand,
 } from '@aws-sdk/client-sesv2';
 import { EngineFixture } from '../helpers/engine-fixture';
-import { PROJECT_ROOT, environmentYaml } from '../helpers/synth';
+import { environmentYaml, sampleFiles } from '../helpers/synth';
 
 jest.setTimeout(600_000);
 
 describe('the samples', () => {
   let fixture: EngineFixture;
-  const samples = path.join(PROJECT_ROOT, 'environments');
 
   beforeAll(async () => {
-    const files = Object.fromEntries(
-      fs
-        .readdirSync(samples)
-        .filter((file) => file.endsWith('.yaml'))
-        .map((file) => [file, fs.readFileSync(path.join(samples, file), 'utf8')]),
-    );
-    fixture = await EngineFixture.start(files);
+    fixture = await EngineFixture.start(sampleFiles());
     expect((await fixture.run(['rollout', '--all', '--auto-approve'])).code).toBe(0);
   });
 

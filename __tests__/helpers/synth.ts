@@ -123,3 +123,14 @@ regions: [eu-west-1]
 stateBackend: { bucket: state-bucket, keyPrefix: ses, region: eu-west-1 }
 ${extra}`;
 }
+
+/** The sample environment files (name -> content), for the tests about the samples. */
+export function sampleFiles(): Record<string, string> {
+  const samples = path.join(PROJECT_ROOT, 'environments');
+  return Object.fromEntries(
+    fs
+      .readdirSync(samples)
+      .filter((file) => /\.(ya?ml|json|ts)$/.test(file))
+      .map((file) => [file, fs.readFileSync(path.join(samples, file), 'utf8')]),
+  );
+}
