@@ -119,3 +119,32 @@ test("the chart's bars are the cost model's figures, and each declared budget is
   expect([...chart('metrics').matchAll(/data-budget="(\d+)"/g)].map((line) => Number(line[1]))).toEqual([500]);
   expect(html).toContain('60 of 500 metrics budgeted');
 });
+
+test('drift: accounts x regions with the number of findings in each cell, and the drifted stack named', () => {
+  const drifted = stackReport('prod-us-east-1', 'drifted', {
+    drift: {
+      resources: [],
+      unmanagedDestinations: [{ configurationSet: 'mail', name: 'by-hand' }],
+      unmanagedSets: ['legacy', 'old'],
+    },
+  });
+  const page = runReportHtml({
+    command: 'drift',
+    local: false,
+    stacks: [stackReport('dev-eu-west-1', 'in-sync'), drifted],
+    refusals: [],
+    exitCode: 2,
+  });
+  expect(page).toContain('Accounts x regions: drift findings');
+  const cells = [...page.matchAll(/data-account="(\d+)" data-region="([\w-]+)" data-value="(\d+)"/g)].map((cell) =>
+    cell.slice(1),
+  );
+  expect(cells).toEqual([
+    ['111111111111', 'eu-west-1', '0'],
+    ['333333333333', 'us-east-1', '3'],
+  ]);
+  expect(page).toContain('<small>DRIFTED</small>');
+  expect(page).toContain(
+    '? configuration set legacy exists in the account but no environment declares it (left alone)',
+  );
+});
