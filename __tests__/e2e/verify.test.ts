@@ -1,12 +1,18 @@
 /**
- * sesform verify with real Terraform on the emulator: the samples, rolled out, verify (exit 0); a
- * destination disabled out of band is named as missing, with its cause (exit 2); and rollout --verify
- * stops the waves after one whose metrics are missing.
+ * sesform verify with real Terraform on the emulator: the samples, rolled out, verify (exit 0); mail
+ * sent through the samples' sets with tags, headers (one non-ASCII) and a click lands on exactly the
+ * series SES would publish; a destination disabled out of band is named as missing, with its cause
+ * (exit 2); and rollout --verify stops the waves after one whose metrics are missing.
  */
+import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   GetConfigurationSetEventDestinationsCommand,
+  SESv2Client,
+  SendEmailCommand,
   UpdateConfigurationSetEventDestinationCommand,
 } from '@aws-sdk/client-sesv2';
+import { accountClientConfig } from '../../src/adoption/ses-account';
+import { localTarget } from '../../src/local/local-target';
 import { EngineFixture } from '../helpers/engine-fixture';
 import { environmentYaml, sampleFiles } from '../helpers/synth';
 
@@ -31,6 +37,79 @@ describe('the samples', () => {
     const results = report.stacks.flatMap((stack: { results: { status: string }[] }) => stack.results);
     expect(results.filter((result: { status: string }) => result.status === 'missing')).toEqual([]);
     expect(results.filter((result: { status: string }) => result.status === 'verified').length).toBeGreaterThan(0);
+  });
+
+  test("mail through the samples' sets lands on their destinations' series, with the senders' values", async () => {
+    const config = await accountClientConfig(
+      {
+        roleArn: 'arn:aws:iam::333333333333:role/ses-deploy',
+        region: 'eu-west-1',
+        local: localTarget(fixture.emulator.endpoint, 'unused'),
+      },
+      'samples-test',
+    );
+    const [ses, cloudWatch] = [new SESv2Client(config), new CloudWatchClient(config)];
+    try {
+      const send = (set: string, to: string, tags: Record<string, string>, headers: Record<string, string> = {}) =>
+        ses.send(
+          new SendEmailCommand({
+            FromEmailAddress: 'ops@notifications.example.com',
+            Destination: { ToAddresses: [to] },
+            ConfigurationSetName: set,
+            EmailTags: Object.entries(tags).map(([Name, Value]) => ({ Name, Value })),
+            Content: {
+              Simple: {
+                Subject: { Data: 'sample' },
+                Body: { Html: { Data: '<a href="https://example.com/p" ses:tags="link:promo">p</a>' } },
+                Headers: Object.entries(headers).map(([Name, Value]) => ({ Name, Value })),
+              },
+            },
+          }),
+        );
+      const series = async (metric: string, dimensions: Record<string, string>) => {
+        const { Metrics = [] } = await cloudWatch.send(
+          new ListMetricsCommand({
+            Namespace: 'AWS/SES',
+            MetricName: metric,
+            Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+          }),
+        );
+        return Metrics.filter((each) => each.Dimensions?.length === Object.keys(dimensions).length).length;
+      };
+      const { MessageId } = await send(
+        'marketing',
+        'success@simulator.amazonses.com',
+        { campaign: 'spring', genre: 'jazz' },
+        { 'X-Campaign-Id': 'c-42' },
+      );
+      await fetch(`${fixture.emulator.endpoint}/_sesform/engagement`, {
+        method: 'POST',
+        body: JSON.stringify({ MessageId, Event: 'CLICK' }),
+      });
+      // One message, four destinations of the set (campaigns is two: one per dimension set).
+      expect(await series('Send', { campaign: 'spring' })).toBe(1);
+      expect(await series('Delivery', { campaign: 'spring' })).toBe(1);
+      expect(await series('Send', { campaign: 'spring', genre: 'jazz' })).toBe(1);
+      expect(await series('Send', { 'X-Campaign-Id': 'c-42' })).toBe(1);
+      expect(await series('Click', { campaign: 'spring', link: 'promo' })).toBe(1);
+      // campaign-headers does not publish Delivery; engagement does not publish Send.
+      expect(await series('Delivery', { 'X-Campaign-Id': 'c-42' })).toBe(0);
+      expect(await series('Send', { campaign: 'spring', link: 'promo' })).toBe(0);
+
+      // A non-ASCII header value: the mail goes, its header destination stays silent.
+      await send('marketing', 'success@simulator.amazonses.com', { campaign: 'umlaut' }, { 'X-Campaign-Id': 'c-ö' });
+      expect(await series('Send', { campaign: 'umlaut' })).toBe(1);
+      expect(await series('Send', { 'X-Campaign-Id': 'c-ö' })).toBe(0);
+
+      // transactional: the set name from SES, the template tag from the sender; a bounce, no delivery.
+      await send('transactional', 'bounce@simulator.amazonses.com', { template: 'welcome' });
+      const transactional = { 'ses:configuration-set': 'transactional', template: 'welcome' };
+      expect(await series('Bounce', transactional)).toBe(1);
+      expect(await series('Delivery', transactional)).toBe(0);
+    } finally {
+      ses.destroy();
+      cloudWatch.destroy();
+    }
   });
 
   test('a destination disabled out of band: exit 2, named, with its cause', async () => {
