@@ -264,7 +264,7 @@ test('SendBulkEmail: one message per entry, each with its own tags and template 
   expect(await seriesOf('Send', byCampaign('bulk-broken'))).toEqual([]);
 });
 
-test("a set that does not send refuses the mail with SES's error; an unverified sender is rejected", async () => {
+test("a set that does not send refuses the mail with SES's error; an unverified or missing sender is refused", async () => {
   await expect(
     ses.send(simple('success@simulator.amazonses.com', 'paused', { ConfigurationSetName: 'paused' })),
   ).rejects.toMatchObject({ name: 'SendingPausedException' });
@@ -272,4 +272,8 @@ test("a set that does not send refuses the mail with SES's error; an unverified 
     ses.send(simple('success@simulator.amazonses.com', 'stranger', { FromEmailAddress: 'someone@unverified.example' })),
   ).rejects.toMatchObject({ name: 'MessageRejected' });
   expect(await seriesOf('Send', byCampaign('stranger'))).toEqual([]);
+  const withoutFrom = Buffer.from('To: success@simulator.amazonses.com\r\nSubject: x\r\n\r\nbody');
+  await expect(ses.send(new SendEmailCommand({ Content: { Raw: { Data: withoutFrom } } }))).rejects.toMatchObject({
+    name: 'BadRequestException',
+  });
 });

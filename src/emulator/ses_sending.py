@@ -49,7 +49,8 @@ def make_handlers(destinations_of, sending_enabled):
         return sets[name]
 
     def publish(message, events, link=None):
-        destinations = list(destinations_of(config_set_named(message.account, message.region, message.configuration_set)).values())
+        found = config_set_named(message.account, message.region, message.configuration_set)
+        destinations = list(destinations_of(found).values())
         points = [point for event in events for point in data_points(destinations, message, event, link)]
         if points:
             cloudwatch_backends[message.account][message.region].put_metric_data(NAMESPACE, points)
@@ -65,6 +66,8 @@ def make_handlers(destinations_of, sending_enabled):
         return "moto"
 
     def accept(self, source, recipients, tags, headers, html, configuration_set, rendering_failed=False):
+        if not source:
+            raise EventError("BadRequestException", "FromEmailAddress (or, for raw mail, a From header) is required.")
         if not self.sesv2_backend.core_backend._is_verified_address(source):
             raise EventError(
                 "MessageRejected",
@@ -80,7 +83,8 @@ def make_handlers(destinations_of, sending_enabled):
                     "SendingPausedException", f"Sending is paused for configuration set <{configuration_set}>."
                 )
         message = SentMessage(
-            self.current_account, self.region, configuration_set, source, recipients, tags, headers, html, caller_of(self)
+            self.current_account, self.region, configuration_set, source, recipients, tags, headers, html,
+            caller_of(self),
         )
         REGISTRY.add(message)
         if configuration_set:
