@@ -112,6 +112,32 @@ describe('the samples', () => {
     }
   });
 
+  test('--probe: a probe value per tag, header and link dimension reaches its own series, costed before sending', async () => {
+    const run = await fixture.run(['verify', '--env', 'prod', '--probe', '--json']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/--probe adds \d+ metric series \(custom metrics\): at most \d+ x \$0\.30/);
+    const verified = JSON.parse(run.stdout)
+      .stacks.flatMap((stack: { results: unknown[] }) => stack.results)
+      .filter((result: { status: string }) => result.status === 'verified');
+    const probed = (set: string, destination: string, metric: string) =>
+      verified.find(
+        (result: { configurationSet: string; destination: string; metricName: string }) =>
+          result.configurationSet === set && result.destination === destination && result.metricName === metric,
+      )?.dimensions;
+    expect(probed('marketing', 'campaign-headers', 'Send')).toEqual([
+      { name: 'X-Campaign-Id', value: 'sesform-probe' },
+    ]);
+    expect(probed('marketing', 'engagement', 'Click')).toEqual([
+      { name: 'campaign', value: 'sesform-probe' },
+      { name: 'link', value: 'sesform-probe' },
+    ]);
+    // Opens carry no link tags: the link dimension keeps its default there.
+    expect(probed('marketing', 'engagement', 'Open')).toEqual([
+      { name: 'campaign', value: 'sesform-probe' },
+      { name: 'link', value: 'none' },
+    ]);
+  });
+
   test('a destination disabled out of band: exit 2, named, with its cause', async () => {
     const ses = await fixture.ses('111111111111');
     const { EventDestinations = [] } = await ses.send(
