@@ -12,7 +12,7 @@ import { synthesize } from './app';
 import { defaultConcurrency } from './concurrency';
 import { SESFORM_VARIABLES } from './config';
 import { EXIT } from './exit-codes';
-import { Shard, parseShard, shardOf } from './engine/scheduling';
+import { Shard, parseShard, selectStacks } from './engine/scheduling';
 import { CostReport, costOf } from './cost/cost-model';
 import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
@@ -737,7 +737,7 @@ async function engineCommand(
  * the selected waves declares none, the problems that say so (nothing runs with the deploy role).
  */
 function readOnlyFleet(fleet: Fleet, waves: readonly number[] | undefined): Fleet | Problem[] {
-  const stacks = fleet.stacks.filter((stack) => !waves?.length || waves.includes(stack.wave));
+  const stacks = selectStacks(fleet.stacks, { waves });
   const problems: Problem[] = [];
   for (const stack of stacks)
     if (stack.planRole === undefined && !problems.some((problem) => problem.file === stack.file))
@@ -766,7 +766,7 @@ async function verifyCommand(options: Options, out: NodeJS.WritableStream, err: 
   if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was sent');
   const { runVerify } = onDemand<typeof import('./verify/verify-command')>('./verify/verify-command');
   return runVerify({
-    stacks: selectedStacks(checked.fleet.stacks, selection),
+    stacks: selectStacks(checked.fleet.stacks, selection),
     endpoint: mode.local ? (mode.endpoint ?? null) : undefined,
     probe: options.probe,
     timeoutSeconds: timeout,
@@ -813,12 +813,6 @@ function sendersMissing(fleet: Fleet): Problem[] {
       path: 'verify.from',
       message: `verify on AWS sends its test messages from a verified SES identity, and environment "${environment.name}" declares none: add verify.from (an address or domain verified in each of its regions).`,
     }));
-}
-
-/** The stacks of the selected waves, and of the shard when one is given. */
-function selectedStacks(stacks: readonly FleetStack[], selection: { waves: number[]; shard?: Shard }) {
-  const inWaves = stacks.filter((stack) => selection.waves.length === 0 || selection.waves.includes(stack.wave));
-  return selection.shard ? shardOf(inWaves, selection.shard) : inWaves;
 }
 
 /** The selected environments, or the exit code after reporting invalid input. */

@@ -17,7 +17,7 @@ import { Engine, unlockStack } from './engine';
 import { PlanStore } from './plan-store';
 import { renderMarkdown, renderText } from './render';
 import { RunReport, mergeReports, parseReport } from './report';
-import { Shard, shardOf } from './scheduling';
+import { Shard, selectStacks } from './scheduling';
 
 export interface EngineCommand {
   readonly command: 'plan' | 'apply' | 'drift' | 'rollout';
@@ -53,9 +53,7 @@ export interface EngineCommand {
 
 export async function runEngineCommand(options: EngineCommand): Promise<number> {
   const { shard } = options;
-  const inWaves = (wave: number) => !options.waves?.length || options.waves.includes(wave);
-  const selected = options.fleet.stacks.filter((stack) => inWaves(stack.wave));
-  const stacks = shard ? shardOf(selected, shard) : selected;
+  const stacks = selectStacks(options.fleet.stacks, { waves: options.waves, shard });
   // apply applies plans that were reviewed already, like `terraform apply PLANFILE`: only rollout asks.
   const confirm = options.command === 'rollout' && !options.autoApprove ? askOnTerminal(options) : undefined;
   if (options.command === 'rollout' && !options.autoApprove && confirm === undefined)

@@ -38,6 +38,15 @@ export function shardOf(targets: readonly FleetStack[], { index, count }: Shard)
   return mine;
 }
 
+/** The stacks of the given waves (every wave when none is given), then shard I of N when one is given. */
+export function selectStacks(
+  stacks: readonly FleetStack[],
+  { waves, shard }: { waves?: readonly number[]; shard?: Shard },
+): FleetStack[] {
+  const inWaves = stacks.filter((stack) => !waves?.length || waves.includes(stack.wave));
+  return shard ? shardOf(inWaves, shard) : inWaves;
+}
+
 /** The waves of `targets`, in order, each with its stacks. */
 export function wavesOf<T extends { readonly wave: number }>(targets: readonly T[]): { wave: number; members: T[] }[] {
   return [...new Set(targets.map((target) => target.wave))]
