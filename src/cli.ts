@@ -559,12 +559,13 @@ function validate(options: Options, out: NodeJS.WritableStream): number {
 
 function cost(options: Options, out: NodeJS.WritableStream): number {
   const checked = checkedEnvironments(options, out, 'see the report');
-  const report = typeof checked === 'number' ? costOf(loadSelected(options).fleet) : checked.cost;
+  const fleet = typeof checked === 'number' ? loadSelected(options).fleet : checked.fleet;
+  const report = typeof checked === 'number' ? costOf(fleet) : checked.cost;
   if (options.markdown !== undefined) fs.writeFileSync(options.markdown, costMarkdown(report));
   if (options.html !== undefined) {
     const { costReportHtml } = onDemand<typeof import('./report-html/html-report')>('./report-html/html-report');
     const { costView } = onDemand<typeof import('./cost/cost-view')>('./cost/cost-view');
-    fs.writeFileSync(options.html, costReportHtml(costView(loadSelected(options).fleet)));
+    fs.writeFileSync(options.html, costReportHtml(costView(fleet, report)));
   }
   if (typeof checked === 'number') {
     if (!options.json) out.write(`\n${costText(report)}`);

@@ -5,7 +5,7 @@
  */
 import type { Fleet } from '../fleet/fleet';
 import { CUSTOM_METRIC_PRICES } from './cloudwatch-prices';
-import { StackCost, costOf } from './cost-model';
+import { CostReport, StackCost, costOf } from './cost-model';
 
 export interface BudgetView {
   readonly environment: string;
@@ -21,10 +21,11 @@ export interface CostView {
   readonly budgets: readonly BudgetView[];
 }
 
-export function costView(fleet: Fleet): CostView {
+/** The view of `fleet`'s figures; `cost` when the caller has the cost model's report of it already. */
+export function costView(fleet: Fleet, cost: CostReport = costOf(fleet)): CostView {
   return {
     pricesAsOf: CUSTOM_METRIC_PRICES.asOf,
-    stacks: costOf(fleet).stacks,
+    stacks: cost.stacks,
     budgets: fleet.environments.map(({ environment }) => ({
       environment: environment.name,
       accountId: environment.accountId,
