@@ -27,7 +27,7 @@ import { changeLines, countsText } from './render';
 import { RunReport, StackReport, exitCodeOf } from './report';
 import { withRetries } from './retry';
 import { wavesOf } from './scheduling';
-import type { StackVerification } from '../verify/verify-report';
+import { StackVerification, verificationFailed } from '../verify/verify-report';
 import { StepContext, applyStack, driftStack, planStack } from './stack-steps';
 
 export interface EngineOptions {
@@ -256,9 +256,7 @@ export class Engine {
     this.options.progress(`wave ${wave}: verifying the metrics of ${members.map((stack) => stack.stack).join(', ')}`);
     const results = await options.verifyWave(members.map((stack) => this.stackOf(stack)));
     report.verification = [...(report.verification ?? []), ...results];
-    const failing = results.filter(
-      (stack) => stack.error !== undefined || stack.results.some((result) => result.status === 'missing'),
-    );
+    const failing = results.filter(verificationFailed);
     if (failing.length === 0) return true;
     this.untouched(report);
     report.stopped = `Wave ${wave} is applied, but verify found metrics missing in ${failing.map((stack) => stack.stack).join(', ')} (see the verification below): the waves after it were not touched.`;

@@ -187,10 +187,13 @@ function titleNotes(report: RunReport): string {
   return `${report.local ? ' (local emulator)' : ''}${report.readOnly ? ' (read-only: plan roles)' : ''}`;
 }
 
+/** `sesform plan (local emulator) shard 1/2`: the command and how it ran. */
+export function reportTitle(report: RunReport): string {
+  return `sesform ${report.command}${titleNotes(report)}${report.shard ? ` shard ${report.shard}` : ''}`;
+}
+
 export function renderText(report: RunReport): string {
-  const lines = [
-    `sesform ${report.command}${titleNotes(report)}${report.shard ? ` shard ${report.shard}` : ''}: ${report.stacks.length} stack(s): ${outcomeSummary(report)}`,
-  ];
+  const lines = [`${reportTitle(report)}: ${report.stacks.length} stack(s): ${outcomeSummary(report)}`];
   for (const loss of setLosses(report)) lines.push(`!! ${loss}`);
   for (const refusal of report.refusals) lines.push(`REFUSED: ${refusal}`);
   for (const stack of report.stacks) {

@@ -4,7 +4,7 @@
  * report --merge), verify, or cost.
  */
 import type { CostView } from '../cost/cost-view';
-import { outcomeSummary } from '../engine/render';
+import { outcomeSummary, reportTitle } from '../engine/render';
 import type { RunReport } from '../engine/report';
 import type { VerifyReport } from '../verify/verify-report';
 import { verificationSummary } from '../verify/verify-report';
@@ -12,13 +12,8 @@ import { page } from './page';
 import { costSection, gridView, heatmapView, verifySection, warningsView } from './views';
 
 export function runReportHtml(report: RunReport): string {
-  const notes = [
-    report.local ? 'local emulator' : '',
-    report.readOnly ? 'read-only (plan roles)' : '',
-    report.shard ? `shard ${report.shard}` : '',
-  ].filter(Boolean);
   return page(
-    `sesform ${report.command}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`,
+    reportTitle(report),
     `${report.stacks.length} stack(s): ${outcomeSummary(report)}. Exit code ${report.exitCode}.`,
     [
       warningsView(report),

@@ -10,7 +10,7 @@ import type { CostView } from '../cost/cost-view';
 import { setLosses, stackDetail, stackHeadline } from '../engine/render';
 import type { RunReport, StackReport } from '../engine/report';
 import { wavesOf } from '../engine/scheduling';
-import { StackVerification, verificationSummary } from '../verify/verify-report';
+import { StackVerification, seriesText, verificationSummary } from '../verify/verify-report';
 import { OUTCOME_LABELS, escapeHtml } from './page';
 
 const count = (value: number) => value.toLocaleString('en-US');
@@ -199,18 +199,22 @@ export function verifySection(stacks: readonly StackVerification[]): string {
   const rows = stacks.flatMap((stack) => [
     ...(stack.error
       ? [
-          `<tr><td>${escapeHtml(stack.stack)}</td><td></td><td></td><td>ERROR</td><td>${escapeHtml(stack.error)}</td></tr>`,
+          {
+            failing: true,
+            html: `<tr><td>${escapeHtml(stack.stack)}</td><td></td><td></td><td>ERROR</td><td>${escapeHtml(stack.error)}</td></tr>`,
+          },
         ]
       : []),
-    ...stack.results.map((result) => {
-      const dimensions = (result.dimensions ?? []).map((d) => `${d.name}=${d.value ?? '*'}`).join(', ');
-      return `<tr data-status="${result.status}"><td>${escapeHtml(stack.stack)}</td><td>${escapeHtml(`${result.configurationSet}/${result.destination}`)}</td><td>${escapeHtml(`${result.metricName ?? result.eventType ?? 'all events'}${dimensions ? ` {${dimensions}}` : ''}`)}</td><td>${result.status === 'missing' ? 'MISSING' : escapeHtml(result.status)}</td><td>${escapeHtml(result.cause ?? '')}</td></tr>`;
-    }),
+    ...stack.results.map((result) => ({
+      failing: result.status === 'missing',
+      html: `<tr data-status="${result.status}"><td>${escapeHtml(stack.stack)}</td><td>${escapeHtml(`${result.configurationSet}/${result.destination}`)}</td><td>${escapeHtml(seriesText(result))}</td><td>${result.status === 'missing' ? 'MISSING' : escapeHtml(result.status)}</td><td>${escapeHtml(result.cause ?? '')}</td></tr>`,
+    })),
   ]);
   const head =
     '<thead><tr><th scope="col">stack</th><th scope="col">set/destination</th><th scope="col">series</th><th scope="col">result</th><th scope="col">cause</th></tr></thead>';
-  const failing = rows.filter((row) => row.includes('MISSING') || row.includes('<td>ERROR</td>'));
+  const failing = rows.filter((row) => row.failing).map((row) => row.html);
+  const all = rows.map((row) => row.html);
   return `<section aria-labelledby="verify-title"><h2 id="verify-title">Metrics verified</h2><p>${escapeHtml(verificationSummary(stacks))}.</p>${
     failing.length > 0 ? `<table class="verify-failing">${head}<tbody>${failing.join('')}</tbody></table>` : ''
-  }<details><summary>Every series (${rows.length})</summary><table>${head}<tbody>${rows.join('')}</tbody></table></details></section>`;
+  }<details><summary>Every series (${all.length})</summary><table>${head}<tbody>${all.join('')}</tbody></table></details></section>`;
 }

@@ -37,17 +37,23 @@ export interface VerifyReport {
   readonly exitCode: number;
 }
 
+/** A stack's verification failed: it could not be verified, or a series is missing. */
+export function verificationFailed(stack: StackVerification): boolean {
+  return stack.error !== undefined || stack.results.some((result) => result.status === 'missing');
+}
+
 /** 1 when a stack could not be verified at all, else 2 when a series is missing, else 0. */
 export function verifyExitCode(stacks: readonly StackVerification[]): number {
   if (stacks.some((stack) => stack.error !== undefined)) return EXIT.error;
-  if (stacks.some((stack) => stack.results.some((result) => result.status === 'missing'))) return EXIT.changes;
+  if (stacks.some(verificationFailed)) return EXIT.changes;
   return EXIT.ok;
 }
 
 const count = (stacks: readonly StackVerification[], status: SeriesStatus) =>
   stacks.reduce((total, stack) => total + stack.results.filter((result) => result.status === status).length, 0);
 
-function seriesText(result: SeriesResult): string {
+/** `Send {campaign=spring, link=*}`: the metric and its dimension values (`*`: any value). */
+export function seriesText(result: SeriesResult): string {
   const dimensions = (result.dimensions ?? [])
     .map((dimension) => `${dimension.name}=${dimension.value ?? '*'}`)
     .join(', ');
