@@ -25,16 +25,13 @@ from moto.ses import models as ses_models
 from moto.sesv2 import urls as sesv2_urls
 from moto.sesv2.responses import SESV2Response
 
-from ses_events import EventError
+from ses_events import METRIC_NAMES, EventError
 from ses_sending import engagement_app, make_handlers
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 DIMENSION_NAME = re.compile(r"^[A-Za-z0-9_:-]{1,256}$")
 DIMENSION_VALUE = re.compile(r"^[A-Za-z0-9_@.-]{1,256}$")
-EVENT_TYPES = {
-    "SEND", "REJECT", "BOUNCE", "COMPLAINT", "DELIVERY", "OPEN", "CLICK",
-    "RENDERING_FAILURE", "DELIVERY_DELAY", "SUBSCRIPTION",
-}
+EVENT_TYPES = set(METRIC_NAMES)
 SOURCES = {"MESSAGE_TAG", "EMAIL_HEADER", "LINK_TAG"}
 MAX_DESTINATIONS = 10
 MAX_DIMENSIONS = 10

@@ -115,6 +115,9 @@ def make_handlers(destinations_of, sending_enabled):
         except MissingTemplateValue:
             return "", True
 
+    def header_pairs(entries):
+        return [(header["Name"], header["Value"]) for header in entries or []]
+
     def addresses(destination):
         return [
             address
@@ -149,11 +152,11 @@ def make_handlers(destinations_of, sending_enabled):
             ]
         elif "Template" in content:
             template = content["Template"]
-            headers = [(header["Name"], header["Value"]) for header in template.get("Headers") or []]
+            headers = header_pairs(template.get("Headers"))
             html, rendering_failed = rendered(self, template, template.get("TemplateData"))
         elif "Simple" in content:
             simple = content["Simple"]
-            headers = [(header["Name"], header["Value"]) for header in simple.get("Headers") or []]
+            headers = header_pairs(simple.get("Headers"))
             html = ((simple.get("Body") or {}).get("Html") or {}).get("Data", "")
         else:
             raise EventError("BadRequestException", "Content needs Simple, Raw or Template.")
@@ -170,7 +173,7 @@ def make_handlers(destinations_of, sending_enabled):
                 "ReplacementTemplateData"
             )
             html, rendering_failed = rendered(self, template, replacement or template.get("TemplateData"))
-            headers = [(header["Name"], header["Value"]) for header in entry.get("ReplacementHeaders") or []]
+            headers = header_pairs(entry.get("ReplacementHeaders"))
             tags = api_tags(entry.get("ReplacementTags")) or default_tags
             message = accept(
                 self,

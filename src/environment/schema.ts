@@ -244,7 +244,6 @@ export const EnvironmentSchema = z
         trustedPrincipal: TrustedPrincipal.optional(),
       })
       .optional(),
-    // Who may reach the roles through GitHub Actions' OIDC: `iam-policy` prints the pipeline roles' trust.
     // `sesform verify` on AWS sends its test messages from this verified identity.
     verify: z
       .strictObject({
@@ -254,6 +253,7 @@ export const EnvironmentSchema = z
         }),
       })
       .optional(),
+    // Who may reach the roles through GitHub Actions' OIDC: `iam-policy` prints the pipeline roles' trust.
     pipeline: z
       .strictObject({
         githubRepository: z.string().regex(GITHUB_REPOSITORY, {

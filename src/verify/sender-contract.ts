@@ -7,6 +7,7 @@
  * a link, reaching click events only; auto-tags are SES's own).
  */
 import { CloudWatchDimensionSource } from '../../modules/ses-enums';
+import { isAutoTag } from '../cost/metric-estimate';
 import type { FleetConfigurationSet } from '../fleet/fleet';
 
 export const SENDER_FORMATS = ['api', 'smtp', 'sdk-js', 'json'] as const;
@@ -45,7 +46,7 @@ function fields(set: FleetConfigurationSet, source: CloudWatchDimensionSource, a
   const byName = new Map<string, ContractField>();
   for (const destination of set.destinations.filter((each) => each.enabled))
     for (const dimension of destination.dimensions) {
-      if (dimension.source !== source || dimension.name.startsWith('ses:') !== auto) continue;
+      if (dimension.source !== source || isAutoTag(dimension.name) !== auto) continue;
       const known = byName.get(dimension.name);
       byName.set(dimension.name, {
         name: dimension.name,

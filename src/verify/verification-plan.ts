@@ -8,7 +8,9 @@
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ses-metricscollected.html).
  */
 import { CloudWatchDimensionSource, EmailSendingEvent } from '../../modules/ses-enums';
-import type { FleetDestination, FleetStack } from '../fleet/fleet';
+import { isAutoTag } from '../cost/metric-estimate';
+import type { FleetConfigurationSet, FleetDestination, FleetStack } from '../fleet/fleet';
+import { ContractField, senderContract } from './sender-contract';
 
 export const SES_NAMESPACE = 'AWS/SES';
 
@@ -154,7 +156,7 @@ function expectedDimensions(
   { probe, from }: PlanOptions,
 ): ExpectedDimension[] {
   return destination.dimensions.map((dimension) => {
-    if (dimension.name.startsWith('ses:') && dimension.source === CloudWatchDimensionSource.MESSAGE_TAG)
+    if (isAutoTag(dimension.name) && dimension.source === CloudWatchDimensionSource.MESSAGE_TAG)
       return { name: dimension.name, value: autoTagValue(dimension.name, destination.configurationSet, from) };
     const probed =
       probe && (dimension.source !== CloudWatchDimensionSource.LINK_TAG || eventType === EmailSendingEvent.CLICK);
@@ -162,20 +164,12 @@ function expectedDimensions(
   });
 }
 
-/** The tags, headers and link tags a probe message carries: one probe value per dimension of the set. */
-function probeFields(destinations: readonly FleetDestination[]) {
-  const fields = {
-    tags: {} as Record<string, string>,
-    headers: {} as Record<string, string>,
-    linkTags: {} as Record<string, string>,
-  };
-  for (const dimension of destinations.flatMap((destination) => destination.dimensions)) {
-    if (dimension.name.startsWith('ses:')) continue;
-    if (dimension.source === CloudWatchDimensionSource.MESSAGE_TAG) fields.tags[dimension.name] = PROBE_VALUE;
-    if (dimension.source === CloudWatchDimensionSource.EMAIL_HEADER) fields.headers[dimension.name] = PROBE_VALUE;
-    if (dimension.source === CloudWatchDimensionSource.LINK_TAG) fields.linkTags[dimension.name] = PROBE_VALUE;
-  }
-  return fields;
+/** What a probe message carries: the probe value in every field of the set's sender contract. */
+function probeFields(set: FleetConfigurationSet) {
+  const contract = senderContract(set);
+  const probed = (fields: readonly ContractField[]) =>
+    Object.fromEntries(fields.map((field) => [field.name, PROBE_VALUE]));
+  return { tags: probed(contract.messageTags), headers: probed(contract.headers), linkTags: probed(contract.linkTags) };
 }
 
 export function verificationPlan(stack: FleetStack, options: PlanOptions): VerificationPlan {
@@ -223,7 +217,7 @@ export function verificationPlan(stack: FleetStack, options: PlanOptions): Verif
           dimensions: expectedDimensions(destination, eventType, options),
         });
       }
-    const fields = options.probe ? probeFields(destinations) : { tags: {}, headers: {}, linkTags: {} };
+    const fields = options.probe ? probeFields(set) : { tags: {}, headers: {}, linkTags: {} };
     const order: TestMessageKind[] = ['success', 'bounce', 'complaint', 'rendering-failure'];
     sets.push({
       configurationSet: set.name,

@@ -9,10 +9,12 @@ import * as https from 'node:https';
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, Metric } from '@aws-sdk/client-cloudwatch';
 import {
   CreateEmailIdentityCommand,
+  EventDestination,
   GetConfigurationSetEventDestinationsCommand,
   SendEmailCommand,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
+import { CloudWatchDimensionSource } from '../../modules/ses-enums';
 import { accessOf, accountClientConfig } from '../adoption/ses-account';
 import { mapLimit } from '../concurrency';
 import type { FleetStack } from '../fleet/fleet';
@@ -61,25 +63,30 @@ async function verifyStack(
   let cloudWatch: CloudWatchClient | undefined;
   try {
     const config = await accountClientConfig(accessOf(stack, options.local), 'sesform-verify');
-    ses = new SESv2Client(config);
+    const client = (ses = new SESv2Client(config));
     cloudWatch = new CloudWatchClient(config);
     if (options.local) await ensureLocalIdentity(ses, plan.from);
     // What each series holds already (an earlier run, production traffic): only more than that counts.
     const baseline = new Map<ExpectedSeries, number>();
-    for (const series of plan.expected)
-      baseline.set(series, await sumSince(cloudWatch, await candidateMetrics(cloudWatch, series), startedAt));
+    for (const series of plan.expected) baseline.set(series, await seriesSum(cloudWatch, series, startedAt));
     const failedSends = await sendMessages(ses, plan, options.local);
     const sent = plan.sets.reduce((count, set) => count + set.messages.length, 0);
     options.progress(`verify ${stack.name}: sent ${sent} test message(s); waiting for ${plan.expected.length} series`);
     const found = await pollSeries(cloudWatch, plan.expected, { since: startedAt, baseline }, options, failedSends);
     const results: SeriesResult[] = [];
+    // Each set's destinations as the account holds them, read once for all of its missing series.
+    const held = new Map<string, Promise<EventDestination[]>>();
+    const heldIn = (set: string) => {
+      if (!held.has(set)) held.set(set, destinationsHeld(client, set));
+      return held.get(set)!;
+    };
     for (const series of plan.expected) {
       const verified = found.has(series);
       results.push({
         ...seriesKey(series),
         dimensions: series.dimensions,
         status: verified ? 'verified' : 'missing',
-        ...(verified ? {} : { cause: await causeOf(ses, cloudWatch, series, stack, failedSends, startedAt) }),
+        ...(verified ? {} : { cause: await causeOf(heldIn, cloudWatch, series, stack, failedSends, startedAt) }),
       });
     }
     for (const item of plan.notVerifiable)
@@ -90,9 +97,8 @@ async function verifyStack(
         status: 'not-verifiable',
         cause: item.reason,
       });
-    const missing = results.filter((result) => result.status === 'missing').length;
     options.progress(
-      `verify ${stack.name}: ${results.length - missing - plan.notVerifiable.length} verified, ${missing} missing (${Math.round((Date.now() - began) / 1000)} s)`,
+      `verify ${stack.name}: ${found.size} verified, ${plan.expected.length - found.size} missing (${Math.round((Date.now() - began) / 1000)} s)`,
     );
     return { ...base, messagesSent: sent, results };
   } catch (error) {
@@ -229,6 +235,11 @@ async function candidateMetrics(cloudWatch: CloudWatchClient, series: ExpectedSe
   });
 }
 
+/** The sum of a series' data points since `since` (its metrics looked up afresh: they appear with the first point). */
+async function seriesSum(cloudWatch: CloudWatchClient, series: ExpectedSeries, since: Date): Promise<number> {
+  return sumSince(cloudWatch, await candidateMetrics(cloudWatch, series), since);
+}
+
 /**
  * The sum of the metrics' data points from a minute before `since` (CloudWatch counts whole minutes)
  * to now: compared before and after the test messages, so that an earlier run's points never count.
@@ -264,8 +275,7 @@ async function pollSeries(
   const deadline = Date.now() + options.timeoutSeconds * 1000;
   while (pending.length > 0) {
     for (const series of pending)
-      if ((await sumSince(cloudWatch, await candidateMetrics(cloudWatch, series), since)) > baseline.get(series)!)
-        found.add(series);
+      if ((await seriesSum(cloudWatch, series, since)) > baseline.get(series)!) found.add(series);
     pending = pending.filter((series) => !found.has(series));
     if (pending.length === 0 || Date.now() + options.pollMilliseconds > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, options.pollMilliseconds));
@@ -273,9 +283,17 @@ async function pollSeries(
   return found;
 }
 
+/** A configuration set's event destinations as the account holds them. */
+async function destinationsHeld(ses: SESv2Client, configurationSet: string): Promise<EventDestination[]> {
+  const { EventDestinations = [] } = await ses.send(
+    new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: configurationSet }),
+  );
+  return EventDestinations;
+}
+
 /** The likely reason a series has no data point: from the account's destination and CloudWatch. */
 async function causeOf(
-  ses: SESv2Client,
+  heldIn: (set: string) => Promise<EventDestination[]>,
   cloudWatch: CloudWatchClient,
   series: ExpectedSeries,
   stack: FleetStack,
@@ -286,13 +304,11 @@ async function causeOf(
   if (sendError) return `the test send through ${series.configurationSet} failed: ${sendError}`;
   let destinations;
   try {
-    destinations = (
-      await ses.send(new GetConfigurationSetEventDestinationsCommand({ ConfigurationSetName: series.configurationSet }))
-    ).EventDestinations;
+    destinations = await heldIn(series.configurationSet);
   } catch (error) {
     return `the account's configuration set could not be read: ${(error as Error).message}`;
   }
-  const held = (destinations ?? []).find((destination) => destination.Name === series.destination);
+  const held = destinations.find((destination) => destination.Name === series.destination);
   if (held === undefined) return 'the account has no such destination in this set: apply first, or check drift.';
   if (!held.Enabled) return 'the destination is disabled in the account (declared enabled): check drift.';
   if (!(held.MatchingEventTypes ?? []).includes(series.eventType))
@@ -323,7 +339,7 @@ async function causeOf(
   const headerDimension = stack.configurationSets
     .find((set) => set.name === series.configurationSet)
     ?.destinations.find((destination) => destination.name === series.destination)
-    ?.dimensions.some((dimension) => dimension.source === 'EMAIL_HEADER');
+    ?.dimensions.some((dimension) => dimension.source === CloudWatchDimensionSource.EMAIL_HEADER);
   return headerDimension
     ? 'no data point before the timeout: SES emits nothing for a destination when a header dimension gets a non-ASCII name or value; otherwise wait longer (--timeout).'
     : 'no data point before the timeout: SES may still be publishing (wait longer with --timeout), or the sender identity cannot send in this region.';
