@@ -210,6 +210,8 @@ configurationSets:
       ['Delivery', 'missing'],
     ]);
     expect(verification.results[0].cause).toMatch(/^the test send through receipts failed: MessageRejected/);
+    // SES refused the message: none was sent.
+    expect(verification.messagesSent).toBe(0);
     expect(await fixture.setNames('750000000002')).toEqual([]);
 
     await fixture.clearFaults();

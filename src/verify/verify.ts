@@ -69,8 +69,7 @@ async function verifyStack(
     // What each series holds already (an earlier run, production traffic): only more than that counts.
     const baseline = new Map<ExpectedSeries, number>();
     for (const series of plan.expected) baseline.set(series, await seriesSum(cloudWatch, series, startedAt));
-    const failedSends = await sendMessages(ses, plan, options.local);
-    const sent = plan.sets.reduce((count, set) => count + set.messages.length, 0);
+    const { sent, failed: failedSends } = await sendMessages(ses, plan, options.local);
     options.progress(`verify ${stack.name}: sent ${sent} test message(s); waiting for ${plan.expected.length} series`);
     const found = await pollSeries(cloudWatch, plan.expected, { since: startedAt, baseline }, options, failedSends);
     const results: SeriesResult[] = [];
@@ -133,13 +132,17 @@ function htmlOf(message: TestMessage): string {
   return `<p>sesform verify</p><p><a href="${TEST_LINK}"${tags ? ` ses:tags="${tags}"` : ''}>test link</a></p>`;
 }
 
-/** Sends every set's messages; a set whose send fails is returned with the error, its series will be missing. */
+/**
+ * Sends every set's messages: how many SES accepted, and each set whose send failed with the error
+ * (its series will be missing; its later messages are not sent).
+ */
 async function sendMessages(
   ses: SESv2Client,
   plan: VerificationPlan,
   local: LocalTarget | undefined,
-): Promise<Map<string, string>> {
+): Promise<{ sent: number; failed: Map<string, string> }> {
   const failed = new Map<string, string>();
+  let sent = 0;
   for (const set of plan.sets)
     for (const message of set.messages) {
       try {
@@ -170,13 +173,14 @@ async function sendMessages(
                   },
           }),
         );
+        sent++;
         if (local && MessageId) for (const event of message.engage) await engage(local, MessageId, event);
       } catch (error) {
         failed.set(set.configurationSet, `${(error as Error).name}: ${(error as Error).message}`);
         break;
       }
     }
-  return failed;
+  return { sent, failed };
 }
 
 /** The emulator's engagement call: an open or a click of a sent message. */
