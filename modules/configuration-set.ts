@@ -113,6 +113,8 @@ export class ConfigurationSet extends Construct implements IConfigurationSet {
   readonly configurationSetName: string;
   readonly configurationSetNameReference: string;
   readonly protect: boolean;
+  /** Whether SES publishes the set's reputation rates (what reputation alarms watch). */
+  readonly reputationMetrics: boolean;
 
   constructor(scope: Construct, id: string, props: ConfigurationSetProps) {
     super(scope, id);
@@ -120,10 +122,11 @@ export class ConfigurationSet extends Construct implements IConfigurationSet {
 
     this.configurationSetName = props.name;
     this.protect = props.protect ?? false;
+    this.reputationMetrics = props.reputationMetrics ?? true;
     this.resource = new Sesv2ConfigurationSet(this, 'Resource', {
       configurationSetName: props.name,
       sendingOptions: { sendingEnabled: props.sendingEnabled ?? true },
-      reputationOptions: { reputationMetricsEnabled: props.reputationMetrics ?? true },
+      reputationOptions: { reputationMetricsEnabled: this.reputationMetrics },
       deliveryOptions: ConfigurationSet.deliveryBlock(props.deliveryOptions),
       trackingOptions: props.trackingOptions && {
         customRedirectDomain: props.trackingOptions.customRedirectDomain,

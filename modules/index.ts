@@ -2,6 +2,18 @@
 export * from './ses-enums';
 export * from './configuration-set';
 export * from './cloudwatch-event-destination';
+export * from './alarm-topic';
+export * from './reputation-alarms';
+export * from './event-alarm';
+export * from './ses-dashboard';
+export {
+  REPUTATION_METRICS,
+  REPUTATION_DIMENSION,
+  SES_REVIEW_RATES,
+  DEFAULT_REPUTATION_THRESHOLDS,
+  parsePercent,
+  formatPercent,
+} from './alarm-rules';
 export { dimensionSetDestinationName, expandDimensionSets } from './dimension-sets';
 export { SesValidationError, formatPath } from './ses-validation-error';
 export type { RuleViolation } from './ses-rules';

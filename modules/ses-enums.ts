@@ -27,6 +27,25 @@ export enum EmailSendingEvent {
   SUBSCRIPTION = 'SUBSCRIPTION',
 }
 
+/** The CloudWatch namespace of everything SES publishes. */
+export const SES_NAMESPACE = 'AWS/SES';
+/**
+ * The CloudWatch metric SES publishes for each event type (CloudWatch User Guide, "Amazon SES metrics and
+ * dimensions": https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ses-metricscollected.html).
+ */
+export const METRIC_NAMES: Readonly<Record<EmailSendingEvent, string>> = {
+  [EmailSendingEvent.SEND]: 'Send',
+  [EmailSendingEvent.DELIVERY]: 'Delivery',
+  [EmailSendingEvent.BOUNCE]: 'Bounce',
+  [EmailSendingEvent.COMPLAINT]: 'Complaint',
+  [EmailSendingEvent.REJECT]: 'Reject',
+  [EmailSendingEvent.OPEN]: 'Open',
+  [EmailSendingEvent.CLICK]: 'Click',
+  [EmailSendingEvent.RENDERING_FAILURE]: 'Rendering Failure',
+  [EmailSendingEvent.DELIVERY_DELAY]: 'DeliveryDelay',
+  [EmailSendingEvent.SUBSCRIPTION]: 'Subscription',
+};
+
 /** The console and v1 API spelling of each event type, which users may write instead of the v2 one. */
 export const EVENT_TYPE_V1_SPELLING: Readonly<Record<EmailSendingEvent, string>> = {
   [EmailSendingEvent.SEND]: 'send',

@@ -114,12 +114,22 @@ export function checkOneOf(value: string, allowed: readonly string[], what: stri
   return `${quote(value)} is not a valid ${what}: use one of ${allowed.join(', ')}.${didYouMean(value, allowed)}`;
 }
 
-function violation(path: ReadonlyArray<string | number>, message: string | undefined): RuleViolation[] {
+/** A dimension value as CloudWatch receives it from SES (a default value, or one an alarm watches). */
+export function checkDimensionValue(value: string): string | undefined {
+  return checkCharacters(value, { ...DEFAULT_DIMENSION_VALUE, what: 'dimension value' });
+}
+
+/** The name part sesform adds to a resource name (an alarm of a set): the characters of a set name. */
+export function checkNamePart(value: string, what: string): string | undefined {
+  return checkCharacters(value, { ...CONFIGURATION_SET_NAME, what });
+}
+
+export function violation(path: ReadonlyArray<string | number>, message: string | undefined): RuleViolation[] {
   return message === undefined ? [] : [{ path, message }];
 }
 
 /** Duplicates in a list of names, reported at each repeat. */
-function duplicateNameViolations(names: readonly string[], what: string, scope: string): RuleViolation[] {
+export function duplicateNameViolations(names: readonly string[], what: string, scope: string): RuleViolation[] {
   const firstIndex = new Map<string, number>();
   const found: RuleViolation[] = [];
   names.forEach((name, index) => {

@@ -8,6 +8,7 @@ import { METRIC_RECORD_ID, MetricRecord, metricRecordOf } from './fleet/metric-r
 import { RESOURCE_TYPES } from './fleet/resource-types';
 import { EMPTY_IMPORTS, ImportManifest } from './adoption/import-manifest';
 import { LocalTarget } from './local/local-target';
+import { addMonitoring } from './stack-monitoring';
 
 /** Tags the project adds to every resource, after the environment's own default tags. */
 export function projectTags(environment: Environment): Record<string, string> {
@@ -31,8 +32,8 @@ export interface SesEnvironmentStackProps {
 
 /**
  * One environment in one region: an AWS provider that assumes the environment's deploy role and
- * refuses any other account, state in S3 with a lock file, the configuration sets, and the record of
- * their metric estimates.
+ * refuses any other account, state in S3 with a lock file, the configuration sets, their alarms and
+ * dashboard when the environment declares monitoring, and the record of their metric estimates.
  */
 export class SesEnvironmentStack extends TerraformStack {
   readonly fleetStack: FleetStack;
@@ -90,13 +91,14 @@ export class SesEnvironmentStack extends TerraformStack {
       }
       return configurationSet;
     });
+    if (stack.monitoring) addMonitoring(this, stack, stack.monitoring, this.configurationSets);
     new MetricRecordResource(this, METRIC_RECORD_ID, metricRecordOf(stack));
   }
 
   /** The provider against the emulator: its endpoints, few retries (each 500 would otherwise retry 25 times). */
   private static localProviderSettings({ endpoint, tls }: LocalTarget) {
     return {
-      endpoints: [{ sesv2: endpoint, sts: endpoint, s3: endpoint, iam: endpoint }],
+      endpoints: [{ sesv2: endpoint, sts: endpoint, s3: endpoint, iam: endpoint, cloudwatch: endpoint, sns: endpoint }],
       // The emulator's throwaway certificate, on the loopback address only.
       ...(tls ? { insecure: true } : {}),
       maxRetries: 2,

@@ -144,7 +144,9 @@ ${set(
       );
     // 3 x 40 x 50 = 6,000 metrics each; 12,000 in the account: 10,000 x 0.30 + 2,000 x 0.10 = 3,200 USD.
     const report = costFor({ 'one.yaml': big('one'), 'two.yaml': big('two') });
-    expect(report.accounts).toEqual([{ accountId: '111111111111', metrics: 12_000, monthlyUsd: 3_200 }]);
+    expect(report.accounts).toEqual([
+      expect.objectContaining({ accountId: '111111111111', metrics: 12_000, metricsUsd: 3_200, monthlyUsd: 3_200 }),
+    ]);
     expect(report.stacks.map((stack) => stack.monthlyUsd)).toEqual([1_600, 1_600]);
   });
 
@@ -247,7 +249,7 @@ ${set('a', destination('d', 'send', ['{ name: x, source: messageTag, defaultValu
       );
       expect(text.stdout).toContain('    a/d: 2 metrics (1 event type(s) x x 2)');
       expect(fs.readFileSync(markdown, 'utf8')).toContain(
-        '| dev-eu-west-1 | 111111111111 | 1 | 2 | 0.60 USD | a/d (2) |',
+        '| dev-eu-west-1 | 111111111111 | 1 | 2 | 0 (0) | 0 | 0.60 USD | a/d (2) |',
       );
       const json = JSON.parse((await run(dir, 'cost', '--json')).stdout);
       expect(json.accounts).toEqual([{ accountId: '111111111111', metrics: 2, monthlyUsd: 0.6 }]);

@@ -25,3 +25,36 @@ export function monthlyCustomMetricCost(metrics: number): number {
   }
   return Math.round(cost * 100) / 100;
 }
+
+/**
+ * CloudWatch alarm and dashboard prices (Amazon CloudWatch pricing, "Alarms" and "Dashboards", as
+ * published on the date below). An alarm is billed per metric it reads: a metric-math alarm by each
+ * metric of its expression. Alarms on periods under a minute are high-resolution. The free tier is
+ * per account: it assumes sesform's alarms and dashboards are the account's only ones, so other
+ * alarms or dashboards in the account make the real bill higher by up to the free amounts.
+ */
+export const MONITORING_PRICES = {
+  asOf: '2026-11-27',
+  currency: 'USD',
+  usdPerStandardAlarmMetric: 0.1,
+  usdPerHighResolutionAlarmMetric: 0.3,
+  freeStandardAlarmMetrics: 10,
+  usdPerDashboard: 3,
+  freeDashboards: 3,
+} as const;
+
+const cents = (usd: number) => Math.round(usd * 100) / 100;
+
+/** Monthly cost of alarms in one account, by the metrics they read. */
+export function monthlyAlarmCost(standardAlarmMetrics: number, highResolutionAlarmMetrics: number): number {
+  const { usdPerStandardAlarmMetric, usdPerHighResolutionAlarmMetric, freeStandardAlarmMetrics } = MONITORING_PRICES;
+  return cents(
+    Math.max(0, standardAlarmMetrics - freeStandardAlarmMetrics) * usdPerStandardAlarmMetric +
+      highResolutionAlarmMetrics * usdPerHighResolutionAlarmMetric,
+  );
+}
+
+/** Monthly cost of dashboards in one account. */
+export function monthlyDashboardCost(dashboards: number): number {
+  return cents(Math.max(0, dashboards - MONITORING_PRICES.freeDashboards) * MONITORING_PRICES.usdPerDashboard);
+}

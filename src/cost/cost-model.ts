@@ -8,8 +8,8 @@ import { parseDimensionSource } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
 import type { Environment } from '../environment/schema';
 import type { Problem } from '../environment/problems';
-import type { Fleet, FleetDestination } from '../fleet/fleet';
-import { monthlyCustomMetricCost } from './cloudwatch-prices';
+import type { Fleet, FleetDestination, FleetStack } from '../fleet/fleet';
+import { monthlyAlarmCost, monthlyCustomMetricCost, monthlyDashboardCost } from './cloudwatch-prices';
 import {
   AUTO_TAG_EXPECTED_VALUES,
   DEFAULT_EXPECTED_VALUES,
@@ -37,13 +37,29 @@ export interface StackCost {
   readonly region: string;
   readonly destinations: readonly DestinationCost[];
   readonly metrics: number;
-  /** This stack's share of its account's tiered cost, in proportion to its metrics. */
+  /** Alarms, and the metrics they read (what CloudWatch bills); dashboards. */
+  readonly monitoring: MonitoringCount;
+  /** This stack's share of its account's custom-metric cost, in proportion to its metrics. */
+  readonly metricsUsd: number;
+  /** This stack's share of its account's alarm and dashboard cost, in proportion to its alarm metrics and dashboards. */
+  readonly monitoringUsd: number;
+  /** metricsUsd + monitoringUsd: what budgets compare. */
   readonly monthlyUsd: number;
+}
+
+export interface MonitoringCount {
+  readonly alarms: number;
+  readonly standardAlarmMetrics: number;
+  readonly highResolutionAlarmMetrics: number;
+  readonly dashboards: number;
 }
 
 export interface AccountCost {
   readonly accountId: string;
   readonly metrics: number;
+  readonly monitoring: MonitoringCount;
+  readonly metricsUsd: number;
+  readonly monitoringUsd: number;
   readonly monthlyUsd: number;
 }
 
@@ -78,27 +94,88 @@ function destinationCost(destination: FleetDestination): DestinationCost {
   };
 }
 
-/** The fleet's metrics per stack and account (as the fleet model estimated them), priced through the tiers. */
+const NO_MONITORING: MonitoringCount = {
+  alarms: 0,
+  standardAlarmMetrics: 0,
+  highResolutionAlarmMetrics: 0,
+  dashboards: 0,
+};
+
+/** What a stack's monitoring adds to the bill: alarms by the metrics they read, dashboards. */
+function monitoringCount(stack: FleetStack): MonitoringCount {
+  const monitoring = stack.monitoring;
+  if (monitoring === undefined) return NO_MONITORING;
+  const metricsOf = (highResolution: boolean) =>
+    sum(
+      monitoring.alarms
+        .filter((alarm) => alarm.periodSeconds < 60 === highResolution)
+        .map((alarm) => alarm.metrics.length),
+    );
+  return {
+    alarms: monitoring.alarms.length,
+    standardAlarmMetrics: metricsOf(false),
+    highResolutionAlarmMetrics: metricsOf(true),
+    dashboards: monitoring.dashboard ? 1 : 0,
+  };
+}
+
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+const cents = (usd: number) => Math.round(usd * 100) / 100;
+
+function addCounts(counts: readonly MonitoringCount[]): MonitoringCount {
+  return {
+    alarms: sum(counts.map((count) => count.alarms)),
+    standardAlarmMetrics: sum(counts.map((count) => count.standardAlarmMetrics)),
+    highResolutionAlarmMetrics: sum(counts.map((count) => count.highResolutionAlarmMetrics)),
+    dashboards: sum(counts.map((count) => count.dashboards)),
+  };
+}
+
+/** A part of an account's cost in proportion to a stack's share of what the cost is for. */
+const share = (accountUsd: number, part: number, whole: number) => (whole === 0 ? 0 : (accountUsd * part) / whole);
+
+/**
+ * The fleet's metrics, alarms and dashboards per stack and account (as the fleet model resolved
+ * them), priced per account (metric tiers and free tiers are per account), each stack carrying its share.
+ */
 export function costOf(fleet: Fleet): CostReport {
-  const stacks: StackCost[] = fleet.stacks.map((stack) => ({
+  const counted = fleet.stacks.map((stack) => ({
     stack: stack.name,
     environment: stack.environment.name,
     accountId: stack.accountId,
     region: stack.region,
     destinations: stack.configurationSets.flatMap((set) => set.destinations.map(destinationCost)),
     metrics: stack.metrics,
-    monthlyUsd: 0,
+    monitoring: monitoringCount(stack),
   }));
-  const accounts = [...new Set(stacks.map((stack) => stack.accountId))].map((accountId): AccountCost => {
-    const metrics = stacks
-      .filter((stack) => stack.accountId === accountId)
-      .reduce((sum, stack) => sum + stack.metrics, 0);
-    return { accountId, metrics, monthlyUsd: monthlyCustomMetricCost(metrics) };
+  const accounts = [...new Set(counted.map((stack) => stack.accountId))].map((accountId): AccountCost => {
+    const own = counted.filter((stack) => stack.accountId === accountId);
+    const metrics = sum(own.map((stack) => stack.metrics));
+    const monitoring = addCounts(own.map((stack) => stack.monitoring));
+    const metricsUsd = monthlyCustomMetricCost(metrics);
+    const monitoringUsd = cents(
+      monthlyAlarmCost(monitoring.standardAlarmMetrics, monitoring.highResolutionAlarmMetrics) +
+        monthlyDashboardCost(monitoring.dashboards),
+    );
+    return { accountId, metrics, monitoring, metricsUsd, monitoringUsd, monthlyUsd: cents(metricsUsd + monitoringUsd) };
   });
-  const priced = stacks.map((stack) => {
+  const priced = counted.map((stack): StackCost => {
     const account = accounts.find((candidate) => candidate.accountId === stack.accountId)!;
-    const share = account.metrics === 0 ? 0 : stack.metrics / account.metrics;
-    return { ...stack, monthlyUsd: Math.round(account.monthlyUsd * share * 100) / 100 };
+    const alarmMetrics = (count: MonitoringCount) => count.standardAlarmMetrics + count.highResolutionAlarmMetrics;
+    const alarmUsd = monthlyAlarmCost(
+      account.monitoring.standardAlarmMetrics,
+      account.monitoring.highResolutionAlarmMetrics,
+    );
+    const metricsUsd = cents(share(account.metricsUsd, stack.metrics, account.metrics));
+    const monitoringUsd = cents(
+      share(alarmUsd, alarmMetrics(stack.monitoring), alarmMetrics(account.monitoring)) +
+        share(
+          monthlyDashboardCost(account.monitoring.dashboards),
+          stack.monitoring.dashboards,
+          account.monitoring.dashboards,
+        ),
+    );
+    return { ...stack, metricsUsd, monitoringUsd, monthlyUsd: cents(metricsUsd + monitoringUsd) };
   });
   const warnings = fleet.environments.flatMap(({ file, environment }) => [
     ...estimateWarnings(file, environment),
@@ -204,7 +281,7 @@ function budgetProblems(fleet: Fleet, stacks: readonly StackCost[]): Problem[] {
       found.push({
         file,
         path: 'budgets.maxMonthlyUsd',
-        message: `environment "${environment.name}" can cost up to ${monthlyUsd.toFixed(2)} USD a month in custom metrics, over its budget of ${budgets.maxMonthlyUsd.toFixed(2)} USD.${culprit}`,
+        message: `environment "${environment.name}" can cost up to ${monthlyUsd.toFixed(2)} USD a month in custom metrics, alarms and dashboards, over its budget of ${budgets.maxMonthlyUsd.toFixed(2)} USD.${culprit}`,
       });
     return found;
   });

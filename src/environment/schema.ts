@@ -31,6 +31,12 @@ import {
   suppressedReasonViolations,
   tagViolations,
 } from '../../modules/ses-rules';
+import {
+  EnvironmentMonitoringSchema,
+  SetMonitoringSchema,
+  environmentMonitoringViolations,
+  setMonitoringViolations,
+} from './monitoring-schema';
 
 /** Adds the violations a rule function finds as zod issues. */
 function rules<T>(check: (value: T) => RuleViolation[]) {
@@ -152,58 +158,62 @@ export function expandedDestinationNames(destination: {
   ];
 }
 
-const ConfigurationSetSchema = z.strictObject({
-  name: ruledText(checkConfigurationSetName),
-  sendingEnabled: z.boolean().optional(),
-  reputationMetrics: z.boolean().optional(),
-  deliveryOptions: z
-    .strictObject({
-      tlsPolicy: choice(
-        ['REQUIRE', 'OPTIONAL'] as const satisfies readonly `${ConfigurationSetTlsPolicy}`[],
-        'TLS policy',
-      ).optional(),
-      sendingPool: ruledText(checkSendingPoolName).optional(),
-      maxDeliveryDuration: z
-        .union([z.number(), z.string()], {
-          error: () => 'must be whole seconds (3600) or a text such as "90m", "6h" or "1h30m".',
-        })
-        .superRefine((value, context) => {
-          const message = checkMaxDeliveryDuration(value);
-          if (message !== undefined) context.addIssue({ code: 'custom', message });
-        })
-        .optional(),
-    })
-    .optional(),
-  trackingOptions: z
-    .strictObject({
-      customRedirectDomain: ruledText(checkDomainName),
-      httpsPolicy: choice(
-        ['REQUIRE', 'REQUIRE_OPEN_ONLY', 'OPTIONAL'] as const satisfies readonly `${TrackingHttpsPolicy}`[],
-        'tracking HTTPS policy',
-      ).optional(),
-    })
-    .optional(),
-  suppressedReasons: z
-    .array(choice(['BOUNCE', 'COMPLAINT'] as const satisfies readonly `${SuppressionReason}`[], 'suppression reason'))
-    .superRefine(rules(suppressedReasonViolations))
-    .optional(),
-  tags: Tags.optional(),
-  protect: z.boolean().optional(),
-  eventDestinations: z
-    .array(EventDestinationSchema)
-    .superRefine(
-      rules((destinations: z.output<typeof EventDestinationSchema>[]) => {
-        // Dimension sets expand before SES counts: every expanded destination is one of the 10.
-        const expanded = destinations.flatMap((destination, index) =>
-          expandedDestinationNames(destination).map((name) => ({ name, index })),
-        );
-        return eventDestinationListViolations(expanded.map((entry) => entry.name)).map((found) =>
-          found.path.length === 0 ? found : { ...found, path: [expanded[found.path[0] as number].index, 'name'] },
-        );
-      }),
-    )
-    .default([]),
-});
+const ConfigurationSetSchema = z
+  .strictObject({
+    name: ruledText(checkConfigurationSetName),
+    sendingEnabled: z.boolean().optional(),
+    reputationMetrics: z.boolean().optional(),
+    deliveryOptions: z
+      .strictObject({
+        tlsPolicy: choice(
+          ['REQUIRE', 'OPTIONAL'] as const satisfies readonly `${ConfigurationSetTlsPolicy}`[],
+          'TLS policy',
+        ).optional(),
+        sendingPool: ruledText(checkSendingPoolName).optional(),
+        maxDeliveryDuration: z
+          .union([z.number(), z.string()], {
+            error: () => 'must be whole seconds (3600) or a text such as "90m", "6h" or "1h30m".',
+          })
+          .superRefine((value, context) => {
+            const message = checkMaxDeliveryDuration(value);
+            if (message !== undefined) context.addIssue({ code: 'custom', message });
+          })
+          .optional(),
+      })
+      .optional(),
+    trackingOptions: z
+      .strictObject({
+        customRedirectDomain: ruledText(checkDomainName),
+        httpsPolicy: choice(
+          ['REQUIRE', 'REQUIRE_OPEN_ONLY', 'OPTIONAL'] as const satisfies readonly `${TrackingHttpsPolicy}`[],
+          'tracking HTTPS policy',
+        ).optional(),
+      })
+      .optional(),
+    suppressedReasons: z
+      .array(choice(['BOUNCE', 'COMPLAINT'] as const satisfies readonly `${SuppressionReason}`[], 'suppression reason'))
+      .superRefine(rules(suppressedReasonViolations))
+      .optional(),
+    tags: Tags.optional(),
+    protect: z.boolean().optional(),
+    eventDestinations: z
+      .array(EventDestinationSchema)
+      .superRefine(
+        rules((destinations: z.output<typeof EventDestinationSchema>[]) => {
+          // Dimension sets expand before SES counts: every expanded destination is one of the 10.
+          const expanded = destinations.flatMap((destination, index) =>
+            expandedDestinationNames(destination).map((name) => ({ name, index })),
+          );
+          return eventDestinationListViolations(expanded.map((entry) => entry.name)).map((found) =>
+            found.path.length === 0 ? found : { ...found, path: [expanded[found.path[0] as number].index, 'name'] },
+          );
+        }),
+      )
+      .default([]),
+    // Alarms and thresholds of this set; needs the environment's monitoring block.
+    monitoring: SetMonitoringSchema.optional(),
+  })
+  .superRefine(rules(setMonitoringViolations));
 
 /** The fields of a role that a stack assumes (the deploy role, the plan role). */
 const AssumedRoleFields = {
@@ -319,7 +329,10 @@ export const EnvironmentSchema = z
     configurationSets: namedList(ConfigurationSetSchema, (names) =>
       configurationSetListViolations(names, 'this environment'),
     ).default([]),
+    // Reputation alarms, the alarm topic and the dashboard (see README "Monitoring").
+    monitoring: EnvironmentMonitoringSchema.optional(),
   })
+  .superRefine(rules(environmentMonitoringViolations))
   // Runs even when other fields have problems: only the fields it compares must be readable.
   .superRefine(
     rules((environment: { accountId: string; deployRole: { arn: string } }) => {

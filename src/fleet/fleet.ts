@@ -15,6 +15,7 @@ import { normaliseEventTypes, parseDimensionSource } from '../../modules/ses-rul
 import { DimensionEstimate, destinationMetrics, dimensionEstimate } from '../cost/metric-estimate';
 import type { LoadedEnvironment } from '../environment/loader';
 import type { ConfigurationSetDefinition, Environment } from '../environment/schema';
+import { FleetMonitoring, resolveMonitoring } from './monitoring';
 import { RESOURCE_TYPES } from './resource-types';
 
 /** A field of an environment file, as a path of keys and indexes (for messages). */
@@ -87,6 +88,8 @@ export interface FleetStack {
   readonly state: { readonly bucket: string; readonly key: string; readonly region: string };
   readonly configurationSets: readonly FleetConfigurationSet[];
   readonly metrics: number;
+  /** Alarms, their topic and the dashboard, when the environment declares monitoring. */
+  readonly monitoring?: FleetMonitoring;
 }
 
 export interface Fleet {
@@ -144,7 +147,12 @@ function resolveStack({ environment, file }: LoadedEnvironment, region: string):
     },
     configurationSets,
     metrics: sum(configurationSets.map((set) => set.metrics)),
+    ...optional('monitoring', resolveMonitoring(environment, region, configurationSets)),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function assumedRole(

@@ -5,6 +5,10 @@
 export const RESOURCE_TYPES = {
   configurationSet: 'aws_sesv2_configuration_set',
   eventDestination: 'aws_sesv2_configuration_set_event_destination',
+  metricAlarm: 'aws_cloudwatch_metric_alarm',
+  dashboard: 'aws_cloudwatch_dashboard',
+  snsTopic: 'aws_sns_topic',
+  snsSubscription: 'aws_sns_topic_subscription',
   /** Terraform's built-in resource that holds the metric estimates of what was applied (see metric-record.ts). */
   metricRecord: 'terraform_data',
 } as const;

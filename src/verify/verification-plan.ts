@@ -7,26 +7,12 @@
  * Metric names: CloudWatch User Guide, "Amazon SES metrics and dimensions"
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ses-metricscollected.html).
  */
-import { CloudWatchDimensionSource, EmailSendingEvent } from '../../modules/ses-enums';
+import { CloudWatchDimensionSource, EmailSendingEvent, METRIC_NAMES } from '../../modules/ses-enums';
 import { isAutoTag } from '../cost/metric-estimate';
 import type { FleetConfigurationSet, FleetDestination, FleetStack } from '../fleet/fleet';
 import { ContractField, senderContract } from './sender-contract';
 
-export const SES_NAMESPACE = 'AWS/SES';
-
-/** The CloudWatch metric SES publishes for each event type. */
-export const METRIC_NAMES: Readonly<Record<EmailSendingEvent, string>> = {
-  [EmailSendingEvent.SEND]: 'Send',
-  [EmailSendingEvent.DELIVERY]: 'Delivery',
-  [EmailSendingEvent.BOUNCE]: 'Bounce',
-  [EmailSendingEvent.COMPLAINT]: 'Complaint',
-  [EmailSendingEvent.REJECT]: 'Reject',
-  [EmailSendingEvent.OPEN]: 'Open',
-  [EmailSendingEvent.CLICK]: 'Click',
-  [EmailSendingEvent.RENDERING_FAILURE]: 'Rendering Failure',
-  [EmailSendingEvent.DELIVERY_DELAY]: 'DeliveryDelay',
-  [EmailSendingEvent.SUBSCRIPTION]: 'Subscription',
-};
+export { METRIC_NAMES, SES_NAMESPACE } from '../../modules/ses-enums';
 
 /** The mailbox simulator's addresses (real SES; no effect on reputation or quotas' bounce rates). */
 export const SIMULATOR = {
