@@ -225,7 +225,7 @@ ${set(
     const [problem] = costFor(files('budgets: { maxMonthlyUsd: 500 }')).overBudget;
     expect(problem.path).toBe('budgets.maxMonthlyUsd');
     expect(problem.message).toMatch(
-      /^environment "dev" can cost up to 600\.60 USD a month in custom metrics, over its budget of 500\.00 USD\./,
+      /^environment "dev" can cost up to 600\.60 USD a month in custom metrics, alarms and dashboards, over its budget of 500\.00 USD\./,
     );
   });
 });
@@ -252,7 +252,15 @@ ${set('a', destination('d', 'send', ['{ name: x, source: messageTag, defaultValu
         '| dev-eu-west-1 | 111111111111 | 1 | 2 | 0 (0) | 0 | 0.60 USD | a/d (2) |',
       );
       const json = JSON.parse((await run(dir, 'cost', '--json')).stdout);
-      expect(json.accounts).toEqual([{ accountId: '111111111111', metrics: 2, monthlyUsd: 0.6 }]);
+      expect(json.accounts).toEqual([
+        expect.objectContaining({
+          accountId: '111111111111',
+          metrics: 2,
+          metricsUsd: 0.6,
+          monitoringUsd: 0,
+          monthlyUsd: 0.6,
+        }),
+      ]);
     } finally {
       cleanup();
     }

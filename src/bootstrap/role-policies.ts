@@ -4,12 +4,14 @@
  * - the deploy role (rollout, apply): the SES v2 configuration-set actions on this environment's sets
  *   in its regions, its own state keys (state and lock file), the list of configuration sets that
  *   `sesform drift` reads to find sets no environment declares, and, with verify.from, what
- *   `sesform verify` needs (SendEmail from that identity through the sets, CloudWatch reads);
+ *   `sesform verify` needs (SendEmail from that identity through the sets, CloudWatch reads), and
+ *   with monitoring its alarms, dashboards and alarm topic (monitoring-policies.ts);
  * - the plan role (`plan --read-only` on pull requests, `drift --read-only`): the same sets and state
  *   read only; the one object it writes is Terraform's lock file beside each state.
  * Nothing else, no wildcard action.
  */
 import type { AssumedRole, FleetStack } from '../fleet/fleet';
+import { monitoringStatements } from './monitoring-policies';
 
 /** Every SES v2 action the provider needs to manage a configuration set and its event destinations. */
 export const CONFIGURATION_SET_ACTIONS = [
@@ -121,6 +123,7 @@ export function deployRolePolicy(stacks: readonly FleetStack[]): PolicyDocument 
         Resource: stacks.flatMap((stack) => [...stateArns([stack]), ...lockArns([stack])]),
       },
       ...verifyStatements(stacks),
+      ...monitoringStatements(stacks, true),
     ],
   );
 }
@@ -167,6 +170,7 @@ export function planRolePolicy(stacks: readonly FleetStack[]): PolicyDocument {
         Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
         Resource: lockArns(stacks),
       },
+      ...monitoringStatements(stacks, false),
     ],
   );
 }

@@ -2,7 +2,8 @@
 Starts moto's server on 127.0.0.1 with its SES v2 support completed so that it can stand in for SES:
 configuration-set event destinations (create, get, update, delete), every PutConfigurationSet*Options
 call, the boolean SendingOptions shape of GetConfigurationSet, SES's error codes and quotas, and
-sending that publishes events to CloudWatch as SES does (ses_sending.py, ses_events.py).
+sending that publishes events and reputation rates to CloudWatch as SES does (ses_sending.py,
+ses_events.py), and alarm actions that notify SNS topics (alarm_notifications.py).
 Everything else (STS and account routing, S3, CloudWatch, tags) stays moto's own.
 
     python3 moto_ses.py --port PORT [--tls] [--extension FILE ...]
@@ -26,6 +27,7 @@ from moto.sesv2 import urls as sesv2_urls
 from moto.sesv2.responses import SESV2Response
 
 from ses_events import METRIC_NAMES, EventError
+from alarm_notifications import install as install_alarm_actions, notifications_app
 from ses_sending import engagement_app, make_handlers
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -306,7 +308,11 @@ def as_ses_errors(handler):
     return wrapped
 
 
-SENDING_HANDLERS, engage = make_handlers(destinations_of, sending_enabled)
+def reputation_enabled(config_set):
+    return bool((config_set.reputation_options or {}).get("ReputationMetricsEnabled", False))
+
+
+SENDING_HANDLERS, engage = make_handlers(destinations_of, sending_enabled, reputation_enabled)
 HANDLERS.update({operation: as_ses_errors(handler) for operation, handler in SENDING_HANDLERS.items()})
 
 
@@ -417,7 +423,8 @@ def main():
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
-    app = engagement_app(remember_scheme(DomainDispatcherApplication(create_backend_app)), engage)
+    install_alarm_actions()
+    app = notifications_app(engagement_app(remember_scheme(DomainDispatcherApplication(create_backend_app)), engage))
     for extension in args.extension:
         app = load_extension(extension).wrap(app)
     app = loopback_only(app)

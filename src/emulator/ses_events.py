@@ -269,3 +269,37 @@ def read_json(body):
         return json.loads(body or "{}")
     except ValueError as error:
         raise EventError("BadRequestException", f"not JSON: {error}") from error
+
+
+class ReputationCounts:
+    """
+    A set's reputation rates as SES publishes them when its reputation metrics are on
+    (Reputation.BounceRate and Reputation.ComplaintRate, fractions from 0 to 1, dimension
+    ses:configuration-set). SES computes them over a representative volume of recent mail; the emulator
+    counts every recipient the set has sent to since it started, which is the same rate for the small
+    volumes of a rehearsal.
+    """
+
+    def __init__(self):
+        self._counts = {}
+        self._lock = threading.Lock()
+
+    def add(self, account, region, configuration_set, recipients, events):
+        key = (account, region, configuration_set)
+        with self._lock:
+            sent, bounced, complained = self._counts.get(key, (0, 0, 0))
+            sent += recipients
+            bounced += events.count("BOUNCE")
+            complained += events.count("COMPLAINT")
+            self._counts[key] = (sent, bounced, complained)
+        if sent == 0:
+            return []
+        dimensions = [{"Name": "ses:configuration-set", "Value": configuration_set}]
+        return [
+            {"MetricName": "Reputation.BounceRate", "Dimensions": dimensions, "Value": bounced / sent},
+            {"MetricName": "Reputation.ComplaintRate", "Dimensions": dimensions, "Value": complained / sent},
+        ]
+
+
+REPUTATION = ReputationCounts()
+

@@ -20,6 +20,7 @@ from moto.sts.models import sts_backends
 from ses_events import (
     NAMESPACE,
     REGISTRY,
+    REPUTATION,
     EventError,
     MissingTemplateValue,
     SentMessage,
@@ -39,7 +40,7 @@ _templates = {}
 _templates_lock = threading.Lock()
 
 
-def make_handlers(destinations_of, sending_enabled):
+def make_handlers(destinations_of, sending_enabled, reputation_enabled):
     """The SES v2 handlers, given the launcher's accessors of a configuration set's stored state."""
 
     def config_set_named(account, region, name):
@@ -88,7 +89,11 @@ def make_handlers(destinations_of, sending_enabled):
         )
         REGISTRY.add(message)
         if configuration_set:
-            publish(message, message_events(message, rendering_failed))
+            events = message_events(message, rendering_failed)
+            publish(message, events)
+            if reputation_enabled(found):
+                rates = REPUTATION.add(self.current_account, self.region, configuration_set, len(recipients), events)
+                cloudwatch_backends[self.current_account][self.region].put_metric_data(NAMESPACE, rates)
         return message
 
     def template_text(self, template):

@@ -9,6 +9,7 @@ import type { FleetStack } from '../fleet/fleet';
 import { METRIC_RECORD_ADDRESS, MetricRecord, parseMetricRecord } from '../fleet/metric-record';
 import { RESOURCE_TYPES } from '../fleet/resource-types';
 import type { PlanJson, ResourceChangeJson } from '../terraform/stack-workspace';
+import { MonitoringKind, monitoringDiff, monitoringKind, monitoringName } from './monitoring-changes';
 
 export type ResourceAction = 'create' | 'update' | 'replace' | 'delete' | 'import';
 
@@ -26,6 +27,8 @@ export interface ValueChange {
   readonly attribute: string;
   readonly before?: unknown;
   readonly after?: unknown;
+  /** The values are text for people as they are ("2.5%"), not quoted. */
+  readonly plain?: boolean;
 }
 
 export interface DimensionValues {
@@ -67,11 +70,23 @@ export interface DestinationChange extends ResourceDiff {
   readonly metricsAfter: number;
 }
 
+/** An alarm, the alarm topic, a subscription or the dashboard. */
+export interface MonitoringChange {
+  readonly address: string;
+  readonly kind: MonitoringKind;
+  /** In SES words: "transactional bounce rate", "email ses-oncall@example.com". */
+  readonly name: string;
+  readonly action: ResourceAction;
+  readonly changes: readonly ValueChange[];
+}
+
 export interface StackChanges {
-  /** Changes to configuration sets and destinations (the metric record is not counted). */
+  /** Changes to configuration sets, destinations and monitoring (the metric record is not counted). */
   readonly counts: ResourceCounts;
   readonly configurationSets: readonly SetChange[];
   readonly destinations: readonly DestinationChange[];
+  /** Alarms, the alarm topic, subscriptions and the dashboard. */
+  readonly monitoring?: readonly MonitoringChange[];
   /** Custom metrics of all the stack's destinations: recorded (null when unknown) and after the plan. */
   readonly metrics: { readonly before: number | null; readonly after: number };
   /** The plan writes the metric record (first record, or the estimates changed): worth applying on its own. */
@@ -190,6 +205,8 @@ export function resourceDiff(before: Values | null, after: Values | null): Resou
   };
 }
 
+const NO_DIFF: ResourceDiff = { changes: [], eventTypesAdded: [], eventTypesRemoved: [], dimensions: [] };
+
 export function isEmptyDiff(diff: ResourceDiff): boolean {
   return (
     diff.changes.length + diff.eventTypesAdded.length + diff.eventTypesRemoved.length + diff.dimensions.length === 0
@@ -212,6 +229,7 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
   const counts = { add: 0, change: 0, replace: 0, destroy: 0, import: 0 };
   const configurationSets: SetChange[] = [];
   const destinations: DestinationChange[] = [];
+  const monitoring: MonitoringChange[] = [];
   const recorded = recordBefore(plan);
   const estimates = new Map(
     (stack?.configurationSets ?? []).flatMap((set) =>
@@ -228,8 +246,9 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
       if (action === 'create' || action === 'update') recordUpdate = action;
       continue;
     }
-    if (!isSet && !isDestination) continue;
-    if (resource.change.before !== null) existedBefore = true;
+    const monitoringResource = monitoringKind(resource.type);
+    if (!isSet && !isDestination && monitoringResource === undefined) continue;
+    if (resource.change.before !== null && monitoringResource === undefined) existedBefore = true;
     if (resource.change.importing) counts.import++;
     if (action === undefined) continue;
     if (action === 'create') counts.add++;
@@ -238,6 +257,16 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
     if (action === 'delete') counts.destroy++;
     const { before, after } = resource.change;
     const values = (after ?? before ?? {}) as Values;
+    if (monitoringResource !== undefined) {
+      monitoring.push({
+        address: resource.address,
+        kind: monitoringResource,
+        name: monitoringName(resource.type, resource.address, values, stack?.monitoring),
+        action,
+        changes: action === 'create' || action === 'delete' ? [] : monitoringDiff(resource.type, before, after),
+      });
+      continue;
+    }
     const diff = resourceDiff(before, after);
     // A new or removed resource is all additions or all removals: its option list says nothing more.
     const shown = action === 'create' || action === 'delete' ? { ...diff, changes: [] } : diff;
@@ -268,6 +297,7 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
     counts,
     configurationSets,
     destinations,
+    ...(monitoring.length > 0 ? { monitoring } : {}),
     metrics: { before: recordedTotal ?? (existedBefore ? null : 0), after },
     ...(recordUpdate ? { recordUpdate } : {}),
   };
@@ -294,6 +324,9 @@ export interface DriftedResource {
 
 function describeResource(resource: ResourceChangeJson): { kind: string; name: string } {
   const values = (resource.change.before ?? resource.change.after ?? {}) as Values;
+  const monitoring = monitoringKind(resource.type);
+  if (monitoring !== undefined)
+    return { kind: monitoring, name: monitoringName(resource.type, resource.address, values, undefined) };
   if (resource.type === RESOURCE_TYPES.configurationSet)
     return { kind: 'configuration set', name: String(values.configuration_set_name) };
   if (resource.type === RESOURCE_TYPES.eventDestination)
@@ -307,7 +340,13 @@ function describeResource(resource: ResourceChangeJson): { kind: string; name: s
 export function driftedResources(plan: PlanJson): DriftedResource[] {
   return (plan.resource_drift ?? []).flatMap((resource): DriftedResource[] => {
     const deleted = resource.change.after === null;
-    const diff = resourceDiff(resource.change.before, resource.change.after);
+    const diff =
+      monitoringKind(resource.type) === undefined
+        ? resourceDiff(resource.change.before, resource.change.after)
+        : {
+            ...NO_DIFF,
+            changes: monitoringDiff(resource.type, resource.change.before, resource.change.after),
+          };
     if (!deleted && isEmptyDiff(diff)) return [];
     return [
       { address: resource.address, ...describeResource(resource), change: deleted ? 'deleted' : 'changed', diff },

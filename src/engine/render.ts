@@ -57,6 +57,10 @@ function pair(before: unknown, after: unknown, style: Style): string {
 }
 
 function valueChangeText(change: ValueChange, style: Style): string {
+  if (change.plain) {
+    const [before, after] = [String(change.before ?? '(none)'), String(change.after ?? '(none)')];
+    return `${change.attribute} ${style === 'plan' ? `${before} -> ${after}` : `declared ${before}, account ${after}`}`;
+  }
   return `${change.attribute} ${pair(change.before, change.after, style)}`;
 }
 
@@ -110,6 +114,14 @@ export function changeLines(changes: StackChanges): string[] {
         `destination ${destination.configurationSet}/${destination.name}`,
         VERB[destination.action],
         destinationDetails(destination),
+      ),
+    ),
+    ...(changes.monitoring ?? []).map((resource) =>
+      line(
+        SYMBOL[resource.action],
+        `${resource.kind} ${resource.name}`,
+        VERB[resource.action],
+        resource.changes.map((change) => valueChangeText(change, 'plan')),
       ),
     ),
   ];

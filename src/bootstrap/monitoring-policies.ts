@@ -1,0 +1,79 @@
+/**
+ * The IAM statements monitoring needs, scoped to the names sesform gives its resources
+ * (`sesform-<environment>-...`, src/fleet/monitoring.ts): alarms in each region of the environment,
+ * its dashboards (account-wide ARNs), and the alarm topic it creates with its subscriptions. The
+ * deploy role manages them; the plan role reads them. Environments without monitoring get none.
+ */
+import type { FleetStack } from '../fleet/fleet';
+import { monitoringNamePrefix } from '../fleet/monitoring';
+import type { PolicyStatement } from './role-policies';
+
+const ALARM_WRITE_ACTIONS = [
+  'cloudwatch:PutMetricAlarm',
+  'cloudwatch:DeleteAlarms',
+  'cloudwatch:DescribeAlarms',
+  'cloudwatch:TagResource',
+  'cloudwatch:UntagResource',
+  'cloudwatch:ListTagsForResource',
+];
+const ALARM_READ_ACTIONS = ['cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource'];
+const DASHBOARD_WRITE_ACTIONS = ['cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards'];
+const DASHBOARD_READ_ACTIONS = ['cloudwatch:GetDashboard'];
+const TOPIC_WRITE_ACTIONS = [
+  'sns:CreateTopic',
+  'sns:DeleteTopic',
+  'sns:GetTopicAttributes',
+  'sns:SetTopicAttributes',
+  'sns:TagResource',
+  'sns:UntagResource',
+  'sns:ListTagsForResource',
+  'sns:Subscribe',
+  'sns:Unsubscribe',
+  'sns:GetSubscriptionAttributes',
+  'sns:SetSubscriptionAttributes',
+];
+const TOPIC_READ_ACTIONS = ['sns:GetTopicAttributes', 'sns:ListTagsForResource', 'sns:GetSubscriptionAttributes'];
+
+const partition = (stack: FleetStack) => /^arn:(aws[a-z-]*):/.exec(stack.deployRole.arn)?.[1] ?? 'aws';
+
+function statement(Sid: string, Action: readonly string[], resources: readonly string[]): PolicyStatement[] {
+  const Resource = [...new Set(resources)];
+  return Resource.length === 0 ? [] : [{ Sid, Effect: 'Allow', Action: [...Action], Resource }];
+}
+
+/** The monitoring statements of a role over `stacks`: `write` for the deploy role, reads for the plan role. */
+export function monitoringStatements(stacks: readonly FleetStack[], write: boolean): PolicyStatement[] {
+  const watched = stacks.filter((stack) => stack.monitoring !== undefined);
+  const prefix = (stack: FleetStack) => monitoringNamePrefix(stack.environment.name);
+  const alarms = watched
+    .filter((stack) => stack.monitoring!.alarms.length > 0)
+    .map((stack) => `arn:${partition(stack)}:cloudwatch:${stack.region}:${stack.accountId}:alarm:${prefix(stack)}-*`);
+  // Dashboards are global: their ARN has no region.
+  const dashboards = watched
+    .filter((stack) => stack.monitoring!.dashboard !== undefined)
+    .map((stack) => `arn:${partition(stack)}:cloudwatch::${stack.accountId}:dashboard/${prefix(stack)}-*`);
+  const topics = watched.flatMap((stack) => {
+    const topic = stack.monitoring!.topic;
+    if (topic.kind !== 'created') return [];
+    const arn = `arn:${partition(stack)}:sns:${stack.region}:${stack.accountId}:${topic.name}`;
+    // A subscription's ARN is the topic's followed by ":<id>".
+    return [arn, `${arn}:*`];
+  });
+  return [
+    ...statement(
+      write ? 'ManageThisEnvironmentsAlarms' : 'ReadThisEnvironmentsAlarms',
+      write ? ALARM_WRITE_ACTIONS : ALARM_READ_ACTIONS,
+      alarms,
+    ),
+    ...statement(
+      write ? 'ManageThisEnvironmentsDashboards' : 'ReadThisEnvironmentsDashboards',
+      write ? DASHBOARD_WRITE_ACTIONS : DASHBOARD_READ_ACTIONS,
+      dashboards,
+    ),
+    ...statement(
+      write ? 'ManageThisEnvironmentsAlarmTopicAndSubscriptions' : 'ReadThisEnvironmentsAlarmTopicAndSubscriptions',
+      write ? TOPIC_WRITE_ACTIONS : TOPIC_READ_ACTIONS,
+      topics,
+    ),
+  ];
+}
