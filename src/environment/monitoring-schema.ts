@@ -39,8 +39,22 @@ const ReputationThresholds = z.strictObject({
   complaintRate: Percent.optional(),
 });
 
-/** `false` turns reputation alarms off; an object sets thresholds (missing ones take the defaults). */
-const Reputation = z.union([z.literal(false), ReputationThresholds]);
+/**
+ * `false` turns reputation alarms off; an object sets thresholds (missing ones take the defaults).
+ * Checked by hand rather than as a zod union, whose error would be a bare "Invalid input".
+ */
+const Reputation = z.custom<false | z.output<typeof ReputationThresholds>>().superRefine((value, context) => {
+  if (value === false) return;
+  if (typeof value !== 'object' || value === null) {
+    context.addIssue({
+      code: 'custom',
+      message: `write false (no reputation alarms) or thresholds such as { bounceRate: "2.5%", complaintRate: "0.05%" }; found ${quote(value)}.`,
+    });
+    return;
+  }
+  for (const issue of ReputationThresholds.safeParse(value).error?.issues ?? [])
+    context.addIssue({ code: 'custom', path: [...issue.path] as (string | number)[], message: issue.message });
+});
 
 const AlarmPeriod = z
   .union([z.number(), z.string()], { error: () => 'write the period as seconds (300) or a text such as "5m" or "1h".' })
