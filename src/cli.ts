@@ -673,6 +673,13 @@ async function exportCommand(options: Options, out: NodeJS.WritableStream): Prom
     );
     for (const skipped of result.skipped)
       out.write(`  skipped ${skipped}: not a CloudWatch destination, which sesform does not manage\n`);
+    for (const name of result.alarms.imported) out.write(`  alarm ${name}: imported\n`);
+    for (const name of result.alarms.replaced)
+      out.write(
+        `  alarm ${name}: its threshold is in the file; sesform creates its own alarm beside it, so delete ${name} after the first rollout\n`,
+      );
+    for (const name of result.alarms.leftAlone)
+      out.write(`  alarm ${name}: on SES metrics but not a reputation alarm of an exported set; left alone\n`);
   }
   return EXIT.ok;
 }

@@ -24,6 +24,8 @@ export function addMonitoring(
   stack: FleetStack,
   monitoring: FleetMonitoring,
   configurationSets: readonly ConfigurationSet[],
+  /** Alarm names to import rather than create (from `sesform adopt` or `export`). */
+  importAlarms: ReadonlySet<string> = new Set(),
 ): void {
   const root = new Construct(scope, MONITORING_ID);
   const topicArn =
@@ -41,19 +43,22 @@ export function addMonitoring(
     if (alarms.length === 0) continue;
     const setScope = new Construct(sets, set.configurationSetName);
     const reputation = alarms.filter((alarm) => alarm.kind === 'reputation');
-    if (reputation.length > 0)
-      new ReputationAlarms(setScope, 'reputation', {
+    if (reputation.length > 0) {
+      const alarmsOfSet = new ReputationAlarms(setScope, 'reputation', {
         configurationSet: set,
         alarmNamePrefix: `${prefix}-${set.configurationSetName}`,
         bounceRate: reputation.find((alarm) => alarm.rate === 'bounceRate')?.threshold,
         complaintRate: reputation.find((alarm) => alarm.rate === 'complaintRate')?.threshold,
         ...actions,
       });
+      for (const resource of [alarmsOfSet.bounceRateAlarm, alarmsOfSet.complaintRateAlarm])
+        if (importAlarms.has(resource.alarmNameInput!)) resource.importFrom(resource.alarmNameInput!);
+    }
     const eventAlarms = new Construct(setScope, 'alarms');
     for (const alarm of alarms) {
       if (alarm.kind === 'reputation') continue;
       const destination = set.eventDestinations.find((found) => found.eventDestinationName === alarm.destination)!;
-      new EventAlarm(eventAlarms, alarm.declaredName!, {
+      const added = new EventAlarm(eventAlarms, alarm.declaredName!, {
         alarmName: alarm.name,
         destination,
         event: alarm.event!,
@@ -65,6 +70,7 @@ export function addMonitoring(
         description: alarm.description,
         ...actions,
       });
+      if (importAlarms.has(alarm.name)) added.resource.importFrom(alarm.name);
     }
   }
   if (monitoring.dashboard)

@@ -91,7 +91,8 @@ export class SesEnvironmentStack extends TerraformStack {
       }
       return configurationSet;
     });
-    if (stack.monitoring) addMonitoring(this, stack, stack.monitoring, this.configurationSets);
+    if (stack.monitoring)
+      addMonitoring(this, stack, stack.monitoring, this.configurationSets, new Set(imports.alarms ?? []));
     new MetricRecordResource(this, METRIC_RECORD_ID, metricRecordOf(stack));
   }
 

@@ -10,6 +10,9 @@ import {
   EventDestinationDefinition,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
+import { CloudWatchClient, PutMetricAlarmCommand, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import { accountClientConfig } from '../../src/adoption/ses-account';
+import { localTarget } from '../../src/local/local-target';
 import { main } from '../../src/cli';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { loadEnvironments } from '../../src/environment/loader';
@@ -193,5 +196,120 @@ test("export: an account becomes an environment file that plans as imports (plus
   } finally {
     await local?.stop();
     files.cleanup();
+  }
+});
+
+async function alarmsByHand(account: string, alarms: PutMetricAlarmCommandInput[]): Promise<void> {
+  const config = await accountClientConfig(
+    {
+      roleArn: `arn:aws:iam::${account}:role/ses-deploy`,
+      region: 'eu-west-1',
+      local: localTarget(emulator.endpoint, 'unused'),
+    },
+    'adoption-test',
+  );
+  const client = new CloudWatchClient(config);
+  try {
+    for (const alarm of alarms) await client.send(new PutMetricAlarmCommand(alarm));
+  } finally {
+    client.destroy();
+  }
+}
+
+const reputationAlarm = (name: string, metric: string, set: string, threshold: number, actions: string[] = []) => ({
+  AlarmName: name,
+  Namespace: 'AWS/SES',
+  MetricName: metric,
+  Dimensions: [{ Name: 'ses:configuration-set', Value: set }],
+  Statistic: 'Maximum' as const,
+  Period: 3600,
+  EvaluationPeriods: 1,
+  Threshold: threshold,
+  ComparisonOperator: 'GreaterThanOrEqualToThreshold' as const,
+  AlarmActions: actions,
+});
+
+test('adopt and export read alarms on SES metrics: same-named ones imported, reputation thresholds exported, others left alone', async () => {
+  const account = '999999999991';
+  const ses = await sesIn(account);
+  await ses.send(
+    new CreateConfigurationSetCommand({
+      ConfigurationSetName: 'receipts',
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    }),
+  );
+  await alarmsByHand(account, [
+    reputationAlarm('sesform-shop-receipts-bounce-rate', 'Reputation.BounceRate', 'receipts', 0.03),
+    reputationAlarm('console-complaints', 'Reputation.ComplaintRate', 'receipts', 0.0008, [
+      `arn:aws:sns:eu-west-1:${account}:ops`,
+    ]),
+  ]);
+  const files = writeFiles({
+    'shop.yaml': environmentYaml(
+      'shop',
+      account,
+      `monitoring:
+  reputation: { bounceRate: "3%" }
+  dashboard: false
+configurationSets:
+  - name: receipts
+`,
+    ),
+  });
+  const exported = writeFiles({});
+  let local: LocalStacks | undefined;
+  try {
+    const { code, output } = await sesform('adopt', '--env', 'shop', '--environments', files.dir);
+    expect(code).toBe(0);
+    expect(output).toContain('  import     alarm sesform-shop-receipts-bounce-rate');
+    expect(output).toContain(
+      '  create     alarm sesform-shop-receipts-complaint-rate (declared, not in the account yet)',
+    );
+    expect(output).toContain(
+      '  unmanaged  alarm console-complaints: on SES metrics, not declared under this name; left alone',
+    );
+    local = await LocalStacks.start(files.dir, emulator);
+    const stack = local.workspace('shop-eu-west-1');
+    await stack.init({ reconfigure: true });
+    const plan = await stack.plan();
+    expect(plan).toMatchObject({ import: 2, destroy: 0 });
+    expect(plan.output).not.toMatch(/aws_cloudwatch_metric_alarm\.\S+BounceRate\S* will be created/);
+    await stack.apply();
+    expect((await stack.plan()).changes).toBe(false);
+
+    const run = await sesform(
+      'export',
+      '--name',
+      'copied',
+      '--role',
+      `arn:aws:iam::${account}:role/ses-deploy`,
+      '--region',
+      'eu-west-1',
+      '--environments',
+      exported.dir,
+    );
+    expect(run.code).toBe(0);
+    // sesform's own alarm (applied above) has sesform-shop's name, not sesform-copied's: both are replaced.
+    expect(run.output).toContain(
+      '  alarm console-complaints: its threshold is in the file; sesform creates its own alarm beside it, so delete console-complaints after the first rollout',
+    );
+    const { environments, problems } = loadEnvironments(exported.dir);
+    expect(problems).toEqual([]);
+    const { environment } = environments[0];
+    expect(environment.monitoring).toEqual({
+      reputation: false,
+      dashboard: false,
+      // The topic most of the alarms notify: sesform-shop's two alarms, over the console's one.
+      notify: { topicArn: `arn:aws:sns:{region}:${account}:sesform-shop-ses-alarms`, okActions: true },
+    });
+    // The lowest threshold of each rate among the set's alarms: the applied 3% bounce alarm, and for
+    // complaints the 0.05% of the default alarm applied above (lower than the console's 0.08%).
+    expect(environment.configurationSets.find((set) => set.name === 'receipts')!.monitoring).toEqual({
+      reputation: { bounceRate: '3%', complaintRate: '0.05%' },
+    });
+  } finally {
+    await local?.stop();
+    files.cleanup();
+    exported.cleanup();
   }
 });

@@ -1,7 +1,8 @@
 /**
  * `sesform export`: an environment file written from what an account already holds in one region,
  * with an import manifest for every set and CloudWatch destination in it, so that the exported
- * environment plans as imports rather than creates.
+ * environment plans as imports rather than creates. Reputation alarms on the sets become the sets'
+ * monitoring thresholds (alarms named as sesform names them are imported; others are listed).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +11,10 @@ import { EnvironmentDefinition, EnvironmentSchema } from '../environment/schema'
 import { resolveFleet } from '../fleet/fleet';
 import type { LocalTarget } from '../local/local-target';
 import { writeImportManifest } from './import-manifest';
-import { readConfigurationSets, sesClientFor } from './ses-account';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ConfigurationSetDefinition } from '../environment/schema';
+import { ExistingAlarm, alarmTopicOf, readSesAlarms, reputationThresholdsOf } from './ses-alarms';
+import { accountClientConfig, readConfigurationSets, sesClientFor } from './ses-account';
 
 export interface ExportRequest {
   readonly name: string;
@@ -30,19 +34,27 @@ export interface ExportResult {
   readonly eventDestinations: number;
   /** Destinations of kinds sesform does not manage (SNS, Firehose, ...): left out of the file. */
   readonly skipped: string[];
+  /** Existing alarms on SES metrics: imported (same name as sesform's), replaced by sesform's own, or left alone. */
+  readonly alarms: { readonly imported: string[]; readonly replaced: string[]; readonly leftAlone: string[] };
 }
 
 export async function exportEnvironment(request: ExportRequest): Promise<ExportResult> {
   if (fs.existsSync(request.file)) throw new Error(`${request.file} exists already; export never overwrites a file.`);
   const accountId = /^arn:aws[a-z-]*:iam::(\d{12}):role\//.exec(request.roleArn)?.[1];
   if (accountId === undefined) throw new Error(`${JSON.stringify(request.roleArn)} is not an IAM role ARN.`);
-  const ses = await sesClientFor({
+  const access = {
     roleArn: request.roleArn,
     externalId: request.externalId,
     region: request.region,
     local: request.local,
-  });
+  };
+  const ses = await sesClientFor(access);
   const existing = await readConfigurationSets(ses).finally(() => ses.destroy());
+  const cloudWatch = new CloudWatchClient(await accountClientConfig(access, 'sesform-export'));
+  const alarms = await readSesAlarms(cloudWatch).finally(() => cloudWatch.destroy());
+  const configurationSets = existing.map((set) => withReputationAlarms(set.definition, alarms));
+  const watched = configurationSets.some((set) => set.monitoring !== undefined);
+  const topicArn = alarmTopicOf(alarms);
 
   const definition: EnvironmentDefinition = {
     name: request.name,
@@ -50,7 +62,11 @@ export async function exportEnvironment(request: ExportRequest): Promise<ExportR
     deployRole: { arn: request.roleArn, ...(request.externalId ? { externalId: request.externalId } : {}) },
     regions: [request.region],
     stateBackend: request.stateBackend,
-    configurationSets: existing.map((set) => set.definition),
+    configurationSets,
+    // Only what the account has: reputation alarms of the sets that had them, no dashboard.
+    ...(watched
+      ? { monitoring: { reputation: false, dashboard: false, ...(topicArn ? { notify: { topicArn } } : {}) } }
+      : {}),
   };
   const checked = EnvironmentSchema.safeParse(definition);
   if (!checked.success)
@@ -65,12 +81,20 @@ export async function exportEnvironment(request: ExportRequest): Promise<ExportR
   fs.writeFileSync(request.file, header + stringify(definition));
   // The written file's own fleet gives the stack and every import ID, as synth will see them.
   const [stack] = resolveFleet([{ file: request.file, environment: checked.data }]).stacks;
+  const declaredAlarms = (stack.monitoring?.alarms ?? []).map((alarm) => alarm.name);
+  const existingNames = alarms.map((alarm) => alarm.name);
   const imports = {
     configurationSets: stack.configurationSets.map((set) => set.importId),
     eventDestinations: stack.configurationSets.flatMap((set) =>
       set.destinations.map((destination) => destination.importId),
     ),
+    alarms: declaredAlarms.filter((name) => existingNames.includes(name)),
   };
+  const expressed = new Set(
+    alarms
+      .filter((alarm) => configurationSets.some((set) => reputationThresholdsOf([alarm], set.name) !== undefined))
+      .map((alarm) => alarm.name),
+  );
   const manifest = writeImportManifest(request.file, stack.name, imports);
   return {
     file: request.file,
@@ -82,5 +106,19 @@ export async function exportEnvironment(request: ExportRequest): Promise<ExportR
         .filter((destination) => destination.dimensions === undefined)
         .map((destination) => `${set.name}/${destination.name}`),
     ),
+    alarms: {
+      imported: [...imports.alarms],
+      replaced: existingNames.filter((name) => expressed.has(name) && !imports.alarms.includes(name)),
+      leftAlone: existingNames.filter((name) => !expressed.has(name)),
+    },
   };
+}
+
+/** The set with its existing reputation alarms' thresholds as its monitoring, when it has any. */
+function withReputationAlarms(
+  set: ConfigurationSetDefinition,
+  alarms: readonly ExistingAlarm[],
+): ConfigurationSetDefinition {
+  const thresholds = set.reputationMetrics ? reputationThresholdsOf(alarms, set.name) : undefined;
+  return thresholds === undefined ? set : { ...set, monitoring: { reputation: thresholds } };
 }

@@ -11,9 +11,11 @@ export interface ImportManifest {
   readonly configurationSets: readonly string[];
   /** Event destinations as `SET_NAME|DESTINATION_NAME` (the provider's import ID). */
   readonly eventDestinations: readonly string[];
+  /** CloudWatch alarm names (the provider's import ID) that the environment declares under the same name. */
+  readonly alarms?: readonly string[];
 }
 
-export const EMPTY_IMPORTS: ImportManifest = { configurationSets: [], eventDestinations: [] };
+export const EMPTY_IMPORTS: ImportManifest = { configurationSets: [], eventDestinations: [], alarms: [] };
 
 /** The manifest file of a stack, beside the environment file that declares it. */
 export function importManifestPath(environmentFile: string, stack: string): string {
@@ -24,7 +26,11 @@ export function readImportManifest(environmentFile: string, stack: string): Impo
   const file = importManifestPath(environmentFile, stack);
   if (!fs.existsSync(file)) return EMPTY_IMPORTS;
   const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ImportManifest>;
-  return { configurationSets: parsed.configurationSets ?? [], eventDestinations: parsed.eventDestinations ?? [] };
+  return {
+    configurationSets: parsed.configurationSets ?? [],
+    eventDestinations: parsed.eventDestinations ?? [],
+    alarms: parsed.alarms ?? [],
+  };
 }
 
 export function writeImportManifest(environmentFile: string, stack: string, manifest: ImportManifest): string {

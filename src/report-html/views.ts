@@ -123,8 +123,10 @@ const USD = (budget?: number): Measure => ({
   name: 'usd',
   ofStack: (stack) => stack.monthlyUsd,
   // The cost model prices a stack's metrics together; a destination carries its metrics' share.
+  // Alarms and dashboards are a segment of their own (monitoringSegment). Reports written before
+  // monitoring existed carry only monthlyUsd, which was all metrics.
   ofDestination: (stack, destination) =>
-    stack.metrics === 0 ? 0 : (stack.monthlyUsd * destination.metrics) / stack.metrics,
+    stack.metrics === 0 ? 0 : ((stack.metricsUsd ?? stack.monthlyUsd) * destination.metrics) / stack.metrics,
   format: (value) => `${usd(value)} per month`,
   budget,
 });
@@ -147,8 +149,13 @@ function barChart(stacks: readonly StackCost[], measure: Measure, colour: (name:
         return `<rect x="${x}" y="${to}" width="${bar}" height="${Math.max(0, from - to)}" fill="${colour(name)}" stroke="#fff" data-destination="${escapeHtml(name)}" data-value="${value}"><title>${escapeHtml(`${stack.stack} ${name}: ${measure.format(value)}`)}</title></rect>`;
       })
       .join('');
+    const monitoring = measure.name === 'usd' ? (stack.monitoringUsd ?? 0) : 0;
+    const monitoringSegment =
+      monitoring > 0
+        ? `<rect x="${x}" y="${y(base + monitoring)}" width="${bar}" height="${Math.max(0, y(base) - y(base + monitoring))}" fill="#9ca3af" stroke="#fff" data-destination="alarms and dashboards" data-value="${monitoring}"><title>${escapeHtml(`${stack.stack} alarms and dashboards: ${measure.format(monitoring)}`)}</title></rect>`
+        : '';
     const total = measure.ofStack(stack);
-    return `<g class="bar" data-stack="${escapeHtml(stack.stack)}" data-value="${total}">${segments}<text x="${x + bar / 2}" y="${height - 14}" text-anchor="middle">${escapeHtml(stack.region)}</text><text x="${x + bar / 2}" y="${y(total) - 4}" text-anchor="middle">${escapeHtml(measure.name === 'usd' ? usd(total) : count(total))}</text></g>`;
+    return `<g class="bar" data-stack="${escapeHtml(stack.stack)}" data-value="${total}">${segments}${monitoringSegment}<text x="${x + bar / 2}" y="${height - 14}" text-anchor="middle">${escapeHtml(stack.region)}</text><text x="${x + bar / 2}" y="${y(total) - 4}" text-anchor="middle">${escapeHtml(measure.name === 'usd' ? usd(total) : count(total))}</text></g>`;
   });
   const budgetLine =
     measure.budget !== undefined
