@@ -173,7 +173,10 @@ describe('the samples', () => {
         const { DashboardBody } = await cloudWatch.send(
           new GetDashboardCommand({ DashboardName: `sesform-${env}-${region}` }),
         );
-        const widgets = JSON.parse(DashboardBody!).widgets as { type: string; properties: Record<string, any> }[];
+        const widgets = JSON.parse(DashboardBody!).widgets as {
+          type: string;
+          properties: { title?: string; metrics?: unknown[][]; annotations?: { horizontal: { value: number }[] } };
+        }[];
         const { ConfigurationSets = [] } = await ses.send(new ListConfigurationSetsCommand({}));
         const published = new Set<string>();
         for (const set of ConfigurationSets) {
@@ -217,7 +220,7 @@ describe('the samples', () => {
           reputationSets.map((set) => `${set}: reputation (%)`),
         );
         for (const widget of reputation)
-          expect(widget.properties.annotations.horizontal.map((line: { value: number }) => line.value)).toEqual([
+          expect(widget.properties.annotations!.horizontal.map((line) => line.value)).toEqual([
             rates.bounce * 100,
             5,
             rates.complaint * 100,
