@@ -1,11 +1,15 @@
 /**
- * README says what the code does: every SESFORM_* variable the configuration module reads, and each
- * command's options as its option table gives them.
+ * README says what the code does: every SESFORM_* variable the configuration module reads, each
+ * command's options as its option table gives them, and the sample dashboard it outlines.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { commandOptions } from '../../src/cli';
 import { SESFORM_VARIABLES } from '../../src/config';
+import { App, Testing } from 'cdktf';
+import type { DashboardWidget } from '../../modules/ses-dashboard';
+import { addEnvironmentStacks } from '../../src/app';
+import { loadEnvironments } from '../../src/environment/loader';
 import { PROJECT_ROOT } from '../helpers/synth';
 
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
@@ -45,4 +49,58 @@ test("README's table of options per command is each command's option table", () 
       ...[...commandOptions(command)].sort(),
     ]);
   }
+});
+
+/** A dashboard as README outlines it: one row per widget, what it shows. */
+function dashboardOutline(widgets: DashboardWidget[]): string {
+  const rows = widgets.map((widget) => {
+    const {
+      markdown,
+      title,
+      metrics = [],
+      annotations,
+    } = widget.properties as {
+      markdown?: string;
+      title?: string;
+      metrics?: unknown[][];
+      annotations?: { horizontal: { label: string }[] };
+    };
+    if (markdown !== undefined) return `| ${markdown.replace(/^## /, '**')}** | |`;
+    const shown = metrics
+      .map((row) =>
+        row.find((item): item is { label: string } => typeof item === 'object' && item !== null && 'label' in item),
+      )
+      .filter((item) => item !== undefined)
+      .map((item) => item.label);
+    const lines = annotations ? `; lines at ${annotations.horizontal.map((line) => line.label).join(', ')}` : '';
+    return `| ${title} | ${shown.join(', ')}${lines} |`;
+  });
+  return ['| widget | shows |', '| --- | --- |', ...rows].join('\n');
+}
+
+test("README's dashboard outline is the prod-eu-west-1 sample's dashboard as generated", () => {
+  const { fleet } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
+  const stack = fleet.stacks.find((candidate) => candidate.name === 'prod-eu-west-1')!;
+  const app = Testing.app();
+  const [synthesized] = addEnvironmentStacks(app as App, { stacks: [stack] });
+  const dashboard = Object.values(
+    JSON.parse(Testing.synth(synthesized)).resource.aws_cloudwatch_dashboard as Record<
+      string,
+      { dashboard_body: string }
+    >,
+  )[0];
+  const outline = dashboardOutline(JSON.parse(dashboard.dashboard_body).widgets);
+  // Prettier pads Markdown tables: compare cell by cell.
+  const cells = (text: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith('|'))
+      .map((line) =>
+        line
+          .split('|')
+          .map((cell) => cell.trim().replace(/^-+$/, '---'))
+          .join('|'),
+      );
+  const section = /<!-- dashboard outline -->\n([\s\S]*?)\n<!-- \/dashboard outline -->/.exec(readme)?.[1] ?? '';
+  expect(cells(section)).toEqual(cells(outline));
 });
