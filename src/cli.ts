@@ -477,15 +477,18 @@ function loadSelected(options: Options): LoadResult & { every: Fleet } {
 }
 
 function environmentSummary({ file, environment }: LoadedEnvironment, stacks: readonly FleetStack[]) {
+  const own = stacks.filter((stack) => stack.environment === environment);
   return {
     name: environment.name,
     file,
     accountId: environment.accountId,
     wave: environment.wave,
     protect: environment.protect,
-    stacks: stacks.filter((stack) => stack.environment === environment).map((stack) => stack.name),
+    stacks: own.map((stack) => stack.name),
     configurationSets: environment.configurationSets.map((set) => set.name),
     eventDestinations: environment.configurationSets.reduce((sum, set) => sum + set.eventDestinations.length, 0),
+    /** Alarms of each of its stacks (every region has the same). */
+    alarmsPerStack: own[0]?.monitoring?.alarms.length ?? 0,
   };
 }
 
@@ -547,7 +550,7 @@ function validate(options: Options, out: NodeJS.WritableStream): number {
   else {
     for (const summary of summaries)
       out.write(
-        `ok  ${summary.name.padEnd(12)} account ${summary.accountId}  wave ${summary.wave}  ${summary.configurationSets.length} set(s), ${summary.eventDestinations} destination(s)  stacks: ${summary.stacks.join(', ')}\n`,
+        `ok  ${summary.name.padEnd(12)} account ${summary.accountId}  wave ${summary.wave}  ${summary.configurationSets.length} set(s), ${summary.eventDestinations} destination(s)${summary.alarmsPerStack > 0 ? `, ${summary.alarmsPerStack} alarm(s) per region` : ''}  stacks: ${summary.stacks.join(', ')}\n`,
       );
     printWarnings(warnings, out);
     out.write(

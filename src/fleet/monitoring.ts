@@ -20,7 +20,7 @@ import { EmailSendingEvent, METRIC_NAMES } from '../../modules/ses-enums';
 import { parseDurationSeconds, parseEventType } from '../../modules/ses-rules';
 import { alarmThreshold, topicArnIn } from '../environment/monitoring-schema';
 import type { ConfigurationSetDefinition, Environment } from '../environment/schema';
-import type { FieldPath, FleetDestination } from './fleet';
+import type { FleetConfigurationSet } from './fleet';
 import { resourceAddress } from './fleet';
 import { RESOURCE_TYPES } from './resource-types';
 
@@ -55,8 +55,6 @@ export interface FleetAlarm {
   /** The metrics it reads (one, or two for a rate): what CloudWatch bills as alarm metrics. */
   readonly metrics: readonly AlarmMetric[];
   readonly address: string;
-  /** Where it is declared: the set's alarm, or the field its thresholds come from. */
-  readonly field: FieldPath;
   readonly description?: string;
   readonly where?: Readonly<Record<string, string>>;
 }
@@ -106,12 +104,7 @@ function reputationThresholds(
 export function resolveMonitoring(
   environment: Environment,
   region: string,
-  sets: readonly {
-    name: string;
-    definition: ConfigurationSetDefinition;
-    field: FieldPath;
-    destinations: readonly FleetDestination[];
-  }[],
+  sets: readonly Pick<FleetConfigurationSet, 'name' | 'definition' | 'destinations'>[],
 ): FleetMonitoring | undefined {
   const monitoring = environment.monitoring;
   if (monitoring === undefined) return undefined;
@@ -154,11 +147,8 @@ export function resolveMonitoring(
             'reputation',
             ReputationAlarms.alarmId(rate),
           ]),
-          field: set.definition.monitoring?.reputation
-            ? [...set.field, 'monitoring', 'reputation']
-            : ['monitoring', 'reputation'],
         });
-    (set.definition.monitoring?.alarms ?? []).forEach((alarm, index) => {
+    (set.definition.monitoring?.alarms ?? []).forEach((alarm) => {
       const destination = set.destinations.find((candidate) => candidate.name === alarm.destination)!;
       const event = parseEventType(alarm.event)!;
       const per = alarm.per === undefined ? undefined : parseEventType(alarm.per)!;
@@ -181,7 +171,6 @@ export function resolveMonitoring(
           dimensions: series,
         })),
         address: resourceAddress(RESOURCE_TYPES.metricAlarm, [...scope, 'alarms', alarm.name, 'Resource']),
-        field: [...set.field, 'monitoring', 'alarms', index],
         ...(alarm.description === undefined ? {} : { description: alarm.description }),
         ...(alarm.where === undefined ? {} : { where: alarm.where }),
       });
