@@ -38,7 +38,7 @@ describe('sesform validate', () => {
       'warning: environments/prod.yaml: configurationSets[2].eventDestinations[0].cloudWatch.dimensions[0]: ses:from-domain is a high-cardinality auto-tag',
     );
     expect(stdout).toMatch(
-      /ok {2}prod +account 333333333333 {2}wave 2 {2}3 set\(s\), 5 destination\(s\) {2}stacks: prod-eu-west-1, prod-us-east-1/,
+      /ok {2}prod +account 333333333333 {2}wave 2 {2}3 set\(s\), 5 destination\(s\), 8 alarm\(s\) per region {2}stacks: prod-eu-west-1, prod-us-east-1/,
     );
   });
 
@@ -58,6 +58,8 @@ describe('sesform validate', () => {
           stacks: ['staging-eu-west-1'],
           configurationSets: ['transactional', 'marketing'],
           eventDestinations: 4,
+          // transactional's two reputation alarms and hard-bounces; marketing publishes no rates in staging.
+          alarmsPerStack: 3,
         },
       ],
       warnings: [],
