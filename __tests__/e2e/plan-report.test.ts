@@ -51,7 +51,11 @@ test("one edit, four kinds of change: the report names each with its values, and
   const report = await fixture.report(['plan', '--env', 'dev']);
   expect(report.exitCode).toBe(2);
   const changes = stackIn(report, 'dev-eu-west-1').changes!;
-  expect(changes.counts).toEqual({ add: 0, change: 2, replace: 0, destroy: 0, import: 0 });
+  // The set, the destination, and the dashboard, which draws the destination's new event type.
+  expect(changes.counts).toEqual({ add: 0, change: 3, replace: 0, destroy: 0, import: 0 });
+  expect(changes.monitoring).toEqual([
+    expect.objectContaining({ kind: 'dashboard', name: 'sesform-dev-eu-west-1', action: 'update' }),
+  ]);
   expect(changes.configurationSets).toMatchObject([
     {
       name: 'transactional',
