@@ -100,6 +100,8 @@ export function heatmapView(report: RunReport): string {
     .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
+/** Alarms and dashboards in the USD bars: grey, apart from the destinations' colours. */
+const MONITORING_COLOUR = '#9ca3af';
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
 
 /** What a chart measures: metrics, or monthly USD (each destination's share of its stack's cost). */
@@ -152,7 +154,7 @@ function barChart(stacks: readonly StackCost[], measure: Measure, colour: (name:
     const monitoring = measure.name === 'usd' ? (stack.monitoringUsd ?? 0) : 0;
     const monitoringSegment =
       monitoring > 0
-        ? `<rect x="${x}" y="${y(base + monitoring)}" width="${bar}" height="${Math.max(0, y(base) - y(base + monitoring))}" fill="#9ca3af" stroke="#fff" data-destination="alarms and dashboards" data-value="${monitoring}"><title>${escapeHtml(`${stack.stack} alarms and dashboards: ${measure.format(monitoring)}`)}</title></rect>`
+        ? `<rect x="${x}" y="${y(base + monitoring)}" width="${bar}" height="${Math.max(0, y(base) - y(base + monitoring))}" fill="${MONITORING_COLOUR}" stroke="#fff" data-destination="alarms and dashboards" data-value="${monitoring}"><title>${escapeHtml(`${stack.stack} alarms and dashboards: ${measure.format(monitoring)}`)}</title></rect>`
         : '';
     const total = measure.ofStack(stack);
     return `<g class="bar" data-stack="${escapeHtml(stack.stack)}" data-value="${total}">${segments}${monitoringSegment}<text x="${x + bar / 2}" y="${height - 14}" text-anchor="middle">${escapeHtml(stack.region)}</text><text x="${x + bar / 2}" y="${y(total) - 4}" text-anchor="middle">${escapeHtml(measure.name === 'usd' ? usd(total) : count(total))}</text></g>`;
@@ -182,7 +184,10 @@ function environmentChart(view: CostView, environment: string): string {
         `<li><span class="swatch" style="background:${colour(name)}" aria-hidden="true"></span>${escapeHtml(name)}</li>`,
     )
     .join('');
-  return `<figure class="chart" data-environment="${escapeHtml(environment)}"><figcaption>${escapeHtml(caption)}</figcaption>${barChart(stacks, METRICS(budget?.maxMetrics), colour)}${barChart(stacks, USD(budget?.maxMonthlyUsd), colour)}<ul class="legend">${key}</ul></figure>`;
+  const monitoringKey = stacks.some((stack) => (stack.monitoringUsd ?? 0) > 0)
+    ? `<li><span class="swatch" style="background:${MONITORING_COLOUR}" aria-hidden="true"></span>alarms and dashboards (USD only)</li>`
+    : '';
+  return `<figure class="chart" data-environment="${escapeHtml(environment)}"><figcaption>${escapeHtml(caption)}</figcaption>${barChart(stacks, METRICS(budget?.maxMetrics), colour)}${barChart(stacks, USD(budget?.maxMonthlyUsd), colour)}<ul class="legend">${key}${monitoringKey}</ul></figure>`;
 }
 
 /** Cost per environment and region, and per destination the formula behind each count. */
