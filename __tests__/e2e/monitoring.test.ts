@@ -333,7 +333,7 @@ configurationSets:
     expect(drift.stacks[0].drift!.resources).toEqual([
       expect.objectContaining({
         kind: 'alarm',
-        name: 'sesform-shop-orders-bounces',
+        name: 'orders bounces',
         change: 'changed',
         diff: expect.objectContaining({
           changes: [{ attribute: 'threshold', before: '5', after: '500', plain: true }],
@@ -342,7 +342,7 @@ configurationSets:
     ]);
     const text = await fixture.run(['drift', '--all']);
     expect(text.stdout).toContain(
-      '! alarm sesform-shop-orders-bounces was changed outside Terraform: threshold declared 5, account 500',
+      '! alarm orders bounces was changed outside Terraform: threshold declared 5, account 500',
     );
   });
 

@@ -3,7 +3,8 @@
  * resource address: every value of a configuration set or destination that changes, before -> after
  * (event types, dimensions with their source and default value, enabled, set options, tags), and the
  * custom metrics each destination can create, before (the estimate recorded in the state when it was
- * applied) and after (the fleet model's estimate now).
+ * applied) and after (the fleet model's estimate now); alarms, the alarm topic, subscriptions and the
+ * dashboard in the same words (monitoring-changes.ts).
  */
 import type { FleetStack } from '../fleet/fleet';
 import { METRIC_RECORD_ADDRESS, MetricRecord, parseMetricRecord } from '../fleet/metric-record';
@@ -322,11 +323,11 @@ export interface DriftedResource {
   readonly diff: ResourceDiff;
 }
 
-function describeResource(resource: ResourceChangeJson): { kind: string; name: string } {
+function describeResource(resource: ResourceChangeJson, stack?: FleetStack): { kind: string; name: string } {
   const values = (resource.change.before ?? resource.change.after ?? {}) as Values;
   const monitoring = monitoringKind(resource.type);
   if (monitoring !== undefined)
-    return { kind: monitoring, name: monitoringName(resource.type, resource.address, values, undefined) };
+    return { kind: monitoring, name: monitoringName(resource.type, resource.address, values, stack?.monitoring) };
   if (resource.type === RESOURCE_TYPES.configurationSet)
     return { kind: 'configuration set', name: String(values.configuration_set_name) };
   if (resource.type === RESOURCE_TYPES.eventDestination)
@@ -337,7 +338,8 @@ function describeResource(resource: ResourceChangeJson): { kind: string; name: s
   return { kind: resource.type, name: resource.address };
 }
 
-export function driftedResources(plan: PlanJson): DriftedResource[] {
+/** What changed outside Terraform; `stack` (the fleet model's) names alarms as plans do. */
+export function driftedResources(plan: PlanJson, stack?: FleetStack): DriftedResource[] {
   return (plan.resource_drift ?? []).flatMap((resource): DriftedResource[] => {
     const deleted = resource.change.after === null;
     const diff =
@@ -349,7 +351,12 @@ export function driftedResources(plan: PlanJson): DriftedResource[] {
           };
     if (!deleted && isEmptyDiff(diff)) return [];
     return [
-      { address: resource.address, ...describeResource(resource), change: deleted ? 'deleted' : 'changed', diff },
+      {
+        address: resource.address,
+        ...describeResource(resource, stack),
+        change: deleted ? 'deleted' : 'changed',
+        diff,
+      },
     ];
   });
 }

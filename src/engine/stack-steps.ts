@@ -77,7 +77,7 @@ export async function driftStack(context: StepContext, stack: FleetStack, report
     );
     const unmanaged = await unmanagedOf(stack, context.everyStack, context.local);
     report.changes = stackChanges(plan, stack);
-    report.drift = { resources: driftedResources(plan), ...unmanaged };
+    report.drift = { resources: driftedResources(plan, stack), ...unmanaged };
     report.outcome = hasDrift(report.drift) || hasChanges(report.changes) ? 'drifted' : 'in-sync';
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
