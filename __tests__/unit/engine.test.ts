@@ -14,7 +14,9 @@ import { loadEnvironments } from '../../src/environment/loader';
 import type { FleetStack } from '../../src/fleet/fleet';
 import { StateLockedError, TransientAwsError, stepError } from '../../src/terraform/errors';
 import { PlanJson, ResourceChangeJson } from '../../src/terraform/stack-workspace';
-import { PROJECT_ROOT } from '../helpers/synth';
+import { acknowledge } from '../../src/engine/drift-acknowledgements';
+import { EnvironmentSchema } from '../../src/environment/schema';
+import { PROJECT_ROOT, environmentFields } from '../helpers/synth';
 
 const SAMPLES = loadEnvironments(path.join(PROJECT_ROOT, 'environments')).fleet;
 
@@ -338,5 +340,54 @@ describe('engine commands: input checked before anything runs', () => {
     expect(stderr).toContain(
       'rollout asks before each wave, which needs a terminal: in a pipeline, pass --auto-approve.',
     );
+  });
+});
+
+describe('drift acknowledgements', () => {
+  const found = {
+    unmanagedSets: ['console-test', 'legacy', 'orders-copy'],
+    unmanagedDestinations: [
+      { configurationSet: 'orders', name: 'hand-made' },
+      { configurationSet: 'orders', name: 'other' },
+    ],
+  };
+  const environment = (ignore: { match: string; reason: string; expires?: string }[]) => ({ drift: { ignore } });
+
+  test('a pattern without "/" names sets only; "*" stays within a name', () => {
+    const result = acknowledge(environment([{ match: 'orders*', reason: 'r' }]), found, '2026-11-28');
+    expect(result.unmanagedSets).toEqual(['console-test', 'legacy']);
+    expect(result.unmanagedDestinations).toEqual(found.unmanagedDestinations);
+    expect(result.acknowledged).toEqual([{ kind: 'configuration set', name: 'orders-copy', reason: 'r' }]);
+  });
+
+  test('an acknowledgement applies through its expiry day, not the day after', () => {
+    const list = environment([{ match: 'orders/hand-made', reason: 'r', expires: '2026-11-28' }]);
+    expect(acknowledge(list, found, '2026-11-28').unmanagedDestinations).toEqual([
+      { configurationSet: 'orders', name: 'other' },
+    ]);
+    const dayAfter = acknowledge(list, found, '2026-11-29');
+    expect(dayAfter.unmanagedDestinations).toEqual(found.unmanagedDestinations);
+    expect(dayAfter.expired).toEqual([
+      { kind: 'destination', name: 'orders/hand-made', reason: 'r', expires: '2026-11-28', expired: true },
+    ]);
+  });
+
+  test.each([
+    [{ match: 'a/b/c', reason: 'r' }, 'drift.ignore[0].match', /is not a set name or "set\/destination"/],
+    [{ match: 'a', reason: ' ' }, 'drift.ignore[0].reason', /say why the finding is acknowledged/],
+    [
+      { match: 'a', reason: 'r', expires: '2027-02-30' },
+      'drift.ignore[0].expires',
+      /is not a date such as "2027-03-31"/,
+    ],
+  ])('refuses %j in the file', (entry, field, message) => {
+    const parsed = EnvironmentSchema.safeParse(
+      environmentFields('ack', '740000000013', { drift: { ignore: [entry] } }),
+    );
+    expect(parsed.success).toBe(false);
+    const issue = parsed.error!.issues.find(
+      (candidate) => candidate.path.join('.').replace(/\.(\d+)/g, '[$1]') === field,
+    );
+    expect(issue?.message).toMatch(message);
   });
 });

@@ -3,7 +3,7 @@
  * diagram of the waves for apply and rollout). Destroys and replacements of configuration sets come first.
  */
 import type { DestinationChange, DimensionChange, ResourceDiff, StackChanges, ValueChange } from './changes';
-import type { RunReport, StackReport } from './report';
+import type { RunReport, StackDrift, StackReport } from './report';
 import { wavesOf } from './scheduling';
 import { verificationLines, verificationSummary, verificationTable } from '../verify/verify-report';
 
@@ -142,12 +142,23 @@ function driftLines(stack: StackReport): string[] {
     ),
     ...drift.unmanagedDestinations.map(
       (destination) =>
-        `? destination ${destination.configurationSet}/${destination.name} exists in AWS but in no environment file`,
+        `? destination ${destination.configurationSet}/${destination.name} exists in AWS but in no environment file${expiredNote(drift, `${destination.configurationSet}/${destination.name}`)}`,
     ),
     ...drift.unmanagedSets.map(
-      (set) => `? configuration set ${set} exists in the account but no environment declares it (left alone)`,
+      (set) =>
+        `? configuration set ${set} exists in the account but no environment declares it (left alone)${expiredNote(drift, set)}`,
+    ),
+    ...(drift.acknowledged ?? []).map(
+      (finding) =>
+        `  acknowledged: ${finding.kind} ${finding.name}: ${finding.reason}${finding.expires ? ` (until ${finding.expires})` : ''}`,
     ),
   ];
+}
+
+/** Why a finding counts again: its acknowledgement expired. */
+function expiredNote(drift: StackDrift, name: string): string {
+  const found = drift.expired?.find((finding) => finding.name === name);
+  return found ? `; its acknowledgement expired on ${found.expires} (${found.reason})` : '';
 }
 
 export function stackHeadline(stack: StackReport): string {

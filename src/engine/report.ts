@@ -25,6 +25,8 @@ export interface LockInfo {
   readonly clear: string;
 }
 
+import type { AcknowledgedFinding, ExpiredFinding } from './drift-acknowledgements';
+
 export interface UnmanagedDestination {
   readonly configurationSet: string;
   readonly name: string;
@@ -37,6 +39,10 @@ export interface StackDrift {
   readonly unmanagedDestinations: readonly UnmanagedDestination[];
   /** In the account and region, declared by no environment. Reported, never touched. */
   readonly unmanagedSets: readonly string[];
+  /** Unmanaged findings the environment's drift.ignore acknowledges: listed apart, not counted. */
+  readonly acknowledged?: readonly AcknowledgedFinding[];
+  /** Findings above whose acknowledgement has expired: counted again. */
+  readonly expired?: readonly ExpiredFinding[];
 }
 
 export interface StackReport {

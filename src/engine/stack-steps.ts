@@ -21,6 +21,7 @@ import {
 import { takeOverInterruptedApply } from './recovery';
 import { StackReport, hasDrift } from './report';
 import { unmanagedOf } from './unmanaged';
+import { acknowledge } from './drift-acknowledgements';
 
 /** What the steps need from the run. */
 export interface StepContext {
@@ -75,9 +76,15 @@ export async function driftStack(context: StepContext, stack: FleetStack, report
     const plan = await context.retrying(report, 'plan', () =>
       planAndShow(workspace, path.join(scratch, 'drift.tfplan')),
     );
-    const unmanaged = await unmanagedOf(stack, context.everyStack, context.local);
+    const unmanaged = acknowledge(stack.environment, await unmanagedOf(stack, context.everyStack, context.local));
     report.changes = stackChanges(plan, stack);
-    report.drift = { resources: driftedResources(plan, stack), ...unmanaged };
+    report.drift = {
+      resources: driftedResources(plan, stack),
+      unmanagedDestinations: unmanaged.unmanagedDestinations,
+      unmanagedSets: unmanaged.unmanagedSets,
+      ...(unmanaged.acknowledged.length > 0 ? { acknowledged: unmanaged.acknowledged } : {}),
+      ...(unmanaged.expired.length > 0 ? { expired: unmanaged.expired } : {}),
+    };
     report.outcome = hasDrift(report.drift) || hasChanges(report.changes) ? 'drifted' : 'in-sync';
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

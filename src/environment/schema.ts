@@ -80,6 +80,8 @@ const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[\w.-]{1,100}$/;
 const GITHUB_ENVIRONMENT = /^[\w.-]{1,255}$/;
 const DOMAIN_NAME = '(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}';
 const SENDER_IDENTITY = new RegExp(`^(?:[A-Za-z0-9.!#$%&'*+/=?^_\`{|}~-]{1,64}@)?${DOMAIN_NAME}$`);
+const DRIFT_MATCH = /^[A-Za-z0-9_*-]{1,64}(?:\/[A-Za-z0-9_*-]{1,64})?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const GITHUB_BRANCH = /^(?!.*\.\.)(?!\/)[\w./-]{1,255}$/;
 const VERSION_CONSTRAINT =
   /^\s*(?:(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)(?:,\s*(?:=|!=|>=|<=|>|<|~>)?\s*\d+(?:\.\d+){0,2}(?:-[\w.]+)?\s*)*$/;
@@ -320,6 +322,39 @@ export const EnvironmentSchema = z
       .min(0, { error: 'the rollout wave must not be negative.' })
       .default(0),
     protect: z.boolean().default(false),
+    // Drift findings the team acknowledges: listed apart, not failing the drift run (see README "Drift").
+    drift: z
+      .strictObject({
+        ignore: z.array(
+          z.strictObject({
+            match: z.string().regex(DRIFT_MATCH, {
+              error: (issue) =>
+                `${quote(issue.input)} is not a set name or "set/destination", with "*" for any characters (such as "console-*" or "transactional/legacy-*").`,
+            }),
+            reason: z
+              .string()
+              .trim()
+              .min(1, {
+                error: 'say why the finding is acknowledged: the reason is shown beside it in every drift report.',
+              })
+              .max(500),
+            expires: z
+              .string()
+              .refine(
+                (text) =>
+                  DATE.test(text) &&
+                  !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
+                  new Date(`${text}T00:00:00Z`).toISOString().startsWith(text),
+                {
+                  error: (issue) =>
+                    `${quote(issue.input)} is not a date such as "2027-03-31" (the last day the acknowledgement applies).`,
+                },
+              )
+              .optional(),
+          }),
+        ),
+      })
+      .optional(),
     budgets: z
       .strictObject({
         maxMetrics: z.number().int().positive().optional(),
