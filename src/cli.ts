@@ -473,7 +473,14 @@ function loadSelected(options: Options): LoadResult & { every: Fleet } {
     },
     problems: [...loaded.problems, ...unknown],
     every,
+    locate: loaded.locate,
   };
+}
+
+/** The cost model's report of `fleet`, its warnings at their files, lines and columns. */
+function locatedCost(fleet: Fleet, locate: LoadResult['locate']): CostReport {
+  const report = costOf(fleet);
+  return { ...report, warnings: locate(report.warnings) };
 }
 
 function environmentSummary({ file, environment }: LoadedEnvironment, stacks: readonly FleetStack[]) {
@@ -486,7 +493,8 @@ function environmentSummary({ file, environment }: LoadedEnvironment, stacks: re
     protect: environment.protect,
     stacks: own.map((stack) => stack.name),
     configurationSets: environment.configurationSets.map((set) => set.name),
-    eventDestinations: environment.configurationSets.reduce((sum, set) => sum + set.eventDestinations.length, 0),
+    // As SES holds them (dimension sets expanded), per region: the count cost and plans use.
+    eventDestinations: (own[0]?.configurationSets ?? []).reduce((sum, set) => sum + set.destinations.length, 0),
     /** Alarms of each of its stacks (every region has the same). */
     alarmsPerStack: own[0]?.monitoring?.alarms.length ?? 0,
   };
@@ -529,9 +537,9 @@ function checkedEnvironments(
   out: NodeJS.WritableStream,
   refused: string,
 ): CheckedEnvironments | number {
-  const { environments, fleet, problems, every } = loadSelected(options);
+  const { environments, fleet, problems, every, locate } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, refused);
-  const cost = costOf(fleet);
+  const cost = locatedCost(fleet, locate);
   if (cost.overBudget.length > 0)
     return reportProblems(cost.overBudget, out, options.json, `over budget, ${refused}`, {
       exit: EXIT.guardrail,
@@ -550,7 +558,7 @@ function validate(options: Options, out: NodeJS.WritableStream): number {
   else {
     for (const summary of summaries)
       out.write(
-        `ok  ${summary.name.padEnd(12)} account ${summary.accountId}  wave ${summary.wave}  ${summary.configurationSets.length} set(s), ${summary.eventDestinations} destination(s)${summary.alarmsPerStack > 0 ? `, ${summary.alarmsPerStack} alarm(s) per region` : ''}  stacks: ${summary.stacks.join(', ')}\n`,
+        `ok  ${summary.name.padEnd(12)} account ${summary.accountId}  wave ${summary.wave}  ${summary.configurationSets.length} set(s), ${summary.eventDestinations} destination(s)${summary.alarmsPerStack > 0 ? `, ${summary.alarmsPerStack} alarm(s)` : ''} per region  stacks: ${summary.stacks.join(', ')}\n`,
       );
     printWarnings(warnings, out);
     out.write(
@@ -562,8 +570,9 @@ function validate(options: Options, out: NodeJS.WritableStream): number {
 
 function cost(options: Options, out: NodeJS.WritableStream): number {
   const checked = checkedEnvironments(options, out, 'see the report');
-  const fleet = typeof checked === 'number' ? loadSelected(options).fleet : checked.fleet;
-  const report = typeof checked === 'number' ? costOf(fleet) : checked.cost;
+  const loaded = typeof checked === 'number' ? loadSelected(options) : undefined;
+  const fleet = loaded?.fleet ?? (checked as CheckedEnvironments).fleet;
+  const report = loaded ? locatedCost(loaded.fleet, loaded.locate) : (checked as CheckedEnvironments).cost;
   if (options.markdown !== undefined) fs.writeFileSync(options.markdown, costMarkdown(report));
   if (options.html !== undefined) {
     const { costReportHtml } = onDemand<typeof import('./report-html/html-report')>('./report-html/html-report');
@@ -828,9 +837,9 @@ function sendersMissing(fleet: Fleet): Problem[] {
 
 /** The selected environments, or the exit code after reporting invalid input. */
 function readableEnvironments(options: Options, out: NodeJS.WritableStream): CheckedEnvironments | number {
-  const { environments, fleet, problems, every } = loadSelected(options);
+  const { environments, fleet, problems, every, locate } = loadSelected(options);
   if (problems.length > 0) return reportProblems(problems, out, options.json, 'nothing was run');
-  return { environments, fleet, cost: costOf(fleet), every };
+  return { environments, fleet, cost: locatedCost(fleet, locate), every };
 }
 
 function reportCommand(files: readonly string[], options: Options, out: NodeJS.WritableStream): number {

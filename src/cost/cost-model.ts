@@ -189,7 +189,7 @@ function estimateWarnings(file: string, environment: Environment): Problem[] {
   return environment.configurationSets.flatMap((set, setIndex) =>
     set.eventDestinations.flatMap((destination, destinationIndex) =>
       destination.cloudWatch.dimensions.flatMap((dimension, dimensionIndex) => {
-        const path = formatPath([
+        const field = [
           'configurationSets',
           setIndex,
           'eventDestinations',
@@ -197,12 +197,19 @@ function estimateWarnings(file: string, environment: Environment): Problem[] {
           'cloudWatch',
           'dimensions',
           dimensionIndex,
-        ]);
+        ];
+        const path = formatPath(field);
         const found: Problem[] = [];
-        if (isAutoTag(dimension.name) && HIGH_CARDINALITY_AUTO_TAGS.includes(dimension.name))
+        // Declared expectedValues is the team's own figure: nothing left to warn about.
+        if (
+          isAutoTag(dimension.name) &&
+          HIGH_CARDINALITY_AUTO_TAGS.includes(dimension.name) &&
+          dimension.expectedValues === undefined
+        )
           found.push({
             file,
             path,
+            field,
             message: `${dimension.name} is a high-cardinality auto-tag: every distinct value is another metric per event type (estimated ${dimension.expectedValues ?? AUTO_TAG_EXPECTED_VALUES[dimension.name]} values; set expectedValues to your own figure).`,
           });
         if (dimension.expectedValues === undefined && !isAutoTag(dimension.name)) {
@@ -213,6 +220,7 @@ function estimateWarnings(file: string, environment: Environment): Problem[] {
           found.push({
             file,
             path,
+            field,
             message: `dimension "${dimension.name}" has no expectedValues: the cost estimate assumes ${DEFAULT_EXPECTED_VALUES} distinct values plus the default.${freeForm}`,
           });
         }
@@ -233,18 +241,20 @@ function queryWarnings(file: string, environment: Environment): Problem[] {
     return set.eventDestinations.flatMap((destination, destinationIndex) =>
       (destination.cloudWatch.queries ?? []).flatMap((query, queryIndex) => {
         if (published.includes([...query].sort().join(', '))) return [];
+        const field = [
+          'configurationSets',
+          setIndex,
+          'eventDestinations',
+          destinationIndex,
+          'cloudWatch',
+          'queries',
+          queryIndex,
+        ];
         return [
           {
             file,
-            path: formatPath([
-              'configurationSets',
-              setIndex,
-              'eventDestinations',
-              destinationIndex,
-              'cloudWatch',
-              'queries',
-              queryIndex,
-            ]),
+            path: formatPath(field),
+            field,
             message: `no destination of "${set.name}" publishes exactly [${query.join(', ')}], and CloudWatch cannot filter a metric with several dimensions by some of them alone: add dimensionSets: [[${query.map((name) => JSON.stringify(name)).join(', ')}], ...] to publish it separately.`,
           },
         ];

@@ -36,6 +36,11 @@ export interface LoadResult {
   /** The valid environments resolved into the fleet model, once. */
   readonly fleet: Fleet;
   readonly problems: Problem[];
+  /**
+   * Warnings about the valid environments (they carry `field`) at the file, line and column where the
+   * value was written, a base file's once, like problems.
+   */
+  readonly locate: (warnings: readonly Problem[]) => Problem[];
 }
 
 /** The environments folder: the explicit one, else SESFORM_ENVIRONMENTS, else `environments`. */
@@ -54,6 +59,7 @@ export function loadEnvironments(dir: string): LoadResult {
       environments: [],
       fleet: resolveFleet([]),
       problems: [{ file: displayPath(dir), path: '', message: 'no such environments folder.' }],
+      locate: (warnings) => [...warnings],
     };
   const candidates = fs
     .readdirSync(dir)
@@ -67,13 +73,16 @@ export function loadEnvironments(dir: string): LoadResult {
   const bases = reader.extendedFiles();
   const problems: Problem[] = [];
   const environments: LoadedEnvironment[] = [];
+  const layeredByFile = new Map<string, { file: string; layered: Layered }>();
   for (const { file, layered, problems: readProblems } of layers) {
     // A base's own problems also reach every file that extends it: onceEach reports them once.
     problems.push(...readProblems);
     if (bases.has(file) || layered === undefined) continue;
     const parsed = EnvironmentSchema.safeParse(layered.value, { reportInput: true });
-    if (parsed.success) environments.push({ file: displayPath(file), environment: parsed.data });
-    else problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, file, layered, reader)));
+    if (parsed.success) {
+      environments.push({ file: displayPath(file), environment: parsed.data });
+      layeredByFile.set(displayPath(file), { file, layered });
+    } else problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, file, layered, reader)));
   }
   if (candidates.length === 0)
     problems.push({
@@ -92,7 +101,17 @@ export function loadEnvironments(dir: string): LoadResult {
   );
   const fleet = resolveFleet(environments);
   problems.push(...fleetProblems(fleet));
-  return { environments, fleet, problems: sortProblems(onceEach(problems)) };
+  const locate = (warnings: readonly Problem[]) =>
+    sortProblems(
+      onceEach(
+        warnings.map((warning) => {
+          const source = layeredByFile.get(warning.file);
+          if (source === undefined || warning.field === undefined) return warning;
+          return locatedProblem(source.file, [...warning.field], source.layered, reader, warning.message);
+        }),
+      ),
+    );
+  return { environments, fleet, problems: sortProblems(onceEach(problems)), locate };
 }
 
 /** A base file's problem reaches every environment that extends it: one problem, naming them all. */

@@ -13,6 +13,8 @@ export interface Problem {
    * problem. Reported once for all of them.
    */
   readonly inheritedBy?: readonly string[];
+  /** The field as keys and indexes, for the loader to locate (a warning); absent once located. */
+  readonly field?: readonly (string | number)[];
   /** 1-based line and column of the value in `file`, for YAML and JSON files. */
   readonly line?: number;
   readonly column?: number;
