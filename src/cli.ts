@@ -14,6 +14,7 @@ import { SESFORM_VARIABLES } from './config';
 import { EXIT } from './exit-codes';
 import { Shard, parseShard, selectStacks } from './engine/scheduling';
 import { CostReport, costOf } from './cost/cost-model';
+import { costView } from './cost/cost-view';
 import { costMarkdown, costText } from './cost/cost-report';
 import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from './environment/loader';
 import { Problem, displayPath, formatProblem } from './environment/problems';
@@ -573,17 +574,17 @@ function cost(options: Options, out: NodeJS.WritableStream): number {
   const loaded = typeof checked === 'number' ? loadSelected(options) : undefined;
   const fleet = loaded?.fleet ?? (checked as CheckedEnvironments).fleet;
   const report = loaded ? locatedCost(loaded.fleet, loaded.locate) : (checked as CheckedEnvironments).cost;
-  if (options.markdown !== undefined) fs.writeFileSync(options.markdown, costMarkdown(report));
+  const view = costView(fleet, report);
+  if (options.markdown !== undefined) fs.writeFileSync(options.markdown, costMarkdown(report, view.budgets));
   if (options.html !== undefined) {
     const { costReportHtml } = onDemand<typeof import('./report-html/html-report')>('./report-html/html-report');
-    const { costView } = onDemand<typeof import('./cost/cost-view')>('./cost/cost-view');
-    fs.writeFileSync(options.html, costReportHtml(costView(fleet, report)));
+    fs.writeFileSync(options.html, costReportHtml(view));
   }
   if (typeof checked === 'number') {
-    if (!options.json) out.write(`\n${costText(report)}`);
+    if (!options.json) out.write(`\n${costText(report, view.budgets)}`);
     return checked;
   }
-  out.write(options.json ? `${JSON.stringify({ ok: true, ...report }, null, 2)}\n` : costText(report));
+  out.write(options.json ? `${JSON.stringify({ ok: true, ...report }, null, 2)}\n` : costText(report, view.budgets));
   return EXIT.ok;
 }
 

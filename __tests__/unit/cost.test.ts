@@ -266,3 +266,44 @@ ${set('a', destination('d', 'send', ['{ name: x, source: messageTag, defaultValu
     }
   });
 });
+
+describe('sesform cost: beyond the top three, the fleet, the budgets', () => {
+  test('says how many destinations the top three leave out, adds up the fleet, and shows each budget with its headroom', async () => {
+    const dimension = (values: number) => [
+      `{ name: x, source: messageTag, defaultValue: none, expectedValues: ${values} }`,
+    ];
+    // Metrics by hand: d3 3 x 10 = 30, d2 2 x 10 = 20, d1 1 x 10 = 10, d4 1 x 5 = 5, d5 1 x 2 = 2: 67 in all,
+    // 67 x 0.30 = 20.10 USD a month (the first price tier).
+    const destinations = [
+      destination('d1', 'send', dimension(9)),
+      destination('d2', 'send, delivery', dimension(9)),
+      destination('d3', 'send, delivery, bounce', dimension(9)),
+      destination('d4', 'send', dimension(4)),
+      destination('d5', 'send', dimension(1)),
+    ].join('');
+    const { dir, cleanup } = writeFiles({
+      'big.yaml': environmentYaml(
+        'big',
+        '740000000031',
+        `budgets: { maxMetrics: 100, maxMonthlyUsd: 20000 }\nconfigurationSets:\n${set('a', destinations)}`,
+      ),
+    });
+    const markdown = path.join(dir, 'cost.md');
+    try {
+      const { code, stdout } = await run(dir, 'cost', '--markdown', markdown);
+      expect(code).toBe(0);
+      expect(stdout).toContain(
+        '    a/d1: 10 metrics (1 event type(s) x x 10)\n    and 2 more destination(s): 7 metrics\n',
+      );
+      expect(stdout).toContain('fleet: 1 stack(s) in 1 account(s), up to 67 metrics, 20.10 USD a month\n');
+      expect(stdout).toContain(
+        'budget big: 67 of 100 metrics (33 left); 20.10 of 20,000.00 USD a month (19,979.90 left)\n',
+      );
+      const written = fs.readFileSync(markdown, 'utf8');
+      expect(written).toContain('a/d3 (30), a/d2 (20), a/d1 (10), and 2 more destination(s): 7 metrics |');
+      expect(written).toContain('- budget big: 67 of 100 metrics (33 left)');
+    } finally {
+      cleanup();
+    }
+  });
+});

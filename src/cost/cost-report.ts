@@ -3,16 +3,63 @@
  */
 import { CUSTOM_METRIC_PRICES, MONITORING_PRICES } from './cloudwatch-prices';
 import { CostReport, MonitoringCount, StackCost, describeMetrics } from './cost-model';
+import type { BudgetView } from './cost-view';
 import { formatProblem } from '../environment/problems';
 
 const count = (value: number) => value.toLocaleString('en-US');
-const usd = (value: number) => `${value.toFixed(2)} USD`;
+const amount = (value: number) => value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const usd = (value: number) => `${amount(value)} USD`;
+const cents = (value: number) => Math.round(value * 100) / 100;
 
-function topDestinations(stack: StackCost, limit = 3) {
-  return [...stack.destinations]
-    .sort((a, b) => b.metrics - a.metrics)
-    .slice(0, limit)
-    .filter((d) => d.metrics > 0);
+const TOP = 3;
+
+/** The destinations that publish, largest first. */
+function publishing(stack: StackCost) {
+  return [...stack.destinations].sort((a, b) => b.metrics - a.metrics).filter((d) => d.metrics > 0);
+}
+
+function topDestinations(stack: StackCost) {
+  return publishing(stack).slice(0, TOP);
+}
+
+/** "and 2 more destination(s): 63 metrics", when the top list leaves some out. */
+function restText(stack: StackCost): string | undefined {
+  const rest = publishing(stack).slice(TOP);
+  if (rest.length === 0) return undefined;
+  return `and ${rest.length} more destination(s): ${count(rest.reduce((sum, d) => sum + d.metrics, 0))} metrics`;
+}
+
+/** One environment's budgets with their headroom: "7,346 of 10,000 metrics (2,654 left)". */
+function budgetLines(report: CostReport, budgets: readonly BudgetView[]): string[] {
+  return budgets.flatMap((budget) => {
+    const own = report.stacks.filter((stack) => stack.environment === budget.environment);
+    const metrics = own.reduce((sum, stack) => sum + stack.metrics, 0);
+    const monthly = cents(own.reduce((sum, stack) => sum + stack.monthlyUsd, 0));
+    const parts = [
+      ...(budget.maxMetrics === undefined
+        ? []
+        : [
+            `${count(metrics)} of ${count(budget.maxMetrics)} metrics (${headroom(budget.maxMetrics - metrics, count)})`,
+          ]),
+      ...(budget.maxMonthlyUsd === undefined
+        ? []
+        : [
+            `${amount(monthly)} of ${usd(budget.maxMonthlyUsd)} a month (${headroom(cents(budget.maxMonthlyUsd - monthly), amount)})`,
+          ]),
+    ];
+    return parts.length === 0 ? [] : [`budget ${budget.environment}: ${parts.join('; ')}`];
+  });
+}
+
+function headroom(left: number, format: (value: number) => string): string {
+  return left >= 0 ? `${format(left)} left` : `${format(-left)} OVER`;
+}
+
+/** The whole fleet: every account's figures added up. */
+function fleetLine(report: CostReport): string {
+  const metrics = report.accounts.reduce((sum, account) => sum + account.metrics, 0);
+  const monthly = cents(report.accounts.reduce((sum, account) => sum + account.monthlyUsd, 0));
+  return `fleet: ${report.stacks.length} stack(s) in ${report.accounts.length} account(s), up to ${count(metrics)} metrics, ${usd(monthly)} a month`;
 }
 
 /** "3 alarms (4 alarm metrics), 1 dashboard", or "" without monitoring. */
@@ -31,7 +78,7 @@ function costSplit(figures: { metricsUsd: number; monitoringUsd: number; monitor
 
 const PRICE_NOTE = `free tier per account: ${MONITORING_PRICES.freeStandardAlarmMetrics} alarm metrics and ${MONITORING_PRICES.freeDashboards} dashboards`;
 
-export function costText(report: CostReport): string {
+export function costText(report: CostReport, budgets: readonly BudgetView[] = []): string {
   const lines: string[] = [];
   for (const stack of report.stacks) {
     lines.push(
@@ -41,12 +88,15 @@ export function costText(report: CostReport): string {
       lines.push(
         `    ${top.configurationSet}/${top.destination}: ${count(top.metrics)} metrics (${describeMetrics(top)})`,
       );
+    const rest = restText(stack);
+    if (rest !== undefined) lines.push(`    ${rest}`);
   }
   lines.push('');
   for (const account of report.accounts)
     lines.push(
       `account ${account.accountId}: up to ${count(account.metrics)} metrics, ${[monitoringText(account.monitoring), `${usd(account.monthlyUsd)} a month${costSplit(account)}`].filter(Boolean).join(', ')}`,
     );
+  lines.push(fleetLine(report), ...budgetLines(report, budgets));
   lines.push(
     `prices as of ${CUSTOM_METRIC_PRICES.asOf}; tiers applied per account (${PRICE_NOTE}); each stack carries its share.`,
   );
@@ -58,7 +108,7 @@ export function costText(report: CostReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function costMarkdown(report: CostReport): string {
+export function costMarkdown(report: CostReport, budgets: readonly BudgetView[] = []): string {
   const lines = [
     '## SES metric cost estimate',
     '',
@@ -70,8 +120,12 @@ export function costMarkdown(report: CostReport): string {
           stack,
         )
           .map((top) => `${top.configurationSet}/${top.destination} (${count(top.metrics)})`)
+          .concat(restText(stack) ?? [])
           .join(', ')} |`,
     ),
+    '',
+    `${fleetLine(report).replace(/^fleet:/, '**Fleet:**')}.`,
+    ...budgetLines(report, budgets).map((line) => `- ${line}`),
     '',
     `Prices as of ${CUSTOM_METRIC_PRICES.asOf}, tiered per account (${PRICE_NOTE}): ${report.accounts
       .map(
