@@ -231,9 +231,7 @@ test('SIGINT mid-apply: terraform stops cleanly, the report says what was applie
   }
   child.kill('SIGINT');
   expect(await exited).toBe(130);
-  expect(stdout).toContain(
-    'Interrupted by SIGINT: applied nothing; interrupted interrupted-eu-west-1; not touched nothing.',
-  );
+  expect(stdout).toContain('Interrupted by SIGINT: nothing was applied; interrupted interrupted-eu-west-1.');
   expect(stdout).toMatch(/interrupted-eu-west-1 .* failed/);
   expect(processesIn(fixture.outdir)).toEqual([]);
   // Terraform released its lock and wrote what it had done: the next rollout converges.
@@ -281,6 +279,13 @@ test('terraform killed in the middle of an apply: the lock is reported and clear
   const unlocked = await fixture.run(['unlock', '--stack', 'killed-eu-west-1', '--lock-id', lock.id]);
   expect(unlocked.code).toBe(0);
   expect(unlocked.stdout).toBe(`Released lock ${lock.id} of killed-eu-west-1.\n`);
+  // Unlocking what is released already says so, instead of S3's 404.
+  const again = await fixture.run(['unlock', '--stack', 'killed-eu-west-1', '--lock-id', lock.id]);
+  expect({ code: again.code, stdout: again.stdout, stderr: again.stderr }).toEqual({
+    code: 0,
+    stdout: `killed-eu-west-1 holds no lock ${lock.id}: it was released already (the run that held it ended, or another unlock cleared it). Nothing to do.\n`,
+    stderr: '',
+  });
 
   const converged = await fixture.report(['rollout', '--env', 'killed', '--auto-approve']);
   expect(converged.exitCode).toBe(0);

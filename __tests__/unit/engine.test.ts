@@ -254,6 +254,25 @@ describe('locks and retries', () => {
   const failure = (stderr: string) => stepError('s', 'apply', { code: 1, stdout: '', stderr });
   const isTransient = (error: unknown) => error instanceof TransientAwsError;
 
+  test('a terraform killed by a signal is named as killed, with what it may have left, not as "exit 1"', () => {
+    const killed = stepError('s', 'apply', { code: 1, stdout: '', stderr: '', signal: 'SIGKILL' });
+    expect(killed.message).toBe(
+      's: terraform apply was killed by SIGKILL (out of memory, or stopped from outside); a killed terraform can leave its state lock behind, which the next run reports with the command that clears it.',
+    );
+  });
+
+  test('report of a missing file says so, with how a run writes one', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk) => (text += chunk));
+    const code = await main(['report', '/nonexistent/plan.json'], out, out);
+    expect(code).toBe(1);
+    expect(text).toContain(
+      '/nonexistent/plan.json: no such report file (a run writes one with --json, for example `sesform plan --all --json > plan.json`).',
+    );
+    expect(text).not.toContain('ENOENT');
+  });
+
   test('a lock is recognised, at the terraform layer, with its ID and holder', () => {
     const output = `Error: Error acquiring the state lock\n\nLock Info:\n  ID:        1234-abcd\n  Path:      b/k\n  Operation: OperationTypeApply\n  Who:       ci@runner\n  Created:   2026-11-27 08:00:00 UTC\n`;
     const locked = failure(output);

@@ -135,7 +135,13 @@ export function reportCommand(
   files: readonly string[],
   options: Pick<EngineCommand, 'json' | 'markdown' | 'html' | 'out'>,
 ): number {
-  const reports = files.map((file) => parseReport(fs.readFileSync(file, 'utf8'), file));
+  const reports = files.map((file) => {
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile())
+      throw new Error(
+        `${file}: no such report file (a run writes one with --json, for example \`sesform plan --all --json > plan.json\`).`,
+      );
+    return parseReport(fs.readFileSync(file, 'utf8'), file);
+  });
   return writeReport(reports.length === 1 ? reports[0] : mergeReports(reports), options);
 }
 
@@ -150,8 +156,12 @@ export async function unlockCommand(options: {
   if (options.stack === undefined || options.lockId === undefined)
     throw new Error('unlock needs --stack NAME and --lock-id ID (both are in the report that found the lock).');
   const outdir = path.resolve(options.output ?? (options.local ? WORK_PATHS.localOutdir : options.defaultOutput));
-  await unlockStack(outdir, options.stack, options.lockId, options.local);
-  options.out.write(`Released lock ${options.lockId} of ${options.stack}.\n`);
+  const released = await unlockStack(outdir, options.stack, options.lockId, options.local);
+  options.out.write(
+    released
+      ? `Released lock ${options.lockId} of ${options.stack}.\n`
+      : `${options.stack} holds no lock ${options.lockId}: it was released already (the run that held it ended, or another unlock cleared it). Nothing to do.\n`,
+  );
   return EXIT.ok;
 }
 

@@ -19,6 +19,7 @@ import { LocalTarget, terraformEnvironmentFor } from '../local/local-target';
 import { createLocalStateBuckets } from '../local/state-buckets';
 import { StackWorkspace } from '../terraform/stack-workspace';
 import { interruptTerraform } from '../terraform/terraform';
+import { StackStepError } from '../terraform/errors';
 import { StackChanges, hasChanges } from './changes';
 import { destroyRefusals, savedPlanCheck, verifyPlanFile } from './guardrails';
 import type { PlanStore, SavedPlan } from './plan-store';
@@ -238,7 +239,10 @@ export class Engine {
         this.untouched(report);
         const applied = report.stacks.filter((stack) => stack.outcome === 'applied').map((stack) => stack.stack);
         const untouched = report.stacks.filter((stack) => stack.outcome === 'not-touched').map((stack) => stack.stack);
-        report.stopped = `Wave ${wave} failed (${failed.map((stack) => stack.stack).join(', ')}): applied ${applied.join(', ') || 'nothing'}; not touched ${untouched.join(', ') || 'nothing'}. Fix the cause and run again: what was applied is not applied twice.`;
+        report.stopped = `Wave ${wave} failed (${failed.map((stack) => stack.stack).join(', ')}): ${outcomeList([
+          ['applied', applied],
+          ['not touched', untouched],
+        ])}. Fix the cause and run again: what was applied is not applied twice.`;
         return;
       }
       if (!(await this.verifiedWave(report, wave, members, options))) return;
@@ -301,14 +305,21 @@ export class Engine {
       const applies = report.command === 'apply' || report.command === 'rollout';
       if (applies) this.untouched(report);
       const named = (...outcomes: StackReport['outcome'][]) =>
-        report.stacks
-          .filter((stack) => outcomes.includes(stack.outcome))
-          .map((stack) => stack.stack)
-          .join(', ') || 'nothing';
+        report.stacks.filter((stack) => outcomes.includes(stack.outcome)).map((stack) => stack.stack);
       report.interrupted = this.interruptedBy;
-      report.stopped = applies
-        ? `Interrupted by ${this.interruptedBy}: applied ${named('applied')}; interrupted ${named('failed')}; not touched ${named('not-touched')}.`
-        : `Interrupted by ${this.interruptedBy}: finished ${named('planned', 'no-changes', 'in-sync', 'drifted')}; interrupted ${named('failed')}; not started ${named('not-touched')}.`;
+      report.stopped = `Interrupted by ${this.interruptedBy}: ${outcomeList(
+        applies
+          ? [
+              ['applied', named('applied')],
+              ['interrupted', named('failed')],
+              ['not touched', named('not-touched')],
+            ]
+          : [
+              ['finished', named('planned', 'no-changes', 'in-sync', 'drifted')],
+              ['interrupted', named('failed')],
+              ['not started', named('not-touched')],
+            ],
+      )}.`;
     }
     report.exitCode = exitCodeOf(report);
     return report;
@@ -433,9 +444,29 @@ async function unreachable(endpoint: string, timeoutMs = 3000): Promise<string |
 }
 
 /** Clears a state lock left by a terraform process that is gone, in the stack's synthesized folder. */
-export async function unlockStack(outdir: string, stack: string, lockId: string, local: boolean): Promise<void> {
+/**
+ * "applied a, b; not touched c": only the lists that name a stack ("nothing was applied" when the
+ * first is empty, so a reader never sees "applied nothing; not touched nothing").
+ */
+function outcomeList(parts: readonly (readonly [string, readonly string[]])[]): string {
+  const named = parts.filter(([, stacks]) => stacks.length > 0).map(([what, stacks]) => `${what} ${stacks.join(', ')}`);
+  const [first] = parts;
+  return [...(first[1].length === 0 ? [`nothing was ${first[0]}`] : []), ...named].join('; ');
+}
+
+/** Releases a stack's state lock; false when no such lock is held (released already). */
+export async function unlockStack(outdir: string, stack: string, lockId: string, local: boolean): Promise<boolean> {
   const workspace = StackWorkspace.in(outdir, stack, terraformEnvironmentFor(local));
   if (!fs.existsSync(path.join(workspace.dir, '.terraform')))
     throw new Error(`stack ${stack} has no initialized folder in ${outdir}: nothing to unlock there.`);
-  await workspace.forceUnlock(lockId);
+  try {
+    await workspace.forceUnlock(lockId);
+    return true;
+  } catch (error) {
+    if (error instanceof StackStepError && LOCK_GONE.test(error.output)) return false;
+    throw error;
+  }
 }
+
+/** What the S3 backend answers when the lock file is gone (Terraform prints S3's 404). */
+const LOCK_GONE = /StatusCode: 404|NoSuchKey|NotFound|lock.*(?:not found|does not exist)|no lock/i;

@@ -12,8 +12,18 @@ export class StackStepError extends Error {
     readonly step: string,
     readonly result: TerraformResult,
   ) {
-    super(`${stackName}: terraform ${step} failed (exit ${result.code}):\n${errorSummary(result)}`);
+    const summary = errorSummary(result).trimEnd();
+    super(`${stackName}: ${StackStepError.what(step, result)}${summary ? `:\n${summary}` : '.'}`);
     this.name = 'StackStepError';
+  }
+
+  /** How the step ended: its exit code, or the signal that killed it (which leaves no error text). */
+  private static what(step: string, result: TerraformResult): string {
+    if (result.signal === undefined) return `terraform ${step} failed (exit ${result.code})`;
+    const lock = ['plan', 'apply', 'import', 'refresh'].includes(step)
+      ? '; a killed terraform can leave its state lock behind, which the next run reports with the command that clears it'
+      : '';
+    return `terraform ${step} was killed by ${result.signal} (out of memory, or stopped from outside)${lock}`;
   }
 
   /** stderr and stdout together, for the recognisers. */
