@@ -272,7 +272,7 @@ export function commandOptions(command: string): readonly string[] {
 /** `sesform --help`: every command. */
 export function usage(): string {
   const commands = COMMAND_NAMES.map((name) => `  ${name.padEnd(11)}${COMMANDS[name].summary}`);
-  return `Usage: sesform <command> [options]    (sesform <command> --help for its options)\n\nCommands:\n${commands.join('\n')}\n\n${EXIT_CODES}`;
+  return `Usage: sesform <command> [options]    (sesform <command> --help for its options; sesform --version)\n\nCommands:\n${commands.join('\n')}\n\n${EXIT_CODES}`;
 }
 
 /** `sesform <command> --help`: the command's own options, from the same table the parser uses. */
@@ -389,6 +389,17 @@ function onDemand<T>(module: string): T {
   return require(module) as T;
 }
 
+/** The version in the project's package.json (two folders up from the source, and from a build). */
+function packageVersion(): string {
+  for (const dir of [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]) {
+    const file = path.join(dir, 'package.json');
+    if (!fs.existsSync(file)) continue;
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (parsed.name === 'sesform' && parsed.version) return parsed.version;
+  }
+  return 'unknown';
+}
+
 /** Runs one command; resolves to the process exit code. */
 export async function main(
   argv: readonly string[],
@@ -404,6 +415,10 @@ export async function main(
   }
   if (first === '--help' || first === '-h' || first === 'help') {
     out.write(usage());
+    return EXIT.ok;
+  }
+  if (first === '--version' || first === '-V' || first === 'version') {
+    out.write(`sesform ${packageVersion()}\n`);
     return EXIT.ok;
   }
   let line: CommandLine;

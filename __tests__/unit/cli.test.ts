@@ -29,6 +29,16 @@ function stackFiles(outdir: string): Record<string, string> {
   );
 }
 
+test('--version prints the version of package.json, and nothing else', async () => {
+  const { version } = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  for (const flag of ['--version', '-V']) {
+    const { code, stdout, stderr } = await run(flag);
+    expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: `sesform ${version}\n`, stderr: '' });
+  }
+});
+
 describe('sesform validate', () => {
   test('warnings carry file:line:column like errors (a base file once, naming who inherits it), in --json too', async () => {
     const { dir, cleanup } = writeFiles({
