@@ -1,4 +1,7 @@
-/** The constructs, with the SES vocabulary and rules they enforce, usable from any CDKTF app. */
+/**
+ * The constructs, with the SES vocabulary and rules they enforce: TypeScript source that a CDKTF app
+ * in TypeScript imports from a checkout, or copies (it needs only cdktf, constructs and the AWS provider).
+ */
 export * from './ses-enums';
 export * from './configuration-set';
 export * from './cloudwatch-event-destination';

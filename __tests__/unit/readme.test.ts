@@ -2,11 +2,13 @@
  * README says what the code does: every SESFORM_* variable the configuration module reads, each
  * command's options as its option table gives them, and the sample dashboard it outlines.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { commandOptions } from '../../src/cli';
 import { SESFORM_VARIABLES } from '../../src/config';
 import { App, Testing } from 'cdktf';
+import { parse } from 'yaml';
 import type { DashboardWidget } from '../../modules/ses-dashboard';
 import { addEnvironmentStacks } from '../../src/app';
 import { loadEnvironments } from '../../src/environment/loader';
@@ -103,4 +105,78 @@ test("README's dashboard outline is the prod-eu-west-1 sample's dashboard as gen
       );
   const section = /<!-- dashboard outline -->\n([\s\S]*?)\n<!-- \/dashboard outline -->/.exec(readme)?.[1] ?? '';
   expect(cells(section)).toEqual(cells(outline));
+});
+
+/** The README's code blocks of a language, in order. */
+const codeBlocks = (language: string) =>
+  [...readme.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]);
+
+/** A scratch folder one level below the project, so that `../src` and `../modules` resolve as in README. */
+function scratchFolder(): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(PROJECT_ROOT, '.readme-test-'));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("README's TypeScript environment example and its base load as a valid environment", () => {
+  const [base, payments] = codeBlocks('ts').filter((block) => /^\/\/ environments\/(_shared|payments)\.ts/.test(block));
+  const { dir, cleanup } = scratchFolder();
+  try {
+    fs.writeFileSync(path.join(dir, '_shared.ts'), base);
+    fs.writeFileSync(path.join(dir, 'payments.ts'), payments);
+    const { environments, problems } = loadEnvironments(dir);
+    expect(problems).toEqual([]);
+    expect(environments.map(({ environment }) => environment.name)).toEqual(['payments']);
+  } finally {
+    cleanup();
+  }
+});
+
+test("README's modules examples synthesize as written (provider, backend, set, destination, alarms)", () => {
+  const blocks = codeBlocks('ts');
+  const app = blocks.find((block) => block.includes('new ConfigurationSet(stack'))!;
+  const monitoring = blocks.find((block) => block.includes('new AlarmTopic(stack'))!;
+  const program = `${monitoring
+    .split('\n')
+    .filter((line) => line.startsWith('import '))
+    .join('\n')}\n${app.replace(
+    'app.synth();',
+    monitoring
+      .split('\n')
+      .filter((line) => !line.startsWith('import '))
+      .join('\n') + '\napp.synth();',
+  )}`.replace(/'\.\/modules'/g, "'../modules'");
+  const { dir, cleanup } = scratchFolder();
+  try {
+    fs.writeFileSync(path.join(dir, 'app.ts'), program);
+    const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'app.ts'], { cwd: dir, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const synthesized = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out/stacks/ses/cdk.tf.json'), 'utf8'));
+    expect(Object.keys(synthesized.resource).sort()).toEqual([
+      'aws_cloudwatch_metric_alarm',
+      'aws_sesv2_configuration_set',
+      'aws_sesv2_configuration_set_event_destination',
+      'aws_sns_topic',
+      'aws_sns_topic_subscription',
+    ]);
+  } finally {
+    cleanup();
+  }
+});
+
+test("README's list of fields to change for a new account names every field staging.yaml sets", () => {
+  const staging = parse(fs.readFileSync(path.join(PROJECT_ROOT, 'environments', 'staging.yaml'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const fields = Object.entries(staging).flatMap(([key, value]) =>
+    key === 'extends'
+      ? []
+      : typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? Object.keys(value).map((inner) => `${key}.${inner}`)
+        : [key],
+  );
+  const list = /<!-- new account fields -->([\s\S]*?)<!-- \/new account fields -->/.exec(readme)?.[1] ?? '';
+  const named = new Set([...list.matchAll(/`([\w.]+)`/g)].map((match) => match[1]));
+  expect(fields.filter((field) => !named.has(field))).toEqual([]);
 });
