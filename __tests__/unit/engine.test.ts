@@ -126,13 +126,13 @@ describe('shards', () => {
       expect(() => parseShard(bad)).toThrow(`--shard ${bad}: expected I/N with 1 <= I <= N <= 1000, e.g. --shard 2/4.`);
   });
 
-  test('the samples: stacks in wave order', () => {
-    expect(SAMPLES.stacks.map((stack) => `${stack.wave}:${stack.name}`)).toEqual([
-      '0:dev-eu-west-1',
-      '1:staging-eu-west-1',
-      '2:prod-eu-west-1',
-      '2:prod-us-east-1',
-    ]);
+  test('the samples: stacks in wave order, then by name', () => {
+    const order = SAMPLES.stacks.map((stack) => [stack.wave, stack.name] as const);
+    const sorted = [...order].sort(([waveA, nameA], [waveB, nameB]) => waveA - waveB || nameA.localeCompare(nameB));
+    expect(order).toEqual(sorted);
+    expect(order.map(([, name]) => name)).toEqual(
+      expect.arrayContaining(['dev-eu-west-1', 'staging-eu-west-1', 'prod-eu-west-1', 'prod-us-east-1']),
+    );
   });
 });
 

@@ -19,7 +19,14 @@ describe('the sample environments as stacks', () => {
   const stacks = synthSamples();
 
   test('one stack per environment and region, named <env>-<region>', () => {
-    expect([...stacks.keys()]).toEqual(['dev-eu-west-1', 'staging-eu-west-1', 'prod-eu-west-1', 'prod-us-east-1']);
+    const { environments } = loadEnvironments(path.join(PROJECT_ROOT, 'environments'));
+    const expected = environments.flatMap(({ environment }) =>
+      environment.regions.map((region) => `${environment.name}-${region}`),
+    );
+    expect([...stacks.keys()].sort()).toEqual(expected.sort());
+    expect([...stacks.keys()]).toEqual(
+      expect.arrayContaining(['dev-eu-west-1', 'staging-eu-west-1', 'prod-eu-west-1', 'prod-us-east-1']),
+    );
   });
 
   test.each([
@@ -42,15 +49,20 @@ describe('the sample environments as stacks', () => {
 
   test('each stack keeps its state under its own key, with the S3 lock file and encryption', () => {
     const backends = [...stacks.entries()].map(([name, stack]) => [name, stack.parsed.terraform.backend!.s3]);
-    expect(backends).toEqual([
-      ['dev-eu-west-1', expect.objectContaining({ key: 'ses-event-publishing/dev/eu-west-1/terraform.tfstate' })],
-      [
-        'staging-eu-west-1',
-        expect.objectContaining({ key: 'ses-event-publishing/staging/eu-west-1/terraform.tfstate' }),
-      ],
-      ['prod-eu-west-1', expect.objectContaining({ key: 'ses-event-publishing/prod/eu-west-1/terraform.tfstate' })],
-      ['prod-us-east-1', expect.objectContaining({ key: 'ses-event-publishing/prod/us-east-1/terraform.tfstate' })],
-    ]);
+    // <prefix>/<environment>/<region>/terraform.tfstate, written out for the stacks the samples ship.
+    expect(backends).toEqual(
+      expect.arrayContaining([
+        ['dev-eu-west-1', expect.objectContaining({ key: 'ses-event-publishing/dev/eu-west-1/terraform.tfstate' })],
+        [
+          'staging-eu-west-1',
+          expect.objectContaining({ key: 'ses-event-publishing/staging/eu-west-1/terraform.tfstate' }),
+        ],
+        ['prod-eu-west-1', expect.objectContaining({ key: 'ses-event-publishing/prod/eu-west-1/terraform.tfstate' })],
+        ['prod-us-east-1', expect.objectContaining({ key: 'ses-event-publishing/prod/us-east-1/terraform.tfstate' })],
+      ]),
+    );
+    const keys = backends.map(([, backend]) => (backend as { key: string }).key);
+    expect(new Set(keys).size).toBe(keys.length);
     for (const [, backend] of backends)
       expect(backend).toMatchObject({
         bucket: 'acme-ses-terraform-state',
