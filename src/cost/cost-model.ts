@@ -76,6 +76,11 @@ function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
 
+/** 3103.6 -> "3,103.60". */
+function formatUsd(value: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
 /** The metric formula of a destination, for messages: "3 event types x campaign 101 x link 11". */
 export function describeMetrics(cost: DestinationCost): string {
   const factors = cost.dimensions.map((dimension) => `${dimension.name} ${formatCount(dimension.values)}`);
@@ -291,7 +296,7 @@ function budgetProblems(fleet: Fleet, stacks: readonly StackCost[]): Problem[] {
       found.push({
         file,
         path: 'budgets.maxMonthlyUsd',
-        message: `environment "${environment.name}" can cost up to ${monthlyUsd.toFixed(2)} USD a month in custom metrics, alarms and dashboards, over its budget of ${budgets.maxMonthlyUsd.toFixed(2)} USD.${culprit}`,
+        message: `environment "${environment.name}" can cost up to ${formatUsd(monthlyUsd)} USD a month in custom metrics, alarms and dashboards, over its budget of ${formatUsd(budgets.maxMonthlyUsd)} USD.${culprit}`,
       });
     return found;
   });
