@@ -50,6 +50,10 @@ const OPTION_SPECS = {
     type: 'boolean',
     help: 'after each wave, verify its metrics (as sesform verify); a missing one stops the waves after it',
   },
+  tls: {
+    type: 'boolean',
+    help: 'serve HTTPS (a throwaway certificate for the loopback address): what a bootstrapped, TLS-only state bucket needs',
+  },
   probe: {
     type: 'boolean',
     help: 'verify with a probe value per tag, header and link dimension (extra series; their cost is shown first)',
@@ -114,6 +118,7 @@ interface Options {
   readonly 'auto-approve': boolean;
   readonly 'read-only': boolean;
   readonly probe: boolean;
+  readonly tls: boolean;
   readonly verify: boolean;
   readonly set?: string;
   readonly format?: string;
@@ -200,7 +205,7 @@ const COMMANDS = {
   },
   emulator: {
     summary: 'run the embedded emulator until Ctrl-C, for plan and apply run separately with --local',
-    options: [],
+    options: ['tls'],
   },
   validate: {
     summary: 'check every environment file and print every problem (and the cost warnings)',
@@ -323,6 +328,7 @@ function parseCommandLine(argv: readonly string[]): CommandLine {
     'auto-approve': false,
     'read-only': false,
     probe: false,
+    tls: false,
     verify: false,
     merge: false,
     json: false,
@@ -449,7 +455,7 @@ export async function main(
     senders,
     report: (options, out) => reportCommand(args, options, out),
     unlock: unlockCommand,
-    emulator: (_options, out) => engineModule().emulatorCommand(out),
+    emulator: (options, out) => engineModule().emulatorCommand(out, { tls: options.tls }),
     validate,
     cost,
     synth,

@@ -15,8 +15,9 @@ import {
   UpdateConfigurationSetEventDestinationCommand,
 } from '@aws-sdk/client-sesv2';
 import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as path from 'node:path';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { sesClientIn } from '../helpers/local-stacks';
@@ -318,3 +319,36 @@ describe('the emulator is reachable from this machine only, and by no web page',
     );
   });
 });
+
+test('`sesform emulator --tls` says it is starting at once, serves HTTPS on the loopback address, and stops on Ctrl-C', async () => {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'sesform.js'), 'emulator', '--tls'], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no address in 60 s:\n${output}`)), 60_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+  });
+  expect(output.split('\n')[0]).toBe('Starting the emulator (HTTPS)...');
+  // The throwaway certificate: accepted here for the loopback address only, as local mode does.
+  const status = await new Promise<number | undefined>((resolve, reject) =>
+    https
+      .get(`${endpoint}/`, { rejectUnauthorized: false }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      })
+      .on('error', reject),
+  );
+  expect(status).toBe(200);
+  child.kill('SIGINT');
+  expect(await exited).toBe(0);
+}, 90_000);

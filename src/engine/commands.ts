@@ -166,8 +166,10 @@ export async function unlockCommand(options: {
 }
 
 /** `sesform emulator`: an emulator that outlives one command, for plan and apply run separately in local mode. */
-export async function emulatorCommand(out: NodeJS.WritableStream): Promise<number> {
-  const emulator = await startEmulator();
+export async function emulatorCommand(out: NodeJS.WritableStream, { tls = false } = {}): Promise<number> {
+  // Starting takes seconds (Python and moto load): say so at once.
+  out.write(`Starting the emulator${tls ? ' (HTTPS)' : ''}...\n`);
+  const emulator = await startEmulator({ tls });
   out.write(
     `Emulator listening on ${emulator.endpoint} (pid ${emulator.pid}); Ctrl-C stops it. In another shell:\n  export ${SESFORM_VARIABLES.localEndpoint}=${emulator.endpoint}\n  sesform plan --local --all && sesform apply --local --all\n`,
   );
