@@ -53,7 +53,7 @@ async function main() {
   generateFleet(fleet, STACKS, {
     sets: ['transactional', 'marketing'],
     accountBase: 200000000000,
-    bucket: 'bench-state',
+    bucket: 'bench-state-{accountId}',
   });
   const emulator = await startEmulator();
   try {

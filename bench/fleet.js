@@ -1,7 +1,8 @@
 'use strict';
 /**
  * Generated environment files for the benchmarks: `count` teams, one account each, in waves 0-2,
- * each with the given configuration sets of two CloudWatch destinations.
+ * each with the given configuration sets of two CloudWatch destinations; `bucket` may use "{accountId}"
+ * (one state bucket per account, as validate requires).
  */
 const fs = require('node:fs');
 const path = require('node:path');

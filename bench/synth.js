@@ -71,7 +71,7 @@ const cdktf = series('npx cdktf synth (samples, 4 stacks)', 'npx', [
 generateFleet(path.join(out, 'fleet'), 100, {
   sets: ['transactional', 'marketing', 'alerts'],
   accountBase: 100000000000,
-  bucket: 'fleet-state',
+  bucket: 'fleet-state-{accountId}',
 });
 const fleet = series('sesform synth (100 environments, 3 sets x 2 destinations)', 'node', [
   ...preload,

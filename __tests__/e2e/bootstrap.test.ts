@@ -50,7 +50,7 @@ beforeAll(async () => {
           dimensions: [{ name: ses:configuration-set, source: messageTag, defaultValue: receipts }]
 `,
     )
-      .replace('stateBackend: { bucket: state-bucket,', 'stateBackend: { bucket: fresh-account-state,')
+      .replace('stateBackend: { bucket: "state-{accountId}",', 'stateBackend: { bucket: fresh-account-state,')
       .replace(
         `role/ses-deploy\n`,
         `role/ses-deploy\n  trustedPrincipal: ${PIPELINE}\n  externalId: fresh-pipeline\nplanRole:\n  arn: arn:aws:iam::${ACCOUNT}:role/ses-plan\n  trustedPrincipal: ${PLAN_PIPELINE}\n`,

@@ -279,7 +279,7 @@ describe('the sample environments on the emulator', () => {
     const lockKey = `${stateKey('ses-event-publishing', 'dev', DEV.region)}.tflock`;
     const lockHeld = async () => {
       try {
-        await s3.send(new GetObjectCommand({ Bucket: 'acme-ses-terraform-state', Key: lockKey }));
+        await s3.send(new GetObjectCommand({ Bucket: `acme-ses-state-${DEV.account}-eu-west-1`, Key: lockKey }));
         return true;
       } catch {
         return false;

@@ -108,7 +108,8 @@ export function environmentFields(name: string, account: string, extra: Record<s
     accountId: account,
     deployRole: { arn: `arn:aws:iam::${account}:role/ses-deploy` },
     regions: ['eu-west-1'],
-    stateBackend: { bucket: 'state-bucket', keyPrefix: 'ses', region: 'eu-west-1' },
+    // S3 names are global: one state bucket per account, as validate requires.
+    stateBackend: { bucket: 'state-{accountId}', keyPrefix: 'ses', region: 'eu-west-1' },
     ...extra,
   };
 }
@@ -120,7 +121,7 @@ accountId: "${account}"
 deployRole:
   arn: arn:aws:iam::${account}:role/ses-deploy
 regions: [eu-west-1]
-stateBackend: { bucket: state-bucket, keyPrefix: ses, region: eu-west-1 }
+stateBackend: { bucket: "state-{accountId}", keyPrefix: ses, region: eu-west-1 }
 ${extra}`;
 }
 

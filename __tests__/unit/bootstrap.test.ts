@@ -292,3 +292,15 @@ describe('iam-policy: the roles from the GitHub job to the account', () => {
     expect(iamRoles(stacksOf(unpiped as Environment)).map((each) => each.kind)).toEqual(['deploy', 'plan']);
   });
 });
+
+describe('state buckets across accounts', () => {
+  test('a bucket shared on purpose (stateBackend.shared) is left to its owner: bootstrap creates the roles only', () => {
+    const shared = environment('prod', '333333333333', 'production', {
+      stateBackend: { bucket: 'acme-shared-state', keyPrefix: 'ses', region: 'eu-west-1', shared: true },
+    });
+    const app = Testing.app();
+    const stack = new SesBootstrapStack(app, { stacks: stacksOf(shared), stateFile: '/tmp/bootstrap.tfstate' });
+    const resources = readStack(Testing.synth(stack)).parsed.resource!;
+    expect(Object.keys(resources).sort()).toEqual(['aws_iam_role', 'aws_iam_role_policy']);
+  });
+});

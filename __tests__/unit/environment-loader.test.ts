@@ -288,3 +288,68 @@ configurationSets: []
     ]);
   });
 });
+
+describe('state bucket names', () => {
+  const load = (files: Record<string, string>) => {
+    const { dir, cleanup } = writeFiles(files);
+    try {
+      return loadEnvironments(dir);
+    } finally {
+      cleanup();
+    }
+  };
+  const withBucket = (name: string, account: string, bucket: string, extra = '') =>
+    environmentYaml(name, account).replace(
+      /stateBackend: .*\n/,
+      `stateBackend: { bucket: "${bucket}", keyPrefix: ses, region: eu-central-1${extra} }\n`,
+    );
+
+  test('"{accountId}" and "{region}" (the bucket\'s region) are replaced per environment', () => {
+    const { environments, problems } = load({
+      'a.yaml': withBucket('a', '740000000051', 'acme-ses-state-{accountId}-{region}'),
+      'b.yaml': withBucket('b', '740000000052', 'acme-ses-state-{accountId}-{region}'),
+    });
+    expect(problems).toEqual([]);
+    expect(environments.map(({ environment }) => environment.stateBackend.bucket)).toEqual([
+      'acme-ses-state-740000000051-eu-central-1',
+      'acme-ses-state-740000000052-eu-central-1',
+    ]);
+  });
+
+  test.each([
+    [
+      'an unknown placeholder',
+      'acme-{account}',
+      /is not an S3 bucket name: .*"\{accountId\}" and "\{region\}" stand for/,
+    ],
+    [
+      'a name that grows past 63 characters',
+      'a-rather-long-prefix-for-state-buckets-{accountId}-{region}',
+      /becomes "a-rather-long-prefix-for-state-buckets-740000000051-eu-central-1" for this environment, which is not an S3 bucket name .* shorten the fixed part/,
+    ],
+  ])('refuses %s', (_what, bucket, message) => {
+    const { problems } = load({ 'a.yaml': withBucket('a', '740000000051', bucket) });
+    expect(problems).toEqual([
+      expect.objectContaining({ path: 'stateBackend.bucket', message: expect.stringMatching(message) }),
+    ]);
+  });
+
+  test('two accounts declaring one bucket are refused, each file naming the other; shared on purpose is fine', () => {
+    const { problems } = load({
+      'a.yaml': withBucket('a', '740000000051', 'acme-ses-state'),
+      'b.yaml': withBucket('b', '740000000052', 'acme-ses-state'),
+    });
+    expect(problems.map((problem) => [problem.file.replace(/.*\//, ''), problem.path])).toEqual([
+      ['a.yaml', 'stateBackend.bucket'],
+      ['b.yaml', 'stateBackend.bucket'],
+    ]);
+    expect(problems[0].message).toMatch(
+      /^state bucket "acme-ses-state" is also declared for account 740000000052 \(b in .*b\.yaml\): S3 bucket names are global, so the second account's bootstrap would fail with BucketAlreadyExists\. .*"acme-ses-state-\{accountId\}-\{region\}".*stateBackend\.shared: true/,
+    );
+    const shared = load({
+      'a.yaml': withBucket('a', '740000000051', 'acme-ses-state', ', shared: true'),
+      'b.yaml': withBucket('b', '740000000052', 'acme-ses-state', ', shared: true'),
+    });
+    expect(shared.problems).toEqual([]);
+  });
+});

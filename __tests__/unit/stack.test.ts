@@ -63,9 +63,10 @@ describe('the sample environments as stacks', () => {
     );
     const keys = backends.map(([, backend]) => (backend as { key: string }).key);
     expect(new Set(keys).size).toBe(keys.length);
-    for (const [, backend] of backends)
+    // One bucket per account: _base.yaml's "acme-ses-state-{accountId}-{region}".
+    for (const [name, backend] of backends)
       expect(backend).toMatchObject({
-        bucket: 'acme-ses-terraform-state',
+        bucket: `acme-ses-state-${JSON.parse(stacks.get(name as string)!.json).provider.aws[0].allowed_account_ids[0]}-eu-west-1`,
         region: 'eu-west-1',
         use_lockfile: true,
         encrypt: true,
@@ -158,7 +159,7 @@ describe('local mode', () => {
       max_retries: 2,
     });
     expect(prod.parsed.terraform.backend!.s3).toMatchObject({
-      bucket: 'acme-ses-terraform-state',
+      bucket: 'acme-ses-state-333333333333-eu-west-1',
       key: 'ses-event-publishing/prod/us-east-1/terraform.tfstate',
       use_lockfile: true,
       use_path_style: true,

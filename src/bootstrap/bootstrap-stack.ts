@@ -87,54 +87,8 @@ export class SesBootstrapStack extends TerraformStack {
     if (local) this.addOverride('terraform.required_providers.aws.version', local.providerVersion);
     new LocalBackend(this, { path: props.stateFile });
 
-    const bucket = new S3Bucket(this, 'state-bucket', {
-      bucket: stateBackend.bucket,
-      // All environments' state lives here: Terraform must never delete it.
-      lifecycle: { preventDestroy: true },
-    });
-    new S3BucketVersioningA(this, 'state-versioning', {
-      bucket: bucket.id,
-      versioningConfiguration: { status: 'Enabled' },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'state-encryption', {
-      bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-    });
-    new S3BucketPublicAccessBlock(this, 'state-public-access-block', {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketPolicy(this, 'state-tls-only', {
-      bucket: bucket.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [`arn:aws:s3:::${stateBackend.bucket}`, `arn:aws:s3:::${stateBackend.bucket}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
-        ],
-      }),
-    });
-    new S3BucketLifecycleConfiguration(this, 'state-lifecycle', {
-      bucket: bucket.id,
-      rule: [
-        {
-          id: 'expire-old-state-versions',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          noncurrentVersionExpiration: [{ noncurrentDays: STATE_VERSION_RETENTION_DAYS }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
-    });
+    // A bucket shared by several accounts on purpose belongs to one of them, outside this bootstrap.
+    if (!stateBackend.shared) SesBootstrapStack.stateBucket(this, stateBackend.bucket);
 
     for (const role of accountRoles(stacks)) {
       if (role.trustPolicy === undefined)
@@ -154,5 +108,57 @@ export class SesBootstrapStack extends TerraformStack {
         policy: JSON.stringify(role.policy),
       });
     }
+  }
+
+  /** The state bucket: versioned, encrypted, private, TLS only, old versions expired, never destroyed. */
+  private static stateBucket(scope: Construct, name: string): void {
+    const bucket = new S3Bucket(scope, 'state-bucket', {
+      bucket: name,
+      // All environments' state lives here: Terraform must never delete it.
+      lifecycle: { preventDestroy: true },
+    });
+    new S3BucketVersioningA(scope, 'state-versioning', {
+      bucket: bucket.id,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(scope, 'state-encryption', {
+      bucket: bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    new S3BucketPublicAccessBlock(scope, 'state-public-access-block', {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketPolicy(scope, 'state-tls-only', {
+      bucket: bucket.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      }),
+    });
+    new S3BucketLifecycleConfiguration(scope, 'state-lifecycle', {
+      bucket: bucket.id,
+      rule: [
+        {
+          id: 'expire-old-state-versions',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          noncurrentVersionExpiration: [{ noncurrentDays: STATE_VERSION_RETENTION_DAYS }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
   }
 }

@@ -33,8 +33,35 @@ export function fleetProblems(fleet: Fleet): Problem[] {
         message: `stack "${stack.name}" is already produced by ${other.file}: rename the environment.`,
       });
   }
-  problems.push(...sharedAccountProblems(fleet.stacks), ...pipelineTrustProblems(fleet));
+  problems.push(...sharedAccountProblems(fleet.stacks), ...pipelineTrustProblems(fleet), ...stateBucketProblems(fleet));
   return problems;
+}
+
+/**
+ * S3 bucket names are global: two accounts declaring one state bucket means the second account's
+ * bootstrap fails with BucketAlreadyExists (after a partial apply), unless the bucket is shared on
+ * purpose (`stateBackend.shared` in every environment that uses it).
+ */
+function stateBucketProblems(fleet: Fleet): Problem[] {
+  const byBucket = new Map<string, Fleet['environments'][number][]>();
+  for (const loaded of fleet.environments) {
+    const users = byBucket.get(loaded.environment.stateBackend.bucket) ?? [];
+    byBucket.set(loaded.environment.stateBackend.bucket, [...users, loaded]);
+  }
+  return [...byBucket.entries()].flatMap(([bucket, users]) => {
+    const accounts = new Set(users.map(({ environment }) => environment.accountId));
+    if (accounts.size < 2) return [];
+    return users
+      .filter(({ environment }) => environment.stateBackend.shared !== true)
+      .map(({ file, environment }) => {
+        const others = users.filter((other) => other.environment.accountId !== environment.accountId);
+        return {
+          file,
+          path: 'stateBackend.bucket',
+          message: `state bucket "${bucket}" is also declared for account ${others[0].environment.accountId} (${others.map((other) => `${other.environment.name} in ${other.file}`).join(', ')}): S3 bucket names are global, so the second account's bootstrap would fail with BucketAlreadyExists. Give each account its own bucket, for example "acme-ses-state-{accountId}-{region}", or, for one bucket shared on purpose, set stateBackend.shared: true in every environment that uses it.`,
+        };
+      });
+  });
 }
 
 /**

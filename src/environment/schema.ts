@@ -71,6 +71,8 @@ const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
 const BUCKET = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A bucket name, possibly with placeholders, before they are replaced (then BUCKET applies). */
+const BUCKET_TEMPLATE = /^(?:[a-z0-9.-]|\{accountId\}|\{region\})+$/;
 // No wildcard (`*`, `?`: the deploy role's policy names the keys), no `..`, no empty path segment.
 const KEY_PREFIX = /^(?!\/)(?!.*\/\/)(?!.*\/$)(?!.*\.\.)[\w!.'()/-]{1,512}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
@@ -298,10 +300,13 @@ export const EnvironmentSchema = z
         ),
       ),
     stateBackend: z.strictObject({
-      bucket: z.string().regex(BUCKET, {
+      // "{accountId}" and "{region}" (the bucket's region) are replaced per environment: S3 names are global.
+      bucket: z.string().regex(BUCKET_TEMPLATE, {
         error: (issue) =>
-          `${quote(issue.input)} is not an S3 bucket name: 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit.`,
+          `${quote(issue.input)} is not an S3 bucket name: 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit; "{accountId}" and "{region}" stand for the environment's account and the bucket's region (such as "acme-ses-state-{accountId}-{region}").`,
       }),
+      // One bucket for several accounts, on purpose: bootstrap leaves the bucket to its owner.
+      shared: z.boolean().optional(),
       keyPrefix: z.string().regex(KEY_PREFIX, {
         error: (issue) =>
           `${quote(issue.input)} is not a usable state key prefix: letters, digits and ! - _ . ' ( ) /, with no "..", no leading, trailing or doubled "/".`,
@@ -396,7 +401,40 @@ export const EnvironmentSchema = z
         typeof candidate.planRole?.arn === 'string'
       );
     },
-  });
+  })
+  // Placeholders replaced: every reader sees the bucket name S3 will hold.
+  .superRefine(
+    rules((environment: { accountId: string; stateBackend: { bucket: string; region: string } }) => {
+      const bucket = resolveBucketName(
+        environment.stateBackend.bucket,
+        environment.accountId,
+        environment.stateBackend.region,
+      );
+      if (bucket === environment.stateBackend.bucket || BUCKET.test(bucket)) return [];
+      return [
+        {
+          path: ['stateBackend', 'bucket'],
+          message: `${quote(environment.stateBackend.bucket)} becomes ${quote(bucket)} for this environment, which is not an S3 bucket name (3 to 63 characters, lower-case letters, digits, "." and "-"): shorten the fixed part.`,
+        },
+      ];
+    }),
+  )
+  .transform((environment) => ({
+    ...environment,
+    stateBackend: {
+      ...environment.stateBackend,
+      bucket: resolveBucketName(
+        environment.stateBackend.bucket,
+        environment.accountId,
+        environment.stateBackend.region,
+      ),
+    },
+  }));
+
+/** A bucket name with "{accountId}" and "{region}" replaced. */
+export function resolveBucketName(template: string, accountId: string, region: string): string {
+  return template.replaceAll('{accountId}', accountId).replaceAll('{region}', region);
+}
 
 interface RoleFieldsForRules {
   readonly arn: string;
