@@ -248,6 +248,10 @@ const COMMANDS = {
     summary: "create --env's account's state bucket, deploy role and plan role (plan; --auto-approve applies)",
     options: [...SELECTION, 'admin-role', 'auto-approve', 'local', 'endpoint'],
   },
+  doctor: {
+    summary: 'check what this machine gives sesform (Node, Terraform, the AWS provider, the emulator, credentials)',
+    options: ['json'],
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 type CommandName = keyof typeof COMMANDS;
@@ -463,6 +467,7 @@ export async function main(
     'iam-policy': iamPolicyCommand,
     bootstrap: bootstrapCommand,
     export: exportCommand,
+    doctor,
   };
   try {
     return await commands[line.command](options, out);
@@ -568,6 +573,13 @@ function checkedEnvironments(
       warnings: cost.warnings,
     });
   return { environments, fleet, cost, every };
+}
+
+function doctor(options: Options, out: NodeJS.WritableStream): number {
+  const { doctorChecks, doctorText } = onDemand<typeof import('./doctor')>('./doctor');
+  const checks = doctorChecks();
+  out.write(options.json ? `${JSON.stringify({ checks }, null, 2)}\n` : doctorText(checks));
+  return checks.some((check) => check.status === 'fail') ? EXIT.error : EXIT.ok;
 }
 
 function validate(options: Options, out: NodeJS.WritableStream): number {

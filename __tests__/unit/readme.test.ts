@@ -44,6 +44,7 @@ test("README's table of options per command is each command's option table", () 
     'export',
     'iam-policy',
     'bootstrap',
+    'doctor',
   ]) {
     expect(table.has(command)).toBe(true);
     expect([command, ...optionsIn(table.get(command)!).sort()]).toEqual([

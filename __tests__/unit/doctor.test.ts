@@ -1,0 +1,130 @@
+/**
+ * `sesform doctor`: each check on inputs of the test's own (fake terraform and python binaries, a
+ * mirror folder, environment variables), what it reports and what it says to do.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  credentialsCheck,
+  doctorText,
+  emulatorCheck,
+  nodeCheck,
+  providerCheck,
+  terraformCheck,
+} from '../../src/doctor';
+import { writeFiles } from '../helpers/synth';
+
+/** An executable script that prints `output` and exits with `code`. */
+function fakeBinary(dir: string, name: string, output: string, code = 0): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, `#!/bin/sh\nprintf '%s' '${output}'\nexit ${code}\n`);
+  fs.chmodSync(file, 0o755);
+  return file;
+}
+
+test.each([
+  ['18.19.0', 'fail', /install Node 22 or 24/],
+  ['20.20.2', 'warn', /Node 20 reached end of life/],
+  ['22.11.0', 'ok', undefined],
+  ['24.1.0', 'ok', undefined],
+])('node %s: %s', (version, status, fix) => {
+  const check = nodeCheck(version);
+  expect(check.status).toBe(status);
+  if (fix) expect(check.fix).toMatch(fix);
+  else expect(check.fix).toBeUndefined();
+});
+
+test('terraform: missing, too old for the S3 lock file, or fine', () => {
+  const { dir, cleanup } = writeFiles({});
+  try {
+    expect(terraformCheck(path.join(dir, 'none'))).toMatchObject({
+      status: 'fail',
+      fix: expect.stringMatching(/SESFORM_TERRAFORM/),
+    });
+    const old = fakeBinary(dir, 'old', '{"terraform_version":"1.9.8"}');
+    expect(terraformCheck(old)).toMatchObject({
+      status: 'fail',
+      found: `Terraform 1.9.8 (${old})`,
+      fix: expect.stringMatching(/1\.10 or later: older versions ignore the S3 lock file/),
+    });
+    const fine = fakeBinary(dir, 'fine', '{"terraform_version":"1.11.4"}');
+    expect(terraformCheck(fine)).toEqual({ name: 'terraform', status: 'ok', found: `Terraform 1.11.4 (${fine})` });
+  } finally {
+    cleanup();
+  }
+});
+
+test('aws provider: the registry, a mirror with its versions, or a mirror that holds none', () => {
+  expect(providerCheck(undefined)).toMatchObject({
+    status: 'ok',
+    found: expect.stringMatching(/^from registry\.terraform\.io/),
+  });
+  const { dir, cleanup } = writeFiles({
+    'mirror/registry.terraform.io/hashicorp/aws/5.100.0/.keep': '',
+    'mirror/registry.terraform.io/hashicorp/aws/6.25.0/.keep': '',
+    'empty/.keep': '',
+  });
+  try {
+    expect(providerCheck(path.join(dir, 'mirror'))).toMatchObject({
+      status: 'ok',
+      found: `mirror ${path.join(dir, 'mirror')}: 6.25.0, 5.100.0; local mode pins 6.25.0`,
+    });
+    fs.rmSync(path.join(dir, 'mirror/registry.terraform.io/hashicorp/aws/6.25.0'), { recursive: true });
+    expect(providerCheck(path.join(dir, 'mirror'))).toMatchObject({
+      status: 'warn',
+      fix: expect.stringMatching(/lacks 6\.25\.0, the version stacks pin on AWS/),
+    });
+    expect(providerCheck(path.join(dir, 'empty'))).toMatchObject({ status: 'fail' });
+  } finally {
+    cleanup();
+  }
+});
+
+test('emulator: a Python with a supported moto, another moto, or none', () => {
+  const { dir, cleanup } = writeFiles({});
+  try {
+    expect(emulatorCheck(fakeBinary(dir, 'py-ok', '5.2.1\n'))).toMatchObject({
+      status: 'ok',
+      found: expect.stringMatching(/^moto 5\.2\.1/),
+    });
+    expect(emulatorCheck(fakeBinary(dir, 'py-new', '5.3.0\n'))).toMatchObject({
+      status: 'fail',
+      fix: expect.stringMatching(/install moto>=5\.2,<5\.3/),
+    });
+    expect(emulatorCheck(path.join(dir, 'no-python'))).toMatchObject({
+      status: 'fail',
+      fix: expect.stringMatching(/SESFORM_PYTHON/),
+    });
+  } finally {
+    cleanup();
+  }
+});
+
+test('credentials are named by their variables, never shown', () => {
+  const check = credentialsCheck({
+    AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEY',
+    AWS_SECRET_ACCESS_KEY: 'very-secret',
+    AWS_SESSION_TOKEN: 't0ken',
+  });
+  expect(check).toMatchObject({
+    status: 'ok',
+    found: expect.stringMatching(/^access keys \(AWS_ACCESS_KEY_ID with a session token\)/),
+  });
+  expect(JSON.stringify(check)).not.toMatch(/AKIAEXAMPLEKEY|very-secret|t0ken/);
+  expect(credentialsCheck({})).toMatchObject({ status: 'warn', fix: expect.stringMatching(/--local needs none/) });
+});
+
+test('the report: one line per check, what to do under a failing one, and a verdict', () => {
+  const text = doctorText([
+    { name: 'node', status: 'ok', found: 'Node 22.11.0' },
+    {
+      name: 'terraform',
+      status: 'fail',
+      found: 'no terraform at "terraform"',
+      fix: 'install Terraform 1.10 or later.',
+    },
+  ]);
+  expect(text).toBe(
+    'ok    node          Node 22.11.0\nFAIL  terraform     no terraform at "terraform"\n                    -> install Terraform 1.10 or later.\n1 check(s) failed: see "->" for what to do.\n',
+  );
+});
