@@ -321,3 +321,27 @@ test('shards split the stacks between jobs; report --merge gives one report and 
     'stack alpha-eu-west-1 is in more than one report: were the shards overlapping?',
   );
 });
+
+test('a provider lock file that pins another version (left by an earlier run) is upgraded by sesform, and said so', async () => {
+  expect((await fixture.run(['plan', '--env', 'alpha'])).code).not.toBe(1);
+  const stackDir = path.join(fixture.outdir, 'stacks', 'alpha-eu-west-1');
+  const lockFile = path.join(stackDir, '.terraform.lock.hcl');
+  // What another run with another provider source left: a lock on a version this configuration excludes.
+  const lock = fs.readFileSync(lockFile, 'utf8');
+  const pinned = /version\s+=\s+"([^"]+)"/.exec(lock)![1];
+  fs.writeFileSync(
+    lockFile,
+    lock
+      .replace(/version\s+=\s+"[^"]+"/, 'version     = "4.0.0"')
+      .replace(/constraints\s+=\s+"[^"]+"/, 'constraints = "4.0.0"'),
+  );
+  fs.rmSync(path.join(stackDir, '.terraform', 'sesform-init'));
+  const report = await fixture.report(['plan', '--env', 'alpha']);
+  expect([report.exitCode, stackIn(report, 'alpha-eu-west-1').error]).toEqual([expect.any(Number), undefined]);
+  expect(stackIn(report, 'alpha-eu-west-1').retries).toEqual([
+    expect.stringMatching(
+      /^init: the provider lock file pinned registry\.terraform\.io\/hashicorp\/aws 4\.0\.0, which this configuration's version constraint excludes; re-initialized with -upgrade/,
+    ),
+  ]);
+  expect(fs.readFileSync(lockFile, 'utf8')).toContain(`version     = "${pinned}"`);
+});

@@ -358,6 +358,10 @@ export class Engine {
     const workspace = StackWorkspace.in(this.options.outdir, stack.stack, this.env);
     const reconfigure = this.options.local !== undefined;
     await this.retrying(stack, 'init', () => workspace.initIfNeeded({ reconfigure }));
+    for (const note of workspace.notes.splice(0)) {
+      stack.retries.push(`init: ${note}`);
+      this.options.progress(`${stack.stack}: ${note}`);
+    }
     return workspace;
   }
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withSharedProvider } from './provider-server';
-import { stepError } from './errors';
+import { StackStepError, stepError } from './errors';
 import { TerraformResult, terraform } from './terraform';
 
 export { StackStepError } from './errors';
@@ -67,9 +67,26 @@ export class StackWorkspace {
   }
 
   /** `reconfigure` for local mode, where each run's emulator has a new address and holds fresh state. */
-  init({ reconfigure = false } = {}): Promise<TerraformResult> {
-    return this.step('init', ['init', '-input=false', '-no-color', ...(reconfigure ? ['-reconfigure'] : [])]);
+  async init({ reconfigure = false } = {}): Promise<TerraformResult> {
+    const args = ['init', '-input=false', '-no-color', ...(reconfigure ? ['-reconfigure'] : [])];
+    try {
+      return await this.step('init', args);
+    } catch (error) {
+      // The lock file is sesform's own (written by an earlier init in this folder): when it pins a
+      // provider version the configuration now excludes (another run's mirror, a changed
+      // awsProviderVersion), Terraform refuses until the lock is upgraded. sesform does that itself.
+      const mismatch = error instanceof StackStepError ? LOCK_MISMATCH.exec(error.output) : null;
+      if (mismatch === null) throw error;
+      const upgraded = await this.step('init', [...args, '-upgrade']);
+      this.notes.push(
+        `the provider lock file pinned ${mismatch[1]}, which this configuration's version constraint excludes; re-initialized with -upgrade (the lock file is sesform's own, in ${this.dir})`,
+      );
+      return upgraded;
+    }
   }
+
+  /** What init did beyond the ordinary (a lock file upgraded), for the run's report. */
+  readonly notes: string[] = [];
 
   /** The stack's backend and provider requirements: what `terraform init` depends on. */
   private initInputs(): string {
@@ -132,6 +149,10 @@ export class StackWorkspace {
     return this.step('destroy', ['destroy', '-input=false', '-no-color', '-auto-approve']);
   }
 }
+
+/** Terraform's refusal of a lock file that pins another provider version than the configuration allows. */
+const LOCK_MISMATCH =
+  /locked provider (registry\.terraform\.io\/hashicorp\/aws \S+)\s+does\s+not\s+match\s+configured\s+version\s+constraint/;
 
 /** One resource in a plan's JSON (`resource_changes` and `resource_drift`). */
 export interface ResourceChangeJson {
