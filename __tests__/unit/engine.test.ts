@@ -15,6 +15,7 @@ import type { FleetStack } from '../../src/fleet/fleet';
 import { StateLockedError, TransientAwsError, stepError } from '../../src/terraform/errors';
 import { PlanJson, ResourceChangeJson } from '../../src/terraform/stack-workspace';
 import { acknowledge } from '../../src/engine/drift-acknowledgements';
+import { errorHeadline } from '../../src/engine/engine';
 import { EnvironmentSchema } from '../../src/environment/schema';
 import { PROJECT_ROOT, environmentFields } from '../helpers/synth';
 
@@ -253,6 +254,17 @@ describe('reports', () => {
 describe('locks and retries', () => {
   const failure = (stderr: string) => stepError('s', 'apply', { code: 1, stdout: '', stderr });
   const isTransient = (error: unknown) => error instanceof TransientAwsError;
+
+  test("a failure in a progress line is not cut after its colon: the first line of Terraform's message follows", () => {
+    expect(
+      errorHeadline(
+        'terraform init failed (exit 1):\nError: Failed to query available provider packages\n\nCould not retrieve ...',
+      ),
+    ).toBe('terraform init failed (exit 1): Error: Failed to query available provider packages');
+    expect(errorHeadline('s: the state is locked by OperationTypeApply')).toBe(
+      's: the state is locked by OperationTypeApply',
+    );
+  });
 
   test('a terraform killed by a signal is named as killed, with what it may have left, not as "exit 1"', () => {
     const killed = stepError('s', 'apply', { code: 1, stdout: '', stderr: '', signal: 'SIGKILL' });

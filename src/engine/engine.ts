@@ -392,7 +392,7 @@ export class Engine {
       }
       stack.seconds = seconds(since);
       done++;
-      const detail = stack.error ? `FAILED: ${stack.error.split('\n')[0]}` : stack.outcome;
+      const detail = stack.error ? `FAILED: ${errorHeadline(stack.error)}` : stack.outcome;
       this.options.progress(
         `[${done}/${stacks.length}] ${report.command} ${stack.stack}: ${detail} (${stack.seconds} s)`,
       );
@@ -448,6 +448,18 @@ async function unreachable(endpoint: string, timeoutMs = 3000): Promise<string |
 }
 
 /** Clears a state lock left by a terraform process that is gone, in the stack's synthesized folder. */
+/**
+ * One line for a progress line: the error's first line, and when that only introduces Terraform's
+ * message ("terraform init failed (exit 1):"), that message's first line too.
+ */
+export function errorHeadline(error: string): string {
+  const lines = error
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return lines[0]?.endsWith(':') && lines[1] !== undefined ? `${lines[0]} ${lines[1]}` : (lines[0] ?? '');
+}
+
 /**
  * "applied a, b; not touched c": only the lists that name a stack ("nothing was applied" when the
  * first is empty, so a reader never sees "applied nothing; not touched nothing").
