@@ -49,4 +49,6 @@ export const WORK_PATHS = {
   localBootstrap: path.join(WORK_DIR, 'local-bootstrap'),
   /** The Terraform CLI config that points at the provider mirror. */
   terraformRc: path.join(WORK_DIR, 'terraform.rc'),
+  /** The provider mirror found on this machine, remembered (see src/terraform/toolchain.ts). */
+  toolchain: path.join(WORK_DIR, 'toolchain.json'),
 } as const;

@@ -7,6 +7,14 @@
 import { spawnSync } from 'node:child_process';
 import { setting, SESFORM_VARIABLES } from './config';
 import { BINDINGS_AWS_PROVIDER_VERSION, mirroredAwsVersions } from './terraform/terraform';
+import { MirrorChoice, providerMirror } from './terraform/toolchain';
+
+const MIRROR_SOURCES: Readonly<Record<MirrorChoice['source'], string>> = {
+  variable: 'SESFORM_PROVIDER_MIRROR',
+  cache: 'found on this machine earlier, remembered in .sesform/toolchain.json',
+  discovered: 'found on this machine now, remembered in .sesform/toolchain.json',
+  registry: 'none',
+};
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -81,26 +89,27 @@ export function terraformCheck(binary = setting('terraform') ?? 'terraform'): Ch
   return { name: 'terraform', status: 'ok', found: `Terraform ${version} (${binary})` };
 }
 
-export function providerCheck(mirror = setting('providerMirror')): Check {
+export function providerCheck(choice: MirrorChoice = providerMirror()): Check {
+  const mirror = choice.path;
   if (mirror === undefined)
     return {
       name: 'aws provider',
       status: 'ok',
-      found: `from registry.terraform.io (needs network at terraform init); stacks pin ${BINDINGS_AWS_PROVIDER_VERSION} unless awsProviderVersion says otherwise`,
+      found: `from registry.terraform.io (no mirror on this machine; needs network at terraform init); stacks pin ${BINDINGS_AWS_PROVIDER_VERSION} unless awsProviderVersion says otherwise`,
     };
   const versions = mirroredAwsVersions(mirror);
   if (versions.length === 0)
     return {
       name: 'aws provider',
       status: 'fail',
-      found: `${SESFORM_VARIABLES.providerMirror}=${mirror} holds no registry.terraform.io/hashicorp/aws/<version>`,
+      found: `the mirror ${mirror} (${MIRROR_SOURCES[choice.source]}) holds no registry.terraform.io/hashicorp/aws/<version>`,
       fix: `point ${SESFORM_VARIABLES.providerMirror} at an unpacked mirror (terraform providers mirror DIR), or unset it to use the registry.`,
     };
   const local = setting('localProviderVersion') ?? versions[0];
   return {
     name: 'aws provider',
     status: versions.includes(BINDINGS_AWS_PROVIDER_VERSION) ? 'ok' : 'warn',
-    found: `mirror ${mirror}: ${versions.join(', ')}; local mode pins ${local}`,
+    found: `mirror ${mirror} (${MIRROR_SOURCES[choice.source]}): ${versions.join(', ')}; local mode pins ${local}`,
     ...(versions.includes(BINDINGS_AWS_PROVIDER_VERSION)
       ? {}
       : {

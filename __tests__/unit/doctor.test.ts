@@ -12,6 +12,7 @@ import {
   providerCheck,
   terraformCheck,
 } from '../../src/doctor';
+import { discoverMirror, providerMirror, resetProviderMirror } from '../../src/terraform/toolchain';
 import { writeFiles } from '../helpers/synth';
 
 /** An executable script that prints `output` and exits with `code`. */
@@ -55,7 +56,7 @@ test('terraform: missing, too old for the S3 lock file, or fine', () => {
 });
 
 test('aws provider: the registry, a mirror with its versions, or a mirror that holds none', () => {
-  expect(providerCheck(undefined)).toMatchObject({
+  expect(providerCheck({ source: 'registry' })).toMatchObject({
     status: 'ok',
     found: expect.stringMatching(/^from registry\.terraform\.io/),
   });
@@ -65,16 +66,16 @@ test('aws provider: the registry, a mirror with its versions, or a mirror that h
     'empty/.keep': '',
   });
   try {
-    expect(providerCheck(path.join(dir, 'mirror'))).toMatchObject({
+    expect(providerCheck({ path: path.join(dir, 'mirror'), source: 'variable' })).toMatchObject({
       status: 'ok',
-      found: `mirror ${path.join(dir, 'mirror')}: 6.25.0, 5.100.0; local mode pins 6.25.0`,
+      found: `mirror ${path.join(dir, 'mirror')} (SESFORM_PROVIDER_MIRROR): 6.25.0, 5.100.0; local mode pins 6.25.0`,
     });
     fs.rmSync(path.join(dir, 'mirror/registry.terraform.io/hashicorp/aws/6.25.0'), { recursive: true });
-    expect(providerCheck(path.join(dir, 'mirror'))).toMatchObject({
+    expect(providerCheck({ path: path.join(dir, 'mirror'), source: 'variable' })).toMatchObject({
       status: 'warn',
       fix: expect.stringMatching(/lacks 6\.25\.0, the version stacks pin on AWS/),
     });
-    expect(providerCheck(path.join(dir, 'empty'))).toMatchObject({ status: 'fail' });
+    expect(providerCheck({ path: path.join(dir, 'empty'), source: 'cache' })).toMatchObject({ status: 'fail' });
   } finally {
     cleanup();
   }
@@ -127,4 +128,67 @@ test('the report: one line per check, what to do under a failing one, and a verd
   expect(text).toBe(
     'ok    node          Node 22.11.0\nFAIL  terraform     no terraform at "terraform"\n                    -> install Terraform 1.10 or later.\n1 check(s) failed: see "->" for what to do.\n',
   );
+});
+
+describe('the provider mirror, found once and remembered', () => {
+  const saved = process.env.SESFORM_PROVIDER_MIRROR;
+  beforeEach(() => {
+    delete process.env.SESFORM_PROVIDER_MIRROR;
+    resetProviderMirror();
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.SESFORM_PROVIDER_MIRROR;
+    else process.env.SESFORM_PROVIDER_MIRROR = saved;
+    resetProviderMirror();
+  });
+
+  test('found by the scan on the first run (with a note saying where), then read from the cache without a scan', () => {
+    const { dir, cleanup } = writeFiles({ 'opt/tf/registry.terraform.io/hashicorp/aws/5.100.0/.keep': '' });
+    try {
+      const cache = path.join(dir, '.sesform', 'toolchain.json');
+      const notes: string[] = [];
+      let scans = 0;
+      const discover = () => {
+        scans++;
+        return discoverMirror([path.join(dir, 'nowhere'), path.join(dir, 'opt', 'tf')]);
+      };
+      expect(providerMirror(cache, discover, (text) => notes.push(text))).toEqual({
+        path: path.join(dir, 'opt', 'tf'),
+        source: 'discovered',
+      });
+      expect(notes).toEqual([
+        expect.stringContaining(
+          `using the AWS provider mirror ${path.join(dir, 'opt', 'tf')} (found on this machine, remembered in`,
+        ),
+      ]);
+      resetProviderMirror();
+      expect(providerMirror(cache, discover, (text) => notes.push(text))).toEqual({
+        path: path.join(dir, 'opt', 'tf'),
+        source: 'cache',
+      });
+      expect([scans, notes.length]).toEqual([1, 1]);
+      // The variable always wins.
+      process.env.SESFORM_PROVIDER_MIRROR = '/elsewhere';
+      expect(providerMirror(cache, discover)).toEqual({ path: '/elsewhere', source: 'variable' });
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a remembered mirror that is gone is looked for again; none found means the registry, remembered too', () => {
+    const { dir, cleanup } = writeFiles({ '.sesform/toolchain.json': JSON.stringify({ providerMirror: '/gone' }) });
+    try {
+      const cache = path.join(dir, '.sesform', 'toolchain.json');
+      expect(
+        providerMirror(
+          cache,
+          () => undefined,
+          () => undefined,
+        ),
+      ).toEqual({ source: 'registry' });
+      expect(JSON.parse(fs.readFileSync(cache, 'utf8'))).toEqual({ providerMirror: null });
+    } finally {
+      cleanup();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WORK_PATHS, setting } from '../config';
+import { providerMirror } from './toolchain';
 
 /** The version `@cdktf/provider-aws` 21.22.1 pins in every stack (checked by a unit test). */
 export const BINDINGS_AWS_PROVIDER_VERSION = '6.25.0';
@@ -24,7 +25,7 @@ function compareVersions(a: string, b: string): number {
 }
 
 /** The AWS provider versions the mirror holds, newest first. */
-export function mirroredAwsVersions(mirror = setting('providerMirror')): string[] {
+export function mirroredAwsVersions(mirror = providerMirror().path): string[] {
   if (mirror === undefined || mirror === '') return [];
   const versionsDir = path.join(mirror, 'registry.terraform.io', 'hashicorp', 'aws');
   if (!fs.existsSync(versionsDir)) return [];
@@ -45,7 +46,7 @@ export function terraformEnvironment(): NodeJS.ProcessEnv {
   // Terraform and the AWS provider spend about a third of a plan's CPU collecting garbage of the
   // provider's schema; a larger GC target cuts that for ~50% more peak memory (measured: bench/).
   env.GOGC ??= GOGC_DEFAULT;
-  const mirror = setting('providerMirror');
+  const mirror = providerMirror().path;
   if (mirror) {
     const configFile = path.resolve(WORK_PATHS.terraformRc);
     const config = `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(path.resolve(mirror))}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`;

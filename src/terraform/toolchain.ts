@@ -1,0 +1,91 @@
+/**
+ * Where the AWS provider comes from when the registry is out of reach: `SESFORM_PROVIDER_MIRROR`, or
+ * an unpacked mirror found on this machine once and remembered in `.sesform/toolchain.json`, so
+ * every entry point (sesform, npm scripts, the stock cdktf CLI through main.ts) agrees, and no run
+ * after the first scans the disk. The scan is the one `scripts/with-toolchain.sh` makes.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SESFORM_VARIABLES, WORK_PATHS, setting } from '../config';
+
+export interface MirrorChoice {
+  /** The mirror folder; undefined: the public registry. */
+  readonly path?: string;
+  /** Where the choice came from, for `doctor` and the note printed when a mirror is first found. */
+  readonly source: 'variable' | 'cache' | 'discovered' | 'registry';
+}
+
+const PROVIDER_DIR = path.join('registry.terraform.io', 'hashicorp', 'aws');
+/** Folders skipped by the scan: virtual file systems, package trees, and plugin caches (not mirrors). */
+const SKIPPED = new Set(['proc', 'sys', 'dev', 'run', 'node_modules', '.git', 'plugin-cache', 'snap']);
+const MAX_DEPTH = 6;
+
+const isMirror = (dir: string) => fs.existsSync(path.join(dir, PROVIDER_DIR));
+
+/** The first mirror under the usual places, then anywhere within six levels of `/`. */
+export function discoverMirror(roots: readonly string[] = defaultRoots()): string | undefined {
+  for (const root of roots) if (isMirror(root)) return root;
+  const queue: [string, number][] = [['/', 0]];
+  while (queue.length > 0) {
+    const [dir, depth] = queue.shift()!;
+    if (depth > 0 && isMirror(dir)) return dir;
+    if (depth >= MAX_DEPTH - 3) continue; // the mirror is 3 levels above .../hashicorp/aws
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries)
+      if (entry.isDirectory() && !SKIPPED.has(entry.name)) queue.push([path.join(dir, entry.name), depth + 1]);
+  }
+  return undefined;
+}
+
+function defaultRoots(): string[] {
+  return [
+    path.join(os.homedir(), '.terraform.d', 'plugins'),
+    '/usr/share/terraform/plugins',
+    '/usr/local/share/terraform/plugins',
+  ];
+}
+
+let chosen: MirrorChoice | undefined;
+
+/**
+ * The provider mirror for this process: the variable, else the remembered one (if it still holds the
+ * provider), else one found now (remembered, with a note on stderr saying where it came from).
+ */
+export function providerMirror(
+  cacheFile = path.resolve(WORK_PATHS.toolchain),
+  discover: () => string | undefined = discoverMirror,
+  note: (text: string) => void = (text) => process.stderr.write(text),
+): MirrorChoice {
+  const variable = setting('providerMirror');
+  if (variable !== undefined) return { path: variable, source: 'variable' };
+  if (chosen !== undefined) return chosen;
+  try {
+    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { providerMirror?: string | null };
+    if (cached.providerMirror === null) return (chosen = { source: 'registry' });
+    if (typeof cached.providerMirror === 'string' && isMirror(cached.providerMirror))
+      return (chosen = { path: cached.providerMirror, source: 'cache' });
+  } catch {
+    // No cache yet, or an unreadable one: look again.
+  }
+  const found = discover();
+  fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+  const temporary = `${cacheFile}.${process.pid}`;
+  fs.writeFileSync(temporary, `${JSON.stringify({ providerMirror: found ?? null }, null, 2)}\n`);
+  fs.renameSync(temporary, cacheFile);
+  if (found !== undefined)
+    note(
+      `sesform: using the AWS provider mirror ${found} (found on this machine, remembered in ${path.relative(process.cwd(), cacheFile)}; ${SESFORM_VARIABLES.providerMirror} chooses another).\n`,
+    );
+  return (chosen = found === undefined ? { source: 'registry' } : { path: found, source: 'discovered' });
+}
+
+/** Forgets the choice of this process (tests). */
+export function resetProviderMirror(): void {
+  chosen = undefined;
+}
