@@ -112,6 +112,14 @@ test('bootstrap plans first (exit 2), then creates a private, versioned, encrypt
   const planned = await sesform('bootstrap', '--env', 'fresh');
   expect(planned.code).toBe(2);
   expect(planned.output).toMatch(/^bootstrap-101010101010: 10 to add, 0 to change, 0 to destroy$/m);
+  // What a reviewer approves, in words, before Terraform's resource list.
+  expect(planned.output).toContain(
+    '  state bucket fresh-account-state in eu-west-1: created, never destroyed by Terraform (prevent_destroy)',
+  );
+  expect(planned.output).toContain(
+    '    access: public access blocked (all four settings); a bucket policy denies every request not made over TLS',
+  );
+  expect(planned.output).toMatch(/^ {4}trusted: only \S+ with the external ID may assume it$/m);
   const applied = await sesform('bootstrap', '--env', 'fresh', '--auto-approve');
   expect(applied.code).toBe(0);
   expect(applied.output).toContain('bootstrap-101010101010: Resources: 10 added, 0 changed, 0 destroyed.');

@@ -1,5 +1,6 @@
 import { Testing } from 'cdktf';
 import { SesBootstrapStack, roleNameAndPath } from '../../src/bootstrap/bootstrap-stack';
+import { bootstrapReview } from '../../src/bootstrap/bootstrap-review';
 import { iamRoles } from '../../src/bootstrap/iam-roles';
 import {
   CONFIGURATION_SET_ACTIONS,
@@ -302,5 +303,35 @@ describe('state buckets across accounts', () => {
     const stack = new SesBootstrapStack(app, { stacks: stacksOf(shared), stateFile: '/tmp/bootstrap.tfstate' });
     const resources = readStack(Testing.synth(stack)).parsed.resource!;
     expect(Object.keys(resources).sort()).toEqual(['aws_iam_role', 'aws_iam_role_policy']);
+  });
+});
+
+describe('the bootstrap review', () => {
+  test('names the bucket and its protection, and each role with who may assume it and what it may do', () => {
+    const lines = bootstrapReview(stacksOf(prod));
+    expect(lines.slice(0, 4)).toEqual([
+      'account 333333333333',
+      '  state bucket acme-ses-terraform-state in eu-west-1: created, never destroyed by Terraform (prevent_destroy)',
+      '    encryption: AES-256 by default; versioning on; replaced state versions expire after 90 days',
+      '    access: public access blocked (all four settings); a bucket policy denies every request not made over TLS',
+    ]);
+    expect(lines).toContain('  deploy role arn:aws:iam::333333333333:role/ses-deploy (environments prod)');
+    expect(lines).toContain(
+      `    trusted: only ${pipelineRole('ses-pipeline-production')} with the external ID may assume it`,
+    );
+    expect(lines).toContain(
+      `    may ReadWriteOwnStateAndLock: s3:GetObject, s3:PutObject, s3:DeleteObject on ${STATE}/eu-west-1/terraform.tfstate, ${STATE}/eu-west-1/terraform.tfstate.tflock, ${STATE}/us-east-1/terraform.tfstate, ${STATE}/us-east-1/terraform.tfstate.tflock`,
+    );
+    expect(lines).toContain('  plan role arn:aws:iam::333333333333:role/ses-plan (environments prod)');
+    expect(lines).toContain(`    trusted: only ${pipelineRole('ses-pipeline-plan')} may assume it`);
+  });
+
+  test('a shared bucket is named as not created here', () => {
+    const shared = environment('prod', '333333333333', 'production', {
+      stateBackend: { bucket: 'acme-shared-state', keyPrefix: 'ses', region: 'eu-west-1', shared: true },
+    });
+    expect(bootstrapReview(stacksOf(shared))[1]).toMatch(
+      /^ {2}state bucket acme-shared-state: shared by several accounts \(stateBackend\.shared\), so not created here/,
+    );
   });
 });

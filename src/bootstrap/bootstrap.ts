@@ -12,6 +12,7 @@ import { LocalTarget, terraformEnvironmentFor } from '../local/local-target';
 import { StackWorkspace } from '../terraform/stack-workspace';
 import { WORK_PATHS } from '../config';
 import { SesBootstrapStack } from './bootstrap-stack';
+import { bootstrapReview } from './bootstrap-review';
 
 export interface BootstrapOptions {
   /** The fleet's stacks of the environments to bootstrap (one account). */
@@ -33,7 +34,7 @@ export function defaultLocalAdminRole(accountId: string): string {
 export async function bootstrap(options: BootstrapOptions): Promise<number> {
   const { stacks, local, out } = options;
   // Local bootstrap state may outlive its emulator; Terraform's refresh then plans the missing resources again.
-  const workDir = path.resolve((options.workDir ?? local) ? WORK_PATHS.localBootstrap : WORK_PATHS.bootstrap);
+  const workDir = path.resolve(options.workDir ?? (local ? WORK_PATHS.localBootstrap : WORK_PATHS.bootstrap));
   const accountId = stacks[0].accountId;
   const adminRoleArn = options.adminRoleArn ?? (local ? defaultLocalAdminRole(accountId) : undefined);
   const outdir = path.join(workDir, 'cdktf.out');
@@ -51,14 +52,17 @@ export async function bootstrap(options: BootstrapOptions): Promise<number> {
   const plan = await workspace.plan('tfplan');
   out.write(`${stack.node.id}: ${plan.text}\n`);
   if (!plan.changes) return EXIT.ok;
+  // What the reviewer approves: the bucket and its protection, each role's trust and permissions.
+  out.write(`${bootstrapReview(stacks).join('\n')}\n`);
+  out.write(
+    `Terraform's resources:\n${plan.output
+      .split('\n')
+      .filter((line) => /^\s+# \S+ will be/.test(line))
+      .map((line) => `  ${line.trim()}`)
+      .join('\n')}\n`,
+  );
   if (!options.autoApprove) {
-    out.write(`Review the plan, then run again with --auto-approve to create the state bucket and the roles.\n`);
-    out.write(
-      plan.output
-        .split('\n')
-        .filter((line) => /^\s+# \S+ will be/.test(line))
-        .join('\n') + '\n',
-    );
+    out.write(`Review the above, then run again with --auto-approve to create the state bucket and the roles.\n`);
     return EXIT.changes;
   }
   const applied = await workspace.apply('tfplan');
