@@ -16,6 +16,7 @@ import { StateLockedError, TransientAwsError, stepError } from '../../src/terraf
 import { PlanJson, ResourceChangeJson } from '../../src/terraform/stack-workspace';
 import { acknowledge } from '../../src/engine/drift-acknowledgements';
 import { errorHeadline } from '../../src/engine/engine';
+import { lineDisplay, progressDisplay, rowText } from '../../src/engine/progress-display';
 import { EnvironmentSchema } from '../../src/environment/schema';
 import { PROJECT_ROOT, environmentFields } from '../helpers/synth';
 
@@ -420,5 +421,39 @@ describe('drift acknowledgements', () => {
       (candidate) => candidate.path.join('.').replace(/\.(\d+)/g, '[$1]') === field,
     );
     expect(issue?.message).toMatch(message);
+  });
+});
+
+describe('progress of every stack and step', () => {
+  test('without a terminal (CI): one line per stack and step as it starts and ends, with its time', () => {
+    let text = '';
+    const display = lineDisplay((chunk) => (text += chunk));
+    display.step({ stack: 'dev-eu-west-1', step: 'init', state: 'started' });
+    display.step({ stack: 'dev-eu-west-1', step: 'init', state: 'finished', seconds: 1.25 });
+    display.line('wave 0: applying dev-eu-west-1');
+    display.step({ stack: 'dev-eu-west-1', step: 'apply', state: 'failed', seconds: 12 });
+    expect(text).toBe(
+      'dev-eu-west-1: init...\ndev-eu-west-1: init done after 1.3 s\nwave 0: applying dev-eu-west-1\ndev-eu-west-1: apply FAILED after 12.0 s\n',
+    );
+  });
+
+  test("on a terminal, each stack's row: the step running and its time so far, or how the last one ended", () => {
+    const since = 1_000_000;
+    expect(rowText('dev-eu-west-1', 15, { step: 'plan', state: 'started', since }, since + 12_340)).toBe(
+      'dev-eu-west-1    plan...          12.3 s',
+    );
+    expect(rowText('prod-us-east-1', 15, { step: 'apply', state: 'finished', since, took: 40 }, since + 99_000)).toBe(
+      'prod-us-east-1   apply done       40.0 s',
+    );
+  });
+
+  test('a stream that is no terminal gets lines, never cursor movement', () => {
+    const written: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (chunk) => written.push(String(chunk)));
+    const display = progressDisplay(stream, ['a-eu-west-1']);
+    display.step({ stack: 'a-eu-west-1', step: 'plan', state: 'started' });
+    display.stop();
+    expect(written.join('')).toBe('a-eu-west-1: plan...\n');
   });
 });

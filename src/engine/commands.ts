@@ -14,6 +14,7 @@ import { localProviderVersion } from '../terraform/terraform';
 import { costView } from '../cost/cost-view';
 import { runReportHtml } from '../report-html/html-report';
 import { Engine, unlockStack } from './engine';
+import { ProgressDisplay, lineDisplay, progressDisplay } from './progress-display';
 import { PlanStore } from './plan-store';
 import { renderMarkdown, renderText } from './render';
 import { RunReport, mergeReports, parseReport } from './report';
@@ -59,6 +60,14 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
   if (options.command === 'rollout' && !options.autoApprove && confirm === undefined)
     throw new Error('rollout asks before each wave, which needs a terminal: in a pipeline, pass --auto-approve.');
   const report = await withLocalTarget(options, async (local) => {
+    // A live table on a terminal, except while rollout asks its per-wave question there.
+    const display =
+      confirm === undefined
+        ? progressDisplay(
+            options.err,
+            stacks.map((stack) => stack.name),
+          )
+        : lineDisplay((text) => options.err.write(text));
     const engine = new Engine({
       stacks,
       everyStack: options.everyStack,
@@ -68,26 +77,31 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
       local,
       shard: shard && `${shard.index}/${shard.count}`,
       readOnly: options.readOnly,
-      progress: (line) => options.err.write(`${line}\n`),
+      progress: (line) => display.line(line),
+      step: (event) => display.step(event),
     });
     const applyOptions = {
       allowDestroy: options.allowDestroy,
       confirm,
-      ...(options.verify ? { verifyWave: waveVerifier(options, local) } : {}),
+      ...(options.verify ? { verifyWave: waveVerifier(options, local, display) } : {}),
     };
-    return whileHandlingSignals(engine, () => {
-      if (options.command === 'plan') return engine.plan();
-      if (options.command === 'apply') return engine.apply(applyOptions);
-      if (options.command === 'drift') return engine.drift();
-      return engine.rollout(applyOptions);
-    });
+    try {
+      return await whileHandlingSignals(engine, () => {
+        if (options.command === 'plan') return engine.plan();
+        if (options.command === 'apply') return engine.apply(applyOptions);
+        if (options.command === 'drift') return engine.drift();
+        return engine.rollout(applyOptions);
+      });
+    } finally {
+      display.stop();
+    }
   });
   report.cost = costView({ environments: options.fleet.environments, stacks });
   return writeReport(report, options);
 }
 
 /** rollout --verify: sesform verify on each wave's stacks (loaded only then: it brings the CloudWatch SDK). */
-function waveVerifier(options: EngineCommand, local: LocalTarget | undefined) {
+function waveVerifier(options: EngineCommand, local: LocalTarget | undefined, display: ProgressDisplay) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { verifyFleet } = require('../verify/verify-command') as typeof import('../verify/verify-command');
   return async (stacks: readonly FleetStack[]) =>
@@ -97,7 +111,7 @@ function waveVerifier(options: EngineCommand, local: LocalTarget | undefined) {
         local,
         probe: false,
         concurrency: options.concurrency,
-        progress: (line) => options.err.write(`${line}\n`),
+        progress: (line) => display.line(line),
       })
     ).stacks;
 }
@@ -192,6 +206,8 @@ async function withLocalTarget<T>(
   const mode = localEndpoint(options);
   if (!mode.local) return work(undefined);
   if (mode.endpoint) return work(localTarget(mode.endpoint, localProviderVersion()));
+  // Python and moto take seconds to load: say so at once.
+  options.err.write('starting the embedded emulator for this run...\n');
   const emulator = await startEmulator();
   options.err.write(`emulator started at ${emulator.endpoint} (pid ${emulator.pid}) for this run\n`);
   try {

@@ -30,6 +30,7 @@ import { withRetries } from './retry';
 import { wavesOf } from './scheduling';
 import { StackVerification, verificationFailed } from '../verify/verify-report';
 import { StepContext, applyStack, driftStack, planStack } from './stack-steps';
+import type { StepEvent } from './progress-display';
 
 export interface EngineOptions {
   /** The stacks to work on (selected, and sharded), from the fleet model. */
@@ -45,8 +46,10 @@ export interface EngineOptions {
   readonly shard?: string;
   /** The stacks assume their plan roles (`withPlanRole`): plans are saved as never to be applied. */
   readonly readOnly?: boolean;
-  /** One line per stack and step while the run works. */
+  /** Free-form lines while the run works (waves, retries, notes). */
   readonly progress: (line: string) => void;
+  /** Each stack's steps as they start and end (the live display, or a line each). */
+  readonly step?: (event: StepEvent) => void;
 }
 
 export interface ApplyOptions {
@@ -258,7 +261,16 @@ export class Engine {
   ): Promise<boolean> {
     if (options.verifyWave === undefined || this.interruptedBy !== undefined) return true;
     this.options.progress(`wave ${wave}: verifying the metrics of ${members.map((stack) => stack.stack).join(', ')}`);
+    const since = Date.now();
+    for (const stack of members) this.options.step?.({ stack: stack.stack, step: 'verify', state: 'started' });
     const results = await options.verifyWave(members.map((stack) => this.stackOf(stack)));
+    for (const result of results)
+      this.options.step?.({
+        stack: result.stack,
+        step: 'verify',
+        state: verificationFailed(result) ? 'failed' : 'finished',
+        seconds: (Date.now() - since) / 1000,
+      });
     report.verification = [...(report.verification ?? []), ...results];
     const failing = results.filter(verificationFailed);
     if (failing.length === 0) return true;
@@ -365,14 +377,23 @@ export class Engine {
     return workspace;
   }
 
-  private retrying<T>(stack: StackReport, step: string, work: (attempt: number) => Promise<T>): Promise<T> {
-    return withRetries(work, {
-      onRetry: (attempt, cause, delayMs) => {
-        const line = `${step} attempt ${attempt} after ${(delayMs / 1000).toFixed(1)} s: ${cause}`;
-        stack.retries.push(line);
-        this.options.progress(`${stack.stack}: retrying ${line}`);
-      },
-    });
+  private async retrying<T>(stack: StackReport, step: string, work: (attempt: number) => Promise<T>): Promise<T> {
+    const since = Date.now();
+    this.options.step?.({ stack: stack.stack, step, state: 'started' });
+    try {
+      const result = await withRetries(work, {
+        onRetry: (attempt, cause, delayMs) => {
+          const line = `${step} attempt ${attempt} after ${(delayMs / 1000).toFixed(1)} s: ${cause}`;
+          stack.retries.push(line);
+          this.options.progress(`${stack.stack}: retrying ${line}`);
+        },
+      });
+      this.options.step?.({ stack: stack.stack, step, state: 'finished', seconds: (Date.now() - since) / 1000 });
+      return result;
+    } catch (error) {
+      this.options.step?.({ stack: stack.stack, step, state: 'failed', seconds: (Date.now() - since) / 1000 });
+      throw error;
+    }
   }
 
   /** Runs `work` for each stack, at most `concurrency` at once; a failure marks that stack only. */
