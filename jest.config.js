@@ -2,6 +2,8 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
+  // Jest reports per file; the end-to-end files take minutes, so each of their tests is reported as it ends.
+  reporters: ['default', '<rootDir>/__tests__/helpers/progress-reporter.js'],
   projects: [
     {
       displayName: 'unit',
