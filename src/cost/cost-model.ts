@@ -189,20 +189,17 @@ export function costOf(fleet: Fleet): CostReport {
   return { stacks: priced, accounts, warnings, overBudget: budgetProblems(fleet, priced) };
 }
 
+/** The field of a destination's dimension or query, for locating a warning. */
+function cloudWatchField(set: number, destination: number, list: 'dimensions' | 'queries', index: number) {
+  return ['configurationSets', set, 'eventDestinations', destination, 'cloudWatch', list, index];
+}
+
 /** Dimensions whose values the estimate had to guess, or that grow with traffic: once per declaration, not per region. */
 function estimateWarnings(file: string, environment: Environment): Problem[] {
   return environment.configurationSets.flatMap((set, setIndex) =>
     set.eventDestinations.flatMap((destination, destinationIndex) =>
       destination.cloudWatch.dimensions.flatMap((dimension, dimensionIndex) => {
-        const field = [
-          'configurationSets',
-          setIndex,
-          'eventDestinations',
-          destinationIndex,
-          'cloudWatch',
-          'dimensions',
-          dimensionIndex,
-        ];
+        const field = cloudWatchField(setIndex, destinationIndex, 'dimensions', dimensionIndex);
         const path = formatPath(field);
         const found: Problem[] = [];
         // Declared expectedValues is the team's own figure: nothing left to warn about.
@@ -246,15 +243,7 @@ function queryWarnings(file: string, environment: Environment): Problem[] {
     return set.eventDestinations.flatMap((destination, destinationIndex) =>
       (destination.cloudWatch.queries ?? []).flatMap((query, queryIndex) => {
         if (published.includes([...query].sort().join(', '))) return [];
-        const field = [
-          'configurationSets',
-          setIndex,
-          'eventDestinations',
-          destinationIndex,
-          'cloudWatch',
-          'queries',
-          queryIndex,
-        ];
+        const field = cloudWatchField(setIndex, destinationIndex, 'queries', queryIndex);
         return [
           {
             file,
