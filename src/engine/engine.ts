@@ -468,7 +468,6 @@ async function unreachable(endpoint: string, timeoutMs = 3000): Promise<string |
   });
 }
 
-/** Clears a state lock left by a terraform process that is gone, in the stack's synthesized folder. */
 /**
  * One line for a progress line: the error's first line, and when that only introduces Terraform's
  * message ("terraform init failed (exit 1):"), that message's first line too.
@@ -491,7 +490,10 @@ function outcomeList(parts: readonly (readonly [string, readonly string[]])[]): 
   return [...(first[1].length === 0 ? [`nothing was ${first[0]}`] : []), ...named].join('; ');
 }
 
-/** Releases a stack's state lock; false when no such lock is held (released already). */
+/**
+ * Clears a state lock left by a terraform process that is gone, in the stack's synthesized folder;
+ * false when no such lock is held (released already).
+ */
 export async function unlockStack(outdir: string, stack: string, lockId: string, local: boolean): Promise<boolean> {
   const workspace = StackWorkspace.in(outdir, stack, terraformEnvironmentFor(local));
   if (!fs.existsSync(path.join(workspace.dir, '.terraform')))
