@@ -3,6 +3,8 @@
  * Source: Amazon CloudWatch pricing, "Metrics", custom metrics per metric-month, as published on the
  * date below. Metrics that SES publishes through configuration sets are billed as custom metrics.
  */
+import { cents } from './money';
+
 export const CUSTOM_METRIC_PRICES = {
   asOf: '2026-11-27',
   currency: 'USD',
@@ -23,7 +25,7 @@ export function monthlyCustomMetricCost(metrics: number): number {
     if (inTier <= 0) break;
     cost += inTier * tier.usdPerMetric;
   }
-  return Math.round(cost * 100) / 100;
+  return cents(cost);
 }
 
 /**
@@ -42,8 +44,6 @@ export const MONITORING_PRICES = {
   usdPerDashboard: 3,
   freeDashboards: 3,
 } as const;
-
-const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 /** Monthly cost of alarms in one account, by the metrics they read. */
 export function monthlyAlarmCost(standardAlarmMetrics: number, highResolutionAlarmMetrics: number): number {

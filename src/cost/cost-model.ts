@@ -10,6 +10,7 @@ import type { Environment } from '../environment/schema';
 import type { Problem } from '../environment/problems';
 import type { Fleet, FleetDestination, FleetStack } from '../fleet/fleet';
 import { monthlyAlarmCost, monthlyCustomMetricCost, monthlyDashboardCost } from './cloudwatch-prices';
+import { cents, formatUsd } from './money';
 import {
   AUTO_TAG_EXPECTED_VALUES,
   DEFAULT_EXPECTED_VALUES,
@@ -76,11 +77,6 @@ function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
 
-/** 3103.6 -> "3,103.60". */
-function formatUsd(value: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-}
-
 /** The metric formula of a destination, for messages: "3 event types x campaign 101 x link 11". */
 export function describeMetrics(cost: DestinationCost): string {
   const factors = cost.dimensions.map((dimension) => `${dimension.name} ${formatCount(dimension.values)}`);
@@ -125,7 +121,6 @@ function monitoringCount(stack: FleetStack): MonitoringCount {
 }
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
-const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 function addCounts(counts: readonly MonitoringCount[]): MonitoringCount {
   return {
@@ -263,7 +258,7 @@ function budgetProblems(fleet: Fleet, stacks: readonly StackCost[]): Problem[] {
     if (budgets === undefined) return [];
     const own = stacks.filter((stack) => stack.environment === environment.name);
     const metrics = own.reduce((sum, stack) => sum + stack.metrics, 0);
-    const monthlyUsd = Math.round(own.reduce((sum, stack) => sum + stack.monthlyUsd, 0) * 100) / 100;
+    const monthlyUsd = cents(own.reduce((sum, stack) => sum + stack.monthlyUsd, 0));
     const largest = own
       .flatMap((stack) => stack.destinations)
       .reduce<DestinationCost | undefined>(

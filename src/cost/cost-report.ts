@@ -4,12 +4,11 @@
 import { CUSTOM_METRIC_PRICES, MONITORING_PRICES } from './cloudwatch-prices';
 import { CostReport, MonitoringCount, StackCost, describeMetrics } from './cost-model';
 import type { BudgetView } from './cost-view';
+import { cents, formatUsd } from './money';
 import { formatProblem } from '../environment/problems';
 
 const count = (value: number) => value.toLocaleString('en-US');
-const amount = (value: number) => value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const usd = (value: number) => `${amount(value)} USD`;
-const cents = (value: number) => Math.round(value * 100) / 100;
+const usd = (value: number) => `${formatUsd(value)} USD`;
 
 const TOP = 3;
 
@@ -44,7 +43,7 @@ function budgetLines(report: CostReport, budgets: readonly BudgetView[]): string
       ...(budget.maxMonthlyUsd === undefined
         ? []
         : [
-            `${amount(monthly)} of ${usd(budget.maxMonthlyUsd)} a month (${headroom(cents(budget.maxMonthlyUsd - monthly), amount)})`,
+            `${formatUsd(monthly)} of ${usd(budget.maxMonthlyUsd)} a month (${headroom(cents(budget.maxMonthlyUsd - monthly), formatUsd)})`,
           ]),
     ];
     return parts.length === 0 ? [] : [`budget ${budget.environment}: ${parts.join('; ')}`];
