@@ -5,7 +5,7 @@
  * Like ses-rules.ts, each check returns violations relative to the object it checked.
  */
 import { didYouMean } from './did-you-mean';
-import { EmailSendingEvent, EVENT_TYPE_V1_SPELLING, SES_AUTO_TAGS } from './ses-enums';
+import { EmailSendingEvent, EVENT_TYPE_V1_SPELLING, isAutoTag } from './ses-enums';
 import {
   RuleViolation,
   checkDimensionValue,
@@ -137,8 +137,6 @@ export interface EventAlarmRuleInput {
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
 }
-
-const isAutoTag = (name: string) => (SES_AUTO_TAGS as readonly string[]).includes(name);
 
 /**
  * The dimensions of the series an alarm watches: every dimension of the destination (a CloudWatch

@@ -136,6 +136,9 @@ export const SES_AUTO_TAGS = [
 /** An auto-tag that SES adds to every message. */
 export type SesAutoTag = (typeof SES_AUTO_TAGS)[number];
 
+/** Whether a dimension name is one of SES's auto-tags (SES fills it on every message). */
+export const isAutoTag = (name: string): name is SesAutoTag => (SES_AUTO_TAGS as readonly string[]).includes(name);
+
 /** Every accepted spelling of an event type: the v2 enum values, then the v1 spellings. */
 export const EVENT_TYPE_NAMES = [
   ...Object.values(EmailSendingEvent),

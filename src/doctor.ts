@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { setting, SESFORM_VARIABLES } from './config';
-import { BINDINGS_AWS_PROVIDER_VERSION, mirroredAwsVersions } from './terraform/terraform';
+import { BINDINGS_AWS_PROVIDER_VERSION, compareVersions, mirroredAwsVersions } from './terraform/terraform';
 import { MirrorChoice, providerMirror } from './terraform/toolchain';
 
 const MIRROR_SOURCES: Readonly<Record<MirrorChoice['source'], string>> = {
@@ -28,18 +28,9 @@ export interface Check {
 }
 
 /** The oldest Terraform that reads `use_lockfile` (S3-native state locking). */
-export const MIN_TERRAFORM = [1, 10] as const;
+export const MIN_TERRAFORM = '1.10';
 /** The moto releases the emulator's launcher supports (src/emulator/moto_ses.py SUPPORTED_MOTO). */
-export const SUPPORTED_MOTO = { low: [5, 2], high: [5, 3] } as const;
-
-const numbers = (version: string) => (version.match(/\d+/g) ?? []).slice(0, 3).map(Number);
-const atLeast = (version: string, minimum: readonly number[]) => {
-  const parts = numbers(version);
-  for (let index = 0; index < minimum.length; index++) {
-    if ((parts[index] ?? 0) !== minimum[index]) return (parts[index] ?? 0) > minimum[index];
-  }
-  return true;
-};
+export const SUPPORTED_MOTO = { low: '5.2', high: '5.3' } as const;
 
 function run(command: string, args: readonly string[]): { ok: boolean; stdout: string; stderr: string } {
   const result = spawnSync(command, args, {
@@ -51,7 +42,7 @@ function run(command: string, args: readonly string[]): { ok: boolean; stdout: s
 }
 
 export function nodeCheck(version = process.versions.node): Check {
-  const [major] = numbers(version);
+  const major = Number(version.split('.')[0]);
   if (major < 20)
     return {
       name: 'node',
@@ -76,15 +67,15 @@ export function terraformCheck(binary = setting('terraform') ?? 'terraform'): Ch
       name: 'terraform',
       status: 'fail',
       found: `no terraform at "${binary}"`,
-      fix: `install Terraform ${MIN_TERRAFORM.join('.')} or later on the PATH, or point ${SESFORM_VARIABLES.terraform} at it.`,
+      fix: `install Terraform ${MIN_TERRAFORM} or later on the PATH, or point ${SESFORM_VARIABLES.terraform} at it.`,
     };
   const version = (JSON.parse(result.stdout) as { terraform_version?: string }).terraform_version ?? '?';
-  if (!atLeast(version, MIN_TERRAFORM))
+  if (compareVersions(version, MIN_TERRAFORM) < 0)
     return {
       name: 'terraform',
       status: 'fail',
       found: `Terraform ${version} (${binary})`,
-      fix: `install Terraform ${MIN_TERRAFORM.join('.')} or later: older versions ignore the S3 lock file (use_lockfile) the stacks rely on.`,
+      fix: `install Terraform ${MIN_TERRAFORM} or later: older versions ignore the S3 lock file (use_lockfile) the stacks rely on.`,
     };
   return { name: 'terraform', status: 'ok', found: `Terraform ${version} (${binary})` };
 }
@@ -120,7 +111,7 @@ export function providerCheck(choice: MirrorChoice = providerMirror()): Check {
 
 export function emulatorCheck(python = setting('python') ?? 'python3'): Check {
   const result = run(python, ['-c', 'import moto, werkzeug; print(moto.__version__)']);
-  const range = `>=${SUPPORTED_MOTO.low.join('.')},<${SUPPORTED_MOTO.high.join('.')}`;
+  const range = `>=${SUPPORTED_MOTO.low},<${SUPPORTED_MOTO.high}`;
   if (!result.ok)
     return {
       name: 'emulator',
@@ -131,10 +122,8 @@ export function emulatorCheck(python = setting('python') ?? 'python3'): Check {
       fix: `pip install 'moto[server]${range}' for ${python}, or point ${SESFORM_VARIABLES.python} at a Python that has it (local mode and npm start need it; AWS does not).`,
     };
   const version = result.stdout.trim();
-  const [major, minor] = numbers(version);
-  const release = (parts: readonly number[]) => (parts[0] ?? 0) * 1000 + (parts[1] ?? 0);
   const supported =
-    release([major, minor]) >= release(SUPPORTED_MOTO.low) && release([major, minor]) < release(SUPPORTED_MOTO.high);
+    compareVersions(version, SUPPORTED_MOTO.low) >= 0 && compareVersions(version, SUPPORTED_MOTO.high) < 0;
   if (!supported)
     return {
       name: 'emulator',

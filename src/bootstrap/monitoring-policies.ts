@@ -6,7 +6,7 @@
  */
 import type { FleetStack } from '../fleet/fleet';
 import { monitoringNamePrefix } from '../fleet/monitoring';
-import type { PolicyStatement } from './role-policies';
+import { PolicyStatement, partitionOf } from './role-policies';
 
 const ALARM_WRITE_ACTIONS = [
   'cloudwatch:PutMetricAlarm',
@@ -34,7 +34,7 @@ const TOPIC_WRITE_ACTIONS = [
 ];
 const TOPIC_READ_ACTIONS = ['sns:GetTopicAttributes', 'sns:ListTagsForResource', 'sns:GetSubscriptionAttributes'];
 
-const partition = (stack: FleetStack) => /^arn:(aws[a-z-]*):/.exec(stack.deployRole.arn)?.[1] ?? 'aws';
+const partition = (stack: FleetStack) => partitionOf(stack.deployRole.arn);
 
 function statement(Sid: string, Action: readonly string[], resources: readonly string[]): PolicyStatement[] {
   const Resource = [...new Set(resources)];

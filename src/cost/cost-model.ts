@@ -3,7 +3,7 @@
  * environment and account, priced through the tiers per account, with the warnings about estimates
  * and the budgets.
  */
-import { CloudWatchDimensionSource } from '../../modules/ses-enums';
+import { CloudWatchDimensionSource, isAutoTag } from '../../modules/ses-enums';
 import { parseDimensionSource } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
 import type { Environment } from '../environment/schema';
@@ -16,7 +16,6 @@ import {
   DEFAULT_EXPECTED_VALUES,
   DimensionEstimate,
   HIGH_CARDINALITY_AUTO_TAGS,
-  isAutoTag,
 } from './metric-estimate';
 
 export interface DestinationCost {

@@ -4,7 +4,7 @@
  * d1..dn can create up to |E| x (values(d1) + 1) x ... x (values(dn) + 1) (each dimension also has its
  * default value). The fleet model applies this to every destination once; reports only read it.
  */
-import { SES_AUTO_TAGS, SesAutoTag } from '../../modules/ses-enums';
+import { SesAutoTag, isAutoTag } from '../../modules/ses-enums';
 
 /** The estimate for a dimension that declares no `expectedValues` and is no auto-tag. */
 export const DEFAULT_EXPECTED_VALUES = 10;
@@ -37,8 +37,6 @@ export interface DimensionEstimate {
   readonly values: number;
   readonly basis: 'declared' | 'auto-tag' | 'default';
 }
-
-export const isAutoTag = (name: string): name is SesAutoTag => (SES_AUTO_TAGS as readonly string[]).includes(name);
 
 /**
  * A dimension's distinct values, the default value included: `expectedValues` when declared, else an

@@ -14,7 +14,8 @@ export const BINDINGS_AWS_PROVIDER_VERSION = '6.25.0';
 /** The Go GC target for terraform and provider processes, unless GOGC is set already. */
 export const GOGC_DEFAULT = '400';
 
-function compareVersions(a: string, b: string): number {
+/** Compares dotted versions part by part as numbers ("1.10.0" > "1.9.8"). */
+export function compareVersions(a: string, b: string): number {
   const parts = (version: string) => version.split(/[.-]/).map((part) => Number(part) || 0);
   const [left, right] = [parts(a), parts(b)];
   for (let index = 0; index < Math.max(left.length, right.length); index++) {

@@ -6,8 +6,7 @@
  * header dimensions from the named header, ASCII only, link tags from the `ses:tags` attribute of
  * a link, reaching click events only; auto-tags are SES's own).
  */
-import { CloudWatchDimensionSource } from '../../modules/ses-enums';
-import { isAutoTag } from '../cost/metric-estimate';
+import { CloudWatchDimensionSource, isAutoTag } from '../../modules/ses-enums';
 import type { FleetConfigurationSet } from '../fleet/fleet';
 
 export const SENDER_FORMATS = ['api', 'smtp', 'sdk-js', 'json'] as const;

@@ -7,8 +7,7 @@
  * Metric names: CloudWatch User Guide, "Amazon SES metrics and dimensions"
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ses-metricscollected.html).
  */
-import { CloudWatchDimensionSource, EmailSendingEvent, METRIC_NAMES } from '../../modules/ses-enums';
-import { isAutoTag } from '../cost/metric-estimate';
+import { CloudWatchDimensionSource, EmailSendingEvent, METRIC_NAMES, isAutoTag } from '../../modules/ses-enums';
 import type { FleetConfigurationSet, FleetDestination, FleetStack } from '../fleet/fleet';
 import { ContractField, senderContract } from './sender-contract';
 
