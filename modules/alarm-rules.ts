@@ -240,6 +240,22 @@ export interface SubscriptionRuleInput {
 const EMAIL =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
+/** Each subscription's rules, and no endpoint twice (SNS holds one subscription per endpoint); paths are list indexes. */
+export function subscriptionListViolations(subscriptions: readonly SubscriptionRuleInput[]): RuleViolation[] {
+  const seen = new Set<string>();
+  return subscriptions.flatMap((subscription, index) => {
+    const found = subscriptionViolations(subscription).map((problem) => ({ ...problem, path: [index] }));
+    const key = `${subscription.protocol} ${subscription.endpoint}`;
+    if (seen.has(key))
+      found.push({
+        path: [index],
+        message: `${subscription.protocol} ${quote(subscription.endpoint)} is listed twice: SNS holds one subscription per endpoint.`,
+      });
+    seen.add(key);
+    return found;
+  });
+}
+
 export function subscriptionViolations(subscription: SubscriptionRuleInput): RuleViolation[] {
   if (subscription.protocol === 'email')
     return violation(

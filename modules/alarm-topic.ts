@@ -1,8 +1,8 @@
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
-import { SubscriptionProtocol, subscriptionViolations } from './alarm-rules';
-import { RuleViolation, quote } from './ses-rules';
+import { SubscriptionProtocol, subscriptionListViolations } from './alarm-rules';
+import { RuleViolation, prefixed, quote } from './ses-rules';
 import { SesValidationError } from './ses-validation-error';
 
 /** Who hears an alarm: an email address (confirmed by its owner) or an https endpoint. */
@@ -59,19 +59,7 @@ export class AlarmTopic extends Construct {
         path: ['topicName'],
         message: `${quote(props.topicName)} is not an SNS topic name: use 1 to 256 letters, digits, "_" and "-".`,
       });
-    const seen = new Set<string>();
-    (props.subscriptions ?? []).forEach((subscription, index) => {
-      found.push(
-        ...subscriptionViolations(subscription).map((problem) => ({ ...problem, path: ['subscriptions', index] })),
-      );
-      const key = AlarmTopic.subscriptionId(subscription);
-      if (seen.has(key))
-        found.push({
-          path: ['subscriptions', index],
-          message: `${subscription.protocol} ${quote(subscription.endpoint)} is listed twice: SNS holds one subscription per endpoint.`,
-        });
-      seen.add(key);
-    });
+    found.push(...prefixed(['subscriptions'], subscriptionListViolations(props.subscriptions ?? [])));
     return found;
   }
 }

@@ -17,6 +17,7 @@ import {
   SETS_CONSTRUCT_ID,
   TOPIC_CONSTRUCT_ID,
   monitoringNamePrefix,
+  reputationThresholdsOf,
 } from './fleet/monitoring';
 
 export function addMonitoring(
@@ -42,13 +43,12 @@ export function addMonitoring(
     const alarms = monitoring.alarms.filter((alarm) => alarm.configurationSet === set.configurationSetName);
     if (alarms.length === 0) continue;
     const setScope = new Construct(sets, set.configurationSetName);
-    const reputation = alarms.filter((alarm) => alarm.kind === 'reputation');
-    if (reputation.length > 0) {
+    const thresholds = reputationThresholdsOf(monitoring, set.configurationSetName);
+    if (Object.keys(thresholds).length > 0) {
       const alarmsOfSet = new ReputationAlarms(setScope, 'reputation', {
         configurationSet: set,
         alarmNamePrefix: `${prefix}-${set.configurationSetName}`,
-        bounceRate: reputation.find((alarm) => alarm.rate === 'bounceRate')?.threshold,
-        complaintRate: reputation.find((alarm) => alarm.rate === 'complaintRate')?.threshold,
+        ...thresholds,
         ...actions,
       });
       for (const resource of [alarmsOfSet.bounceRateAlarm, alarmsOfSet.complaintRateAlarm])
@@ -77,19 +77,11 @@ export function addMonitoring(
     new SesDashboard(root, DASHBOARD_CONSTRUCT_ID, {
       dashboardName: monitoring.dashboard.name,
       region: stack.region,
-      configurationSets: stack.configurationSets.map((set) => {
-        const thresholds = monitoring.alarms.filter(
-          (alarm) => alarm.kind === 'reputation' && alarm.configurationSet === set.name,
-        );
-        return {
-          name: set.name,
-          reputationMetrics: set.definition.reputationMetrics ?? true,
-          reputationThresholds: {
-            bounceRate: thresholds.find((alarm) => alarm.rate === 'bounceRate')?.threshold,
-            complaintRate: thresholds.find((alarm) => alarm.rate === 'complaintRate')?.threshold,
-          },
-          destinations: set.destinations,
-        };
-      }),
+      configurationSets: stack.configurationSets.map((set) => ({
+        name: set.name,
+        reputationMetrics: set.definition.reputationMetrics ?? true,
+        reputationThresholds: reputationThresholdsOf(monitoring, set.name),
+        destinations: set.destinations,
+      })),
     });
 }

@@ -15,7 +15,7 @@ import {
   eventAlarmViolations,
   parsePercent,
   reputationAlarmViolations,
-  subscriptionViolations,
+  subscriptionListViolations,
 } from '../../modules/alarm-rules';
 import { RuleViolation, checkNamePart, parseDurationSeconds, prefixed, quote } from '../../modules/ses-rules';
 
@@ -111,12 +111,11 @@ export const EnvironmentMonitoringSchema = z.strictObject({
         })
         .optional(),
       subscriptions: z
-        .array(
-          Subscription.superRefine((subscription, context) => {
-            for (const found of subscriptionViolations(subscription))
-              context.addIssue({ code: 'custom', message: found.message });
-          }),
-        )
+        .array(Subscription)
+        .superRefine((subscriptions, context) => {
+          for (const found of subscriptionListViolations(subscriptions))
+            context.addIssue({ code: 'custom', path: [...found.path], message: found.message });
+        })
         .optional(),
       // Tell the subscribers when an alarm clears, too.
       okActions: z.boolean().default(true),
@@ -272,16 +271,6 @@ export function environmentMonitoringViolations(environment: {
       message:
         'subscriptions are created on the topic sesform creates; an existing topic (topicArn) keeps the subscriptions its owner manages: remove one of the two.',
     });
-  const seen = new Set<string>();
-  (notify?.subscriptions ?? []).forEach((subscription, index) => {
-    const key = `${subscription.protocol} ${subscription.endpoint}`;
-    if (seen.has(key))
-      found.push({
-        path: ['monitoring', 'notify', 'subscriptions', index],
-        message: `${subscription.protocol} ${quote(subscription.endpoint)} is listed twice: SNS holds one subscription per endpoint.`,
-      });
-    seen.add(key);
-  });
   return found;
 }
 

@@ -81,6 +81,18 @@ export function monitoringNamePrefix(environmentName: string): string {
   return `sesform-${environmentName}`;
 }
 
+/** A set's reputation alarm thresholds by rate (none when the set has no reputation alarms). */
+export function reputationThresholdsOf(
+  monitoring: FleetMonitoring,
+  configurationSet: string,
+): Partial<Record<ReputationRate, number>> {
+  return Object.fromEntries(
+    monitoring.alarms
+      .filter((alarm) => alarm.kind === 'reputation' && alarm.configurationSet === configurationSet)
+      .map((alarm) => [alarm.rate!, alarm.threshold]),
+  );
+}
+
 export const TOPIC_CONSTRUCT_ID = 'alarm-topic';
 export const DASHBOARD_CONSTRUCT_ID = 'dashboard';
 /** Sets' alarms live under this scope, so that no set name collides with the topic's or dashboard's ID. */
