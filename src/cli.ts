@@ -2,7 +2,8 @@
  * `sesform`: validate environment files, estimate their metric cost, synthesize their stacks, and
  * plan, apply, check drift and roll out with real Terraform (on AWS, or on the embedded emulator).
  * Exit codes: 0 success and nothing to change, 1 invalid input or error, 2 changes or drift present
- * (plan, drift; bootstrap without --auto-approve), 3 refused by a guardrail (a budget, destroy protection).
+ * (plan, drift; bootstrap without --auto-approve), 3 refused by a guardrail (a budget, destroy protection,
+ * a plan that is not the reviewed one).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +21,7 @@ import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from
 import { Problem, displayPath, formatProblem } from './environment/problems';
 import { Fleet, FleetStack, withPlanRole } from './fleet/fleet';
 import { localEndpoint, requestedLocalTarget } from './local/local-target';
+import { fleetFingerprint } from './engine/plan-store';
 
 // --- the option and command tables: parsing, checks and usage text all come from here ------------
 
@@ -71,6 +73,11 @@ const OPTION_SPECS = {
   stack: { type: 'string', value: 'S', help: 'the stack whose lock to release' },
   'lock-id': { type: 'string', value: 'ID', help: 'the lock to release (the report gives it)' },
   plans: { type: 'string', value: 'DIR', help: 'saved plans (default .sesform/plans, .sesform/local/plans)' },
+  reviewed: {
+    type: 'string',
+    value: 'DIR',
+    help: "the plan records a review approved (a --plans folder): compare each plan with its stack's; rollout applies only identical plans",
+  },
   environments: {
     type: 'string',
     value: 'DIR',
@@ -127,6 +134,7 @@ interface Options {
   readonly stack?: string;
   readonly 'lock-id'?: string;
   readonly plans?: string;
+  readonly reviewed?: string;
   readonly environments?: string;
   readonly output?: string;
   readonly json: boolean;
@@ -172,7 +180,7 @@ interface CommandSpec {
 const COMMANDS = {
   plan: {
     summary: 'synth, init and plan the selected stacks in parallel; save the plans for apply',
-    options: [...ENGINE, 'plans', 'read-only'],
+    options: [...ENGINE, 'plans', 'read-only', 'reviewed'],
   },
   apply: {
     summary: 'apply exactly the saved plans, wave by wave (a missing or stale plan is an error)',
@@ -184,7 +192,7 @@ const COMMANDS = {
   },
   rollout: {
     summary: 'plan, then apply wave by wave (asks per wave on a terminal; --auto-approve in pipelines)',
-    options: [...ENGINE, 'plans', 'allow-destroy', 'auto-approve', 'verify'],
+    options: [...ENGINE, 'plans', 'allow-destroy', 'auto-approve', 'verify', 'reviewed'],
   },
   verify: {
     summary: 'send test mail through each set and check CloudWatch for every declared metric series',
@@ -264,7 +272,8 @@ const isEngineCommand = (name: string): name is EngineCommandName =>
   ['plan', 'apply', 'drift', 'rollout'].includes(name);
 
 const EXIT_CODES = `Exit codes: 0 success, nothing to change; 1 error or invalid input; 2 changes or drift present
-(plan, drift), or changes left unapplied; 3 refused by a guardrail (budget, destroy protection).
+(plan, drift), or changes left unapplied; 3 refused by a guardrail (budget, destroy protection,
+a plan that is not the reviewed one).
 `;
 
 function optionLine(name: OptionName): string {
@@ -629,13 +638,15 @@ function synth(options: Options, out: NodeJS.WritableStream): number {
   const local = requestedLocalTarget(options);
   const { stacks } = synthesize(fleet, outdir, { removeOrphans: options.env.length === 0, local });
   const names = stacks.map((stack) => stack.node.id);
+  const fingerprint = fleetFingerprint(outdir, names);
   if (options.json)
     out.write(
-      `${JSON.stringify({ ok: true, outdir: displayPath(outdir), stacks: names, problems: [], warnings: estimate.warnings }, null, 2)}\n`,
+      `${JSON.stringify({ ok: true, outdir: displayPath(outdir), stacks: names, fingerprint, problems: [], warnings: estimate.warnings }, null, 2)}\n`,
     );
   else {
     printWarnings(estimate.warnings, out);
     out.write(`Synthesized ${names.length} stack(s) to ${displayPath(outdir)}: ${names.join(', ')}\n`);
+    out.write(`Configuration fingerprint (roles aside; the key of a review's plans): ${fingerprint}\n`);
   }
   return EXIT.ok;
 }
@@ -771,6 +782,7 @@ async function engineCommand(
     endpoint: options.endpoint,
     output: options.output,
     plans: plansOutsideEnvironments(options),
+    reviewed: options.reviewed,
     concurrency,
     waves: selection.waves,
     shard: selection.shard,

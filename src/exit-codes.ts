@@ -6,7 +6,7 @@ export const EXIT = {
   error: 1,
   /** Changes or drift present, or left unapplied. */
   changes: 2,
-  /** Refused by a guardrail: a budget, destroy protection. */
+  /** Refused by a guardrail: a budget, destroy protection, a plan that is not the reviewed one. */
   guardrail: 3,
   /** Stopped by SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C). */
   interrupted: 130,

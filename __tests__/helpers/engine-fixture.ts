@@ -71,12 +71,12 @@ export class EngineFixture {
   }
 
   /** The arguments that point a command at this fixture's folders and emulator, those the command takes. */
-  args(command: string, endpoint = this.emulator.endpoint): string[] {
+  args(command: string, endpoint = this.emulator.endpoint, plans = this.plans): string[] {
     const takes = commandOptions(command);
     const pairs: [string, string | undefined][] = [
       ['environments', this.environments],
       ['output', this.outdir],
-      ['plans', this.plans],
+      ['plans', plans],
       ['local', undefined],
       ['endpoint', endpoint],
     ];
@@ -91,13 +91,14 @@ export class EngineFixture {
     {
       endpoint = this.emulator.endpoint,
       prompt,
-    }: { endpoint?: string; prompt?: (question: string) => Promise<boolean> } = {},
+      plans,
+    }: { endpoint?: string; prompt?: (question: string) => Promise<boolean>; plans?: string } = {},
   ): Promise<CliRun> {
     const [out, err] = [new PassThrough(), new PassThrough()];
     let [stdout, stderr] = ['', ''];
     out.on('data', (chunk) => (stdout += chunk));
     err.on('data', (chunk) => (stderr += chunk));
-    const code = await main([...argv, ...this.args(argv[0], endpoint)], out, err, prompt);
+    const code = await main([...argv, ...this.args(argv[0], endpoint, plans)], out, err, prompt);
     return { code, stdout, stderr };
   }
 

@@ -10,6 +10,7 @@ import { iamRoles } from '../../src/bootstrap/iam-roles';
 import { invocationProblems } from '../../src/cli';
 import { loadEnvironments } from '../../src/environment/loader';
 import { PROJECT_ROOT } from '../helpers/synth';
+import { PULL_REQUEST, ROLLOUT, SHARDS } from '../helpers/review-pipeline';
 
 interface Step {
   run?: string;
@@ -72,7 +73,7 @@ const allInvocations = Object.entries(workflows).flatMap(([file, workflow]) =>
 test('the workflows run sesform', () => {
   expect(Object.keys(workflows).sort()).toEqual(['sesform-drift.yml', 'sesform-plan.yml', 'sesform-rollout.yml']);
   expect(new Set(allInvocations.map(({ argv }) => argv[0]))).toEqual(
-    new Set(['validate', 'cost', 'plan', 'report', 'rollout', 'drift']),
+    new Set(['validate', 'cost', 'synth', 'plan', 'report', 'rollout', 'drift']),
   );
 });
 
@@ -106,14 +107,44 @@ test('invocationProblems finds what would stop a command', () => {
   expect(invocationProblems(['report', '--merge', 'a.json', 'b.json'])).toEqual([]);
 });
 
-test('plan runs on pull requests and comments the merged report', () => {
+test('plan runs on pull requests, comments the merged report and keeps the reviewed plans by fingerprint', () => {
   const plan = workflows['sesform-plan.yml'];
   expect(Object.keys(plan.on)).toEqual(['pull_request']);
   expect(plan.permissions).toMatchObject({ 'pull-requests': 'write', 'id-token': 'write' });
-  expect(invocations(plan.jobs.comment)).toEqual([
-    ['report', '--merge', 'plan-*.json', '--markdown', 'plan.md', '--html', 'plan.html'],
-  ]);
+  // The commands the end-to-end test (review-to-apply) runs, in the jobs that run them.
+  expect(invocations(plan.jobs.validate)).toContainEqual(PULL_REQUEST.fingerprint);
+  expect(invocations(plan.jobs.plan)).toEqual([PULL_REQUEST.plan(1)]);
+  expect(plan.jobs.plan.strategy?.matrix?.shard).toHaveLength(SHARDS);
+  expect(invocations(plan.jobs.comment)).toEqual([PULL_REQUEST.merge]);
   expect(plan.jobs.comment.steps.some((step) => step.run?.includes('gh pr comment'))).toBe(true);
+  // Each shard's records go up; the comment job keeps them all under the configuration's fingerprint.
+  expect(uploads(plan.jobs.plan)).toContainEqual({
+    name: 'reviewed-plans-${{ matrix.shard }}',
+    path: 'reviewed/*.json',
+  });
+  expect(uploads(plan.jobs.comment)).toContainEqual({
+    name: 'sesform-reviewed-${{ needs.validate.outputs.fingerprint }}',
+    path: 'reviewed/*.json',
+  });
+});
+
+test('rollout finds the reviewed plans by the merged fingerprint, shows new plans before the waves, applies only approved plans', () => {
+  const rollout = workflows['sesform-rollout.yml'];
+  const review = rollout.jobs.review;
+  expect(invocations(review)).toEqual([ROLLOUT.fingerprint, ROLLOUT.check, ROLLOUT.show]);
+  const script = review.steps.map((step) => step.run ?? '').join('\n');
+  expect(script).toContain('name="sesform-reviewed-$(jq -r .fingerprint synth.json)"');
+  expect(script).toContain('gh run download "$run_id" --name "$name" --dir reviewed');
+  expect(script).toContain('gh pr comment "$pr" --body-file comment.md');
+  expect(script).toContain('>> "$GITHUB_STEP_SUMMARY"');
+  expect(uploads(review)).toContainEqual({ name: 'approved-plans', path: 'approved/*.json' });
+  for (const name of Object.keys(rollout.jobs).filter((job) => job.startsWith('wave-'))) {
+    const job = rollout.jobs[name];
+    const downloads = job.steps.filter((step) => step.uses === 'actions/download-artifact@v4');
+    expect(downloads.map((step) => step.with)).toEqual([{ name: 'approved-plans', path: 'approved' }]);
+    for (const argv of invocations(job)) expect(argv.join(' ')).toContain(ROLLOUT.wave(0).slice(4).join(' '));
+  }
+  expect(rollout.jobs['wave-0'].needs).toBe('review');
 });
 
 test('rollout on main covers every wave in order, prod behind the "production" environment', () => {
@@ -153,6 +184,12 @@ test('credentials come from OIDC only: no access keys, a role to assume', () => 
   expect(setup).toContain('role-to-assume: ${{ inputs.role-to-assume }}');
 });
 
+/** The artifacts a job uploads: name and path. */
+const uploads = (job: Job) =>
+  job.steps
+    .filter((step) => step.uses === 'actions/upload-artifact@v4')
+    .map((step) => ({ name: step.with?.name, path: step.with?.path }));
+
 /** The role a job's setup step assumes, if any. */
 const roleOf = (job: Job) =>
   job.steps.find((step) => step.uses === './.github/actions/sesform-setup')?.with?.['role-to-assume'];
@@ -175,6 +212,7 @@ test('each job assumes the role its work needs: read-only for plans and drift, t
     ['sesform-plan.yml validate', 'none', 'no AWS work'],
     ['sesform-plan.yml plan', PLAN_PIPELINE_ROLE, 'read-only'],
     ['sesform-plan.yml comment', 'none', 'no AWS work'],
+    ['sesform-rollout.yml review', PLAN_PIPELINE_ROLE, 'read-only'],
     ['sesform-rollout.yml wave-0', ROLLOUT_ROLE, 'writes'],
     ['sesform-rollout.yml wave-1', ROLLOUT_ROLE, 'writes'],
     ['sesform-rollout.yml wave-2', ROLLOUT_ROLE, 'writes'],

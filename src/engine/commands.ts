@@ -16,6 +16,7 @@ import { runReportHtml } from '../report-html/html-report';
 import { Engine, unlockStack } from './engine';
 import { ProgressDisplay, lineDisplay, progressDisplay } from './progress-display';
 import { PlanStore } from './plan-store';
+import { ReviewedPlans } from './review';
 import { renderMarkdown, renderText } from './render';
 import { RunReport, mergeReports, parseReport } from './report';
 import { Shard, selectStacks } from './scheduling';
@@ -31,6 +32,8 @@ export interface EngineCommand {
   /** Synth output folder; default cdktf.json's (real) or .sesform/local/cdktf.out (local). */
   readonly output?: string;
   readonly plans?: string;
+  /** plan, rollout: the folder of plan records a review approved. */
+  readonly reviewed?: string;
   readonly concurrency: number;
   /** Only these waves, when given (one pipeline job per wave). */
   readonly waves?: readonly number[];
@@ -59,6 +62,7 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
   const confirm = options.command === 'rollout' && !options.autoApprove ? askOnTerminal(options) : undefined;
   if (options.command === 'rollout' && !options.autoApprove && confirm === undefined)
     throw new Error('rollout asks before each wave, which needs a terminal: in a pipeline, pass --auto-approve.');
+  const reviewed = options.reviewed !== undefined ? new ReviewedPlans(options.reviewed) : undefined;
   const report = await withLocalTarget(options, async (local) => {
     // A live table on a terminal, except while rollout asks its per-wave question there.
     const display =
@@ -77,6 +81,7 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
       local,
       shard: shard && `${shard.index}/${shard.count}`,
       readOnly: options.readOnly,
+      reviewed,
       progress: (line) => display.line(line),
       step: (event) => display.step(event),
     });

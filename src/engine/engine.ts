@@ -4,7 +4,8 @@
  *   plan     synth, init (only when the backend or providers changed), plan -out, show -json
  *   apply    exactly the saved plans, wave by wave, stopping after a wave with a failure
  *   drift    refresh and compare, plus what only the SES API shows
- *   rollout  plan, then apply wave by wave, with a confirmation per wave unless auto-approved
+ *   rollout  plan, then apply wave by wave, with a confirmation per wave unless auto-approved; with
+ *            --reviewed, only when every plan with changes is the one a review approved (review.ts)
  * A failing stack never stops its wave's other stacks; it stops the waves after it. The per-stack
  * steps, the guardrails, recovery and scheduling live in their own modules beside this one.
  */
@@ -25,7 +26,8 @@ import { destroyRefusals, savedPlanCheck, verifyPlanFile } from './guardrails';
 import type { PlanStore, SavedPlan } from './plan-store';
 import { describeFailure } from './recovery';
 import { changeLines, countsText } from './render';
-import { RunReport, StackReport, exitCodeOf } from './report';
+import { RunReport, StackReport, exitCodeOf, unreviewedStacks } from './report';
+import type { ReviewedPlans } from './review';
 import { withRetries } from './retry';
 import { wavesOf } from './scheduling';
 import { StackVerification, verificationFailed } from '../verify/verify-report';
@@ -46,6 +48,8 @@ export interface EngineOptions {
   readonly shard?: string;
   /** The stacks assume their plan roles (`withPlanRole`): plans are saved as never to be applied. */
   readonly readOnly?: boolean;
+  /** The plans a review approved (--reviewed): rollout applies only plans identical to them. */
+  readonly reviewed?: ReviewedPlans;
   /** Free-form lines while the run works (waves, retries, notes). */
   readonly progress: (line: string) => void;
   /** Each stack's steps as they start and end (the live display, or a line each). */
@@ -81,6 +85,7 @@ export class Engine {
       planCommand: (stack) => this.command('plan', stack),
       interrupted: () => this.interruptedBy !== undefined,
       readOnly: options.readOnly === true,
+      reviewed: options.reviewed,
     };
   }
 
@@ -121,6 +126,7 @@ export class Engine {
       report.stopped = 'Planning failed, so nothing was applied.';
       return this.finish(report);
     }
+    if (!this.onlyReviewedPlans(report)) return this.finish(report);
     const saved = this.savedPlans(report);
     if (saved !== undefined) await this.applyWaves(report, saved, options);
     return this.finish(report);
@@ -134,6 +140,22 @@ export class Engine {
   }
 
   // --- waves and guardrails ------------------------------------------------------------------------
+
+  /**
+   * rollout --reviewed: every plan with changes is the one the review approved, or nothing is applied
+   * and the report (these new plans) goes back to review.
+   */
+  private onlyReviewedPlans(report: RunReport): boolean {
+    const unreviewed = unreviewedStacks(report);
+    if (unreviewed.length === 0) return true;
+    report.refusals.push(
+      ...unreviewed.map((stack) => `${stack.stack}: not the plan reviewed: ${stack.review!.differences.join('; ')}`),
+    );
+    for (const stack of report.stacks) if (stack.outcome === 'planned') stack.outcome = 'not-touched';
+    report.stopped =
+      'Some plans are not the ones reviewed, so nothing was applied. This report shows the plans as they are now: have them reviewed (their records are in the plans folder), then roll out with those.';
+    return false;
+  }
 
   /** The saved plan of every stack, or undefined after marking why not (nothing is applied then). */
   private savedPlans(report: RunReport): Map<string, SavedPlan> | undefined {
@@ -296,6 +318,7 @@ export class Engine {
       local: this.options.local !== undefined,
       ...(this.options.shard ? { shard: this.options.shard } : {}),
       ...(this.options.readOnly ? { readOnly: true as const } : {}),
+      ...(this.options.reviewed ? { reviewed: true as const } : {}),
       stacks: this.options.stacks.map((stack) => ({
         stack: stack.name,
         environment: stack.environment.name,

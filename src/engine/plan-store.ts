@@ -16,6 +16,8 @@ export interface SavedPlan {
   readonly stack: string;
   /** Hash of the synthesized stack the plan was made from. */
   readonly configHash: string;
+  /** The same configuration hashed without its assumed role: what a review and its merge compare (review.ts). */
+  readonly reviewHash: string;
   /** Hash of the plan file itself: apply applies only the file this record describes. */
   readonly planSha256: string;
   readonly createdAt: string;
@@ -60,6 +62,28 @@ export function configHash(stackDir: string): string {
   return createHash('sha256')
     .update(fs.readFileSync(path.join(stackDir, 'cdk.tf.json')))
     .digest('hex');
+}
+
+/** The hash of a synthesized stack's configuration without the role its provider and backend assume. */
+export function reviewHash(stackDir: string): string {
+  const config = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
+    provider?: { aws?: Record<string, unknown>[] };
+    terraform?: { backend?: Record<string, Record<string, unknown>> };
+  };
+  // The plan role (pull request) and the deploy role (merge) differ; nothing else may.
+  for (const provider of config.provider?.aws ?? []) delete provider.assume_role;
+  for (const backend of Object.values(config.terraform?.backend ?? {})) delete backend.assume_role;
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
+}
+
+/**
+ * One hash for the configuration of every synthesized stack (role-free, as reviewHash): the key the
+ * pull request stores its reviewed plans under and the merged commit finds them by.
+ */
+export function fleetFingerprint(outdir: string, stacks: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const stack of [...stacks].sort()) hash.update(`${stack} ${reviewHash(path.join(outdir, 'stacks', stack))}\n`);
+  return hash.digest('hex');
 }
 
 /** The import IDs (from the fleet model, by address) of the configuration sets and destinations a plan creates. */

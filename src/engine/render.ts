@@ -175,6 +175,11 @@ export function stackDetail(stack: StackReport): string[] {
           `state lock ${stack.lock.id} held${stack.lock.who ? ` by ${stack.lock.who}` : ''}; if no terraform is running for this stack, clear it: ${stack.lock.clear}`,
         ]
       : []),
+    ...(stack.review === undefined
+      ? []
+      : stack.review.differences.length === 0
+        ? ['reviewed: the same plan as the review approved']
+        : stack.review.differences.map((difference) => `NOT REVIEWED: ${difference}`)),
     ...stack.retries.map((retry) => `retried: ${retry}`),
     ...stack.recovered.map((line) => `recovered: ${line}`),
     ...driftLines(stack),
@@ -199,6 +204,16 @@ function totals(report: RunReport): { before: number | null; after: number } {
   );
 }
 
+/** --reviewed: how many plans with changes are the reviewed ones; undefined for runs without a review. */
+export function reviewSummary(report: RunReport): string | undefined {
+  if (!report.reviewed) return undefined;
+  const compared = report.stacks.filter((stack) => stack.review !== undefined);
+  const differing = compared.filter((stack) => stack.review!.differences.length > 0).map((stack) => stack.stack);
+  if (differing.length === 0)
+    return `Review: every plan with changes (${compared.length}) is the plan the review approved.`;
+  return `Review: ${differing.length} of ${compared.length} plan(s) with changes differ from the plans the review approved (${differing.join(', ')}): these plans need a review of their own.`;
+}
+
 export function outcomeSummary(report: RunReport): string {
   const byOutcome = new Map<string, number>();
   for (const stack of report.stacks) byOutcome.set(stack.outcome, (byOutcome.get(stack.outcome) ?? 0) + 1);
@@ -219,6 +234,8 @@ export function renderText(report: RunReport): string {
   const lines = [`${reportTitle(report)}: ${report.stacks.length} stack(s): ${outcomeSummary(report)}`];
   for (const loss of setLosses(report)) lines.push(`!! ${loss}`);
   for (const refusal of report.refusals) lines.push(`REFUSED: ${refusal}`);
+  const review = reviewSummary(report);
+  if (review) lines.push(review);
   for (const stack of report.stacks) {
     lines.push('', stackHeadline(stack));
     for (const line of stackDetail(stack)) lines.push(`    ${line}`);
@@ -279,6 +296,8 @@ export function renderMarkdown(report: RunReport): string {
     lines.push('');
   }
   for (const refusal of report.refusals) lines.push(`**Refused:** ${refusal}`, '');
+  const review = reviewSummary(report);
+  if (review) lines.push(`**${review}**`, '');
   if (report.stopped) lines.push(`**${report.stopped}**`, '');
   if (report.command === 'apply' || report.command === 'rollout') lines.push(wavesDiagram(report), '');
   lines.push(

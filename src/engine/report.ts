@@ -62,6 +62,8 @@ export interface StackReport {
   retries: string[];
   /** Resources an interrupted apply had created, taken into the state instead of created again. */
   recovered: string[];
+  /** --reviewed: how this stack's plan differs from the reviewed one (empty: it is that plan). */
+  review?: { readonly differences: readonly string[] };
   seconds?: number;
 }
 
@@ -72,6 +74,8 @@ export interface RunReport {
   readonly shard?: string;
   /** Planned through the plan roles (--read-only): nothing in it can be applied. */
   readonly readOnly?: true;
+  /** --reviewed: each plan with changes was compared with the plan a review approved. */
+  readonly reviewed?: true;
   readonly stacks: StackReport[];
   /** Guardrail refusals (destroy protection): the run changed nothing. */
   readonly refusals: string[];
@@ -90,6 +94,11 @@ export function hasDrift(drift: StackDrift | undefined): boolean {
   return (
     drift !== undefined && drift.resources.length + drift.unmanagedDestinations.length + drift.unmanagedSets.length > 0
   );
+}
+
+/** The stacks whose plan is not the one the review approved (--reviewed). */
+export function unreviewedStacks(report: Pick<RunReport, 'stacks'>): StackReport[] {
+  return report.stacks.filter((stack) => (stack.review?.differences.length ?? 0) > 0);
 }
 
 /** 130 when a signal stopped the run, else 1 on any failure, else 3 on a refusal, else 2 when changes or drift remain (or were left unapplied), else 0. */
@@ -126,6 +135,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     command: commands[0],
     local: reports.some((report) => report.local),
     ...(reports.some((report) => report.readOnly) ? { readOnly: true as const } : {}),
+    ...(reports.some((report) => report.reviewed) ? { reviewed: true as const } : {}),
     stacks,
     refusals: reports.flatMap((report) => report.refusals),
     ...(reports.some((report) => report.cost)

@@ -17,11 +17,13 @@ import {
   fileSha256,
   pendingCreates,
   plannedActions,
+  reviewHash,
 } from './plan-store';
 import { takeOverInterruptedApply } from './recovery';
 import { StackReport, hasDrift } from './report';
 import { unmanagedOf } from './unmanaged';
 import { acknowledge } from './drift-acknowledgements';
+import { ReviewedPlans, reviewDifferences } from './review';
 
 /** What the steps need from the run. */
 export interface StepContext {
@@ -39,6 +41,8 @@ export interface StepContext {
   interrupted(): boolean;
   /** The stacks assume their plan roles: saved plans are marked so that apply refuses them. */
   readonly readOnly: boolean;
+  /** The plans a review approved: each fresh plan is compared with its stack's. */
+  readonly reviewed?: ReviewedPlans;
 }
 
 /** A saved plan and its JSON, with one provider process for both steps. */
@@ -55,18 +59,23 @@ export async function planStack(context: StepContext, stack: FleetStack, report:
   const planFile = context.plans.prepare(stack.name);
   const plan = await context.retrying(report, 'plan', () => planAndShow(workspace, planFile));
   const changes = stackChanges(plan, stack);
-  context.plans.save({
+  const saved: SavedPlan = {
     stack: stack.name,
     configHash: configHash(workspace.dir),
+    reviewHash: reviewHash(workspace.dir),
     planSha256: fileSha256(planFile),
     createdAt: new Date().toISOString(),
     changes,
     actions: plannedActions(plan),
     creates: pendingCreates(plan, stack),
     ...(context.readOnly ? { readOnly: true as const } : {}),
-  });
+  };
+  context.plans.save(saved);
   report.changes = changes;
   report.outcome = hasChanges(changes) ? 'planned' : 'no-changes';
+  // A plan that changes nothing applies nothing: it needs no review.
+  if (context.reviewed && hasChanges(changes))
+    report.review = { differences: reviewDifferences(context.reviewed.record(stack.name), saved) };
 }
 
 export async function driftStack(context: StepContext, stack: FleetStack, report: StackReport): Promise<void> {

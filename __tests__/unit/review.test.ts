@@ -1,0 +1,144 @@
+/**
+ * The review's plans and the merged configuration: the role-free configuration hash, the fleet's
+ * fingerprint, and how a fresh plan differs from the reviewed one (expected lines written out here,
+ * not computed by the code under test).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { synthesize } from '../../src/app';
+import type { StackChanges } from '../../src/engine/changes';
+import { configHash, fleetFingerprint, reviewHash, SavedPlan } from '../../src/engine/plan-store';
+import { ReviewedPlans, reviewDifferences } from '../../src/engine/review';
+import { loadEnvironments } from '../../src/environment/loader';
+import { withPlanRole } from '../../src/fleet/fleet';
+import { environmentYaml, writeFiles } from '../helpers/synth';
+
+const ACCOUNT = '123456789012';
+const file = (owner: string) =>
+  environmentYaml(
+    'billing',
+    ACCOUNT,
+    `planRole: { arn: "arn:aws:iam::${ACCOUNT}:role/ses-plan", externalId: plan-id }\nconfigurationSets:\n  - name: invoices\n    tags: { owner: ${owner} }\n`,
+  );
+
+/** Synthesizes the environment file as `role` would plan it, and returns the stack's folder. */
+function synthesized(owner: string, role: 'deploy' | 'plan'): string {
+  const { dir, cleanup } = writeFiles({ 'billing.yaml': file(owner) });
+  try {
+    const { fleet, problems } = loadEnvironments(dir);
+    expect(problems).toEqual([]);
+    const stacks = role === 'plan' ? fleet.stacks.map((stack) => withPlanRole(stack)!) : fleet.stacks;
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-review-'));
+    synthesize({ stacks }, outdir);
+    return outdir;
+  } finally {
+    cleanup();
+  }
+}
+
+const STACK = 'billing-eu-west-1';
+const stackDir = (outdir: string) => path.join(outdir, 'stacks', STACK);
+
+test('the review hash leaves out the assumed role, and only it', () => {
+  const deploy = synthesized('mail', 'deploy');
+  const plan = synthesized('mail', 'plan');
+  const edited = synthesized('platform', 'deploy');
+  expect(fs.readFileSync(path.join(stackDir(plan), 'cdk.tf.json'), 'utf8')).toContain('role/ses-plan');
+  expect(configHash(stackDir(deploy))).not.toBe(configHash(stackDir(plan)));
+  expect(reviewHash(stackDir(deploy))).toBe(reviewHash(stackDir(plan)));
+  expect(reviewHash(stackDir(edited))).not.toBe(reviewHash(stackDir(deploy)));
+  // The fingerprint: the same for the review (plan roles) and the merge (deploy roles).
+  expect(fleetFingerprint(deploy, [STACK])).toBe(fleetFingerprint(plan, [STACK]));
+  expect(fleetFingerprint(deploy, [STACK])).toMatch(/^[0-9a-f]{64}$/);
+  expect(fleetFingerprint(edited, [STACK])).not.toBe(fleetFingerprint(deploy, [STACK]));
+});
+
+const tagChange = (before: string, after: string, extra: StackChanges['configurationSets'][number]['changes'] = []) =>
+  ({
+    counts: { add: 0, change: 1, replace: 0, destroy: 0 },
+    configurationSets: [
+      {
+        address: 'aws_sesv2_configuration_set.invoices',
+        name: 'invoices',
+        action: 'update',
+        changes: [...extra, { attribute: 'tag owner', before, after }],
+        eventTypesAdded: [],
+        eventTypesRemoved: [],
+        dimensions: [],
+      },
+    ],
+    destinations: [],
+    metrics: { before: 0, after: 0 },
+  }) as unknown as StackChanges;
+
+const record = (changes: StackChanges, actions: Record<string, string>, hash = 'h1'): SavedPlan => ({
+  stack: STACK,
+  configHash: 'c',
+  reviewHash: hash,
+  planSha256: 'p',
+  createdAt: '2026-11-28T00:00:00Z',
+  changes,
+  actions,
+  creates: [],
+});
+
+describe('reviewDifferences', () => {
+  const update = { 'aws_sesv2_configuration_set.invoices': 'update' };
+
+  test('the same plan: nothing', () => {
+    expect(
+      reviewDifferences(record(tagChange('mail', 'ops'), update), record(tagChange('mail', 'ops'), update)),
+    ).toEqual([]);
+  });
+
+  test('no review, another configuration', () => {
+    const fresh = record(tagChange('mail', 'ops'), update);
+    expect(reviewDifferences(undefined, fresh)).toEqual([
+      'no plan of this stack was reviewed (the pull request did not plan it)',
+    ]);
+    expect(reviewDifferences(record(tagChange('mail', 'ops'), update, 'h0'), fresh)).toEqual([
+      'its configuration is not the one reviewed (another change reached main since, or the branch was rebased)',
+    ]);
+  });
+
+  test('the state moved: the values before differ, line by line', () => {
+    const reviewed = record(tagChange('mail', 'ops'), update);
+    const fresh = record(
+      tagChange('console', 'ops', [{ attribute: 'sending enabled', before: false, after: true }]),
+      update,
+    );
+    expect(reviewDifferences(reviewed, fresh)).toEqual([
+      'reviewed, not planned now: ~ configuration set invoices: update in place; tag owner "mail" -> "ops"',
+      'planned now, not reviewed: ~ configuration set invoices: update in place; sending enabled false -> true; tag owner "console" -> "ops"',
+    ]);
+  });
+
+  test('other actions on other resources', () => {
+    const reviewed = record(tagChange('mail', 'ops'), update);
+    const fresh = record(tagChange('mail', 'ops'), {
+      'aws_sesv2_configuration_set.invoices': 'delete,create',
+      'aws_sesv2_configuration_set_event_destination.invoices_bounces': 'create',
+    });
+    expect(reviewDifferences(reviewed, fresh)).toEqual([
+      'aws_sesv2_configuration_set.invoices: delete,create now, update reviewed',
+      'aws_sesv2_configuration_set_event_destination.invoices_bounces: create now, nothing reviewed',
+    ]);
+  });
+});
+
+test('ReviewedPlans reads records without plan files, and refuses a missing folder or a foreign file', () => {
+  const { dir, cleanup } = writeFiles({
+    [`${STACK}.json`]: JSON.stringify(record(tagChange('mail', 'ops'), {})),
+    'other-eu-west-1.json': JSON.stringify({ hello: 'world' }),
+  });
+  try {
+    const reviewed = new ReviewedPlans(dir);
+    expect(reviewed.record(STACK)?.reviewHash).toBe('h1');
+    expect(reviewed.record('absent-eu-west-1')).toBeUndefined();
+    expect(() => reviewed.record('other-eu-west-1')).toThrow(/other-eu-west-1\.json: not a sesform plan record/);
+    expect(() => new ReviewedPlans(path.join(dir, 'nope'))).toThrow(/--reviewed .*nope: no such folder/);
+  } finally {
+    cleanup();
+  }
+});

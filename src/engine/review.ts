@@ -1,0 +1,58 @@
+/**
+ * Applying what a pull request reviewed. The pull request's plans are made through the read-only plan
+ * roles, and a Terraform plan file carries the role it was made with, so those files can never be
+ * applied. What is carried from review to apply is therefore the plan's record: the configuration it
+ * was made from (hashed without the roles) and what it does, resource by resource and value by value.
+ * After merge, a fresh plan with the deploy roles is applied only when it is that same plan.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { changeLines } from './render';
+import type { SavedPlan } from './plan-store';
+
+/** The reviewed plan records of a folder (`<stack>.json`, as `sesform plan` writes them; plan files not needed). */
+export class ReviewedPlans {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = path.resolve(dir);
+    if (!fs.existsSync(this.dir) || !fs.statSync(this.dir).isDirectory())
+      throw new Error(
+        `--reviewed ${dir}: no such folder (it holds the plan records of the review, <stack>.json, as sesform plan --plans DIR writes them).`,
+      );
+  }
+
+  record(stack: string): SavedPlan | undefined {
+    const file = path.join(this.dir, `${stack}.json`);
+    if (!fs.existsSync(file)) return undefined;
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SavedPlan>;
+    if (record.stack !== stack || typeof record.actions !== 'object' || record.changes === undefined)
+      throw new Error(`${file}: not a sesform plan record of ${stack}.`);
+    return record as SavedPlan;
+  }
+}
+
+/**
+ * How a fresh plan differs from the reviewed one, one line per difference; empty when it is the
+ * reviewed plan: same configuration, same actions on the same resources, same values before -> after
+ * (a state that moved since the review changes the "before" values, and shows here).
+ */
+export function reviewDifferences(reviewed: SavedPlan | undefined, fresh: SavedPlan): string[] {
+  if (reviewed === undefined) return ['no plan of this stack was reviewed (the pull request did not plan it)'];
+  if (reviewed.reviewHash !== fresh.reviewHash)
+    return ['its configuration is not the one reviewed (another change reached main since, or the branch was rebased)'];
+  const addresses = [...new Set([...Object.keys(reviewed.actions), ...Object.keys(fresh.actions)])].sort();
+  const actions = addresses
+    .filter((address) => reviewed.actions[address] !== fresh.actions[address])
+    .map(
+      (address) =>
+        `${address}: ${fresh.actions[address] ?? 'nothing'} now, ${reviewed.actions[address] ?? 'nothing'} reviewed`,
+    );
+  const before = changeLines(reviewed.changes);
+  const after = changeLines(fresh.changes);
+  return [
+    ...actions,
+    ...before.filter((line) => !after.includes(line)).map((line) => `reviewed, not planned now: ${line}`),
+    ...after.filter((line) => !before.includes(line)).map((line) => `planned now, not reviewed: ${line}`),
+  ];
+}
