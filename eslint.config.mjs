@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdktf.out/', '.gen/', 'coverage/', 'bench/out/', '.sesform/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', '.gen/', 'coverage/', 'bench/out/', '.sesform/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

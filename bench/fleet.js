@@ -1,13 +1,14 @@
 'use strict';
 /**
  * Generated environment files for the benchmarks: `count` teams, one account each, in waves 0-2,
- * each with the given configuration sets of two CloudWatch destinations; `bucket` may use "{accountId}"
+ * in the given regions (default eu-west-1), each with the given configuration sets of two CloudWatch
+ * destinations; `bucket` may use "{accountId}"
  * (one state bucket per account, as validate requires).
  */
 const fs = require('node:fs');
 const path = require('node:path');
 
-function generateFleet(dir, count, { sets, accountBase, bucket }) {
+function generateFleet(dir, count, { sets, accountBase, bucket, regions = ['eu-west-1'] }) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (let index = 0; index < count; index++) {
@@ -16,7 +17,7 @@ function generateFleet(dir, count, { sets, accountBase, bucket }) {
       name: `team${index}`,
       accountId: account,
       deployRole: { arn: `arn:aws:iam::${account}:role/ses-deploy` },
-      regions: ['eu-west-1'],
+      regions,
       stateBackend: { bucket, keyPrefix: 'ses', region: 'eu-west-1' },
       wave: index % 3,
       configurationSets: sets.map((name) => ({

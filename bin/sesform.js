@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 'use strict';
-// TypeScript sources and TypeScript environment files are compiled on load (esbuild, cached).
-require('tsx/cjs');
+// sesform runs from its build (dist/, compiled by `npm ci`'s prepare script). Without a build, or with
+// sources edited since it was made, it runs from the TypeScript sources through tsx instead (slower to
+// start; `npm run build` brings the build up to date).
+const path = require('node:path');
+const { builtCli } = require('./built-cli');
 
 require('./quiet-sdk-warning');
+
+const root = path.resolve(__dirname, '..');
 
 // A promise an environment file (TypeScript) rejects without handling ends the run with its message,
 // not a stack trace; nothing is synthesized, planned or applied after it.
@@ -13,7 +18,14 @@ process.on('unhandledRejection', (reason) => {
   );
   process.exit(1);
 });
-const { main } = require('../src/cli.ts');
+
+let cli = builtCli(root);
+if (cli === undefined) {
+  // TypeScript sources and TypeScript environment files are compiled on load (esbuild, cached).
+  require('tsx/cjs');
+  cli = path.join(root, 'src', 'cli.ts');
+}
+const { main } = require(cli);
 
 main(process.argv.slice(2)).then(
   (code) => {

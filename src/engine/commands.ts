@@ -98,6 +98,7 @@ export async function runEngineCommand(options: EngineCommand): Promise<number> 
         return engine.rollout(applyOptions);
       });
     } finally {
+      await engine.close();
       display.stop();
     }
   });

@@ -19,6 +19,8 @@ import type { FleetStack } from '../fleet/fleet';
 import { LocalTarget, terraformEnvironmentFor } from '../local/local-target';
 import { createLocalStateBuckets } from '../local/state-buckets';
 import { StackWorkspace } from '../terraform/stack-workspace';
+import { ProviderPool } from '../terraform/provider-server';
+import { InitTemplates } from '../terraform/init-templates';
 import { interruptTerraform } from '../terraform/terraform';
 import { StackStepError } from '../terraform/errors';
 import { StackChanges, hasChanges } from './changes';
@@ -72,8 +74,13 @@ export class Engine {
   private readonly byName: ReadonlyMap<string, FleetStack>;
   private readonly steps: StepContext;
   private interruptedBy?: NodeJS.Signals;
+  /** One AWS provider process per worker for the whole run, reattached for each stack it takes. */
+  private readonly providers: ProviderPool;
+  /** The provider installation of the first initialized stack, for the next fresh ones. */
+  private readonly templates = new InitTemplates();
 
   constructor(private readonly options: EngineOptions) {
+    this.providers = new ProviderPool({ progress: options.progress });
     this.env = terraformEnvironmentFor(options.local !== undefined);
     this.byName = new Map(options.stacks.map((stack) => [stack.name, stack]));
     this.steps = {
@@ -99,6 +106,18 @@ export class Engine {
     this.interruptedBy = signal;
     this.options.progress(`${signal}: stopping; running terraform steps finish their calls and release their locks`);
     await interruptTerraform(signal);
+  }
+
+  /** Stops the run's provider processes; says how many served how many stacks. */
+  async close(): Promise<void> {
+    const { started, served } = this.providers;
+    await this.providers.close();
+    if (started > 0)
+      this.options.progress(`AWS provider: ${started} process(es) served ${served} stack step group(s) (reattached)`);
+    if (this.templates.seeded > 0)
+      this.options.progress(
+        `init: ${this.templates.seeded} stack folder(s) seeded with the provider installation of an earlier one`,
+      );
   }
 
   async plan(): Promise<RunReport> {
@@ -390,9 +409,9 @@ export class Engine {
 
   /** The stack's workspace, initialized. */
   private async workspace(stack: StackReport): Promise<StackWorkspace> {
-    const workspace = StackWorkspace.in(this.options.outdir, stack.stack, this.env);
+    const workspace = StackWorkspace.in(this.options.outdir, stack.stack, this.env, this.providers);
     const reconfigure = this.options.local !== undefined;
-    await this.retrying(stack, 'init', () => workspace.initIfNeeded({ reconfigure }));
+    await this.retrying(stack, 'init', () => workspace.initIfNeeded({ reconfigure, templates: this.templates }));
     for (const note of workspace.notes.splice(0)) {
       stack.retries.push(`init: ${note}`);
       this.options.progress(`${stack.stack}: ${note}`);

@@ -55,7 +55,7 @@ export async function verifyPlanFile(
   const planFile = path.join(into, `${stack.name}.tfplan`);
   fs.copyFileSync(plans.planFile(stack.name), planFile);
   if (fileSha256(planFile) !== saved.planSha256) throw new Error(replacedPlan(planCommand));
-  const json = await workspace.showPlan(planFile);
+  const json = await workspace.sharingProvider((attached) => attached.showPlan(planFile));
   const actions = plannedActions(json);
   const differ = [...new Set([...Object.keys(actions), ...Object.keys(saved.actions)])].filter(
     (address) => actions[address] !== saved.actions[address],

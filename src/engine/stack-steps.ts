@@ -120,7 +120,7 @@ export async function applyStack(
   plans.markApplying(report.stack, saved.creates);
   try {
     await context.retrying(report, 'apply', async (attempt) => {
-      if (attempt === 1) return workspace.apply(planFile);
+      if (attempt === 1) return workspace.sharingProvider((attached) => attached.apply(planFile));
       return applyRemaining(context, workspace, saved);
     });
   } finally {
@@ -144,7 +144,7 @@ async function applyRemaining(context: StepContext, workspace: StackWorkspace, r
       throw new Error(
         `after a transient failure, the remaining changes go beyond the reviewed plan (${beyond.join(', ')}): nothing more was applied; run ${context.planCommand(workspace.name)} and review again.`,
       );
-    return await workspace.apply(planFile);
+    return await workspace.sharingProvider((attached) => attached.apply(planFile));
   } finally {
     fs.rmSync(planFile, { force: true });
   }

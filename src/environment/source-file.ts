@@ -117,7 +117,8 @@ function readJson(file: string, text: string): SourceFile {
       return { ...located, error: { ...located.error, message: located.error.message.replace('YAML', 'JSON') } };
     return contentOrError(file, value, located.locate);
   } catch (error) {
-    const message = (error as Error).message;
+    // Node 22 and later append "(line 1 column 16)": the problem's position says that already.
+    const message = (error as Error).message.replace(/ \(line \d+ column \d+\)$/, '');
     const offset = /position (\d+)/.exec(message)?.[1];
     const position = offset === undefined ? undefined : lineAndColumn(text, Number(offset));
     return { file, error: { message: `malformed JSON: ${message}`, ...position }, locate: noLocation };
@@ -160,13 +161,23 @@ function compileError(error: unknown): { message: string; line?: number; column?
   return { message: text.split('\n')[0] };
 }
 
+/**
+ * TypeScript files are compiled on load by the process's TypeScript hook: tsx when sesform runs from
+ * its sources, ts-jest in tests. The built CLI has none until the first TypeScript environment file.
+ */
+function ensureTypeScriptHook(): void {
+  if (require.extensions?.['.ts'] !== undefined) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('tsx/cjs/api') as { register: () => unknown }).register();
+}
+
 function readTypeScript(file: string): SourceFile {
+  ensureTypeScriptHook();
   const exit = process.exit;
   process.exit = ((code?: unknown) => {
     throw new ExitCalled(code);
   }) as typeof process.exit;
   try {
-    // TypeScript files are compiled on load by the process's TypeScript hook (tsx in the CLI, ts-jest in tests).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require(file) as { default?: unknown };
     const value = loaded.default ?? loaded;

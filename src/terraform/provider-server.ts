@@ -1,12 +1,16 @@
 /**
- * One AWS provider process for the read-only steps of one stack (plan, then show), instead of the
- * four that Terraform starts on its own (schemas, validate, plan, show), each of which loads the
- * provider's whole schema: about a quarter of a plan's CPU time. It uses Terraform's reattach
- * protocol (TF_REATTACH_PROVIDERS), as terraform-plugin-testing does for every provider test.
+ * A pool of AWS provider processes that Terraform attaches to instead of starting its own: Terraform
+ * would start four per plan (schemas, validate, plan, show) and more per apply, each loading the
+ * provider's whole schema (1 to 2 CPU-seconds). It uses Terraform's reattach protocol
+ * (TF_REATTACH_PROVIDERS, the provider started with -debug), as terraform-plugin-testing does for
+ * every provider test. A process serves one stack at a time and then the next one its worker takes,
+ * so a run starts at most one per worker (--concurrency). Each stack's terraform configures the
+ * provider again with that stack's own role, region and allowed account: nothing of one stack's
+ * configuration outlives its steps.
  *
- * The binary is the one `terraform init` installed and checked against the lock file for this stack;
- * it gets exactly Terraform's environment, is configured once (one provider block per stack), and is
- * stopped afterwards. Whenever any of that does not hold, the steps simply run without it.
+ * The binary is the one `terraform init` installed and checked against the lock file for the stack,
+ * and the processes get exactly Terraform's environment. Whenever any of that does not hold, or a
+ * process does not answer the handshake, the steps run the usual way and the pool says so once.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -97,21 +101,99 @@ export function socketFolderOf(reattach: string | undefined): string | undefined
   }
 }
 
-/** Runs `work` with an environment whose terraform processes share one provider process, when possible. */
+interface PooledProvider {
+  readonly child: ChildProcess;
+  readonly reattach: string;
+}
+
+export interface ProviderPoolOptions {
+  /** One line, once, when the pool cannot be used and each step starts its own provider. */
+  readonly progress?: (line: string) => void;
+  readonly timeoutMs?: number;
+}
+
+/** Provider processes for one run: every terraform step the run hands it gets the same environment. */
+export class ProviderPool {
+  private readonly idle = new Map<string, PooledProvider[]>();
+  private readonly all: PooledProvider[] = [];
+  private unavailable?: string;
+  /** Processes started, and stacks' step groups they served (for the run's progress line). */
+  started = 0;
+  served = 0;
+
+  constructor(private readonly options: ProviderPoolOptions = {}) {}
+
+  /** Runs `work` with an environment that attaches terraform to a pooled provider, when possible. */
+  async use<T>(stackDir: string, env: NodeJS.ProcessEnv, work: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+    const binary = setting('sharedProvider') === '0' ? undefined : installedProvider(stackDir);
+    if (binary === undefined || this.unavailable !== undefined) return work(env);
+    // One binary per provider version: stacks locked to another version get processes of their own.
+    const key = path.relative(path.join(stackDir, '.terraform', 'providers'), binary);
+    const provider = this.takeIdle(key) ?? (await this.start(binary, env));
+    if (provider === undefined) return work(env);
+    this.served++;
+    try {
+      return await work({ ...env, TF_REATTACH_PROVIDERS: provider.reattach });
+    } finally {
+      if (provider.child.exitCode === null && provider.child.signalCode === null)
+        this.idle.set(key, [...(this.idle.get(key) ?? []), provider]);
+    }
+  }
+
+  private takeIdle(key: string): PooledProvider | undefined {
+    const idle = this.idle.get(key) ?? [];
+    let provider = idle.pop();
+    // A process that exited (killed from outside) is not handed out again.
+    while (provider !== undefined && (provider.child.exitCode !== null || provider.child.signalCode !== null))
+      provider = idle.pop();
+    return provider;
+  }
+
+  private async start(binary: string, env: NodeJS.ProcessEnv): Promise<PooledProvider | undefined> {
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const { child, reattach } = await start(binary, env, timeoutMs);
+    if (reattach === undefined) {
+      await stop(child);
+      this.unavailable =
+        child.exitCode !== null
+          ? `it exited with code ${child.exitCode} before the reattach handshake`
+          : `it gave no reattach handshake within ${timeoutMs / 1000} s`;
+      this.options.progress?.(
+        `AWS provider pool unavailable (${path.basename(binary)}: ${this.unavailable}): each terraform step starts its own provider`,
+      );
+      return undefined;
+    }
+    const provider = { child, reattach };
+    this.all.push(provider);
+    this.started++;
+    return provider;
+  }
+
+  /** Stops every process and removes the sockets' folders; the pool serves no more. */
+  async close(): Promise<void> {
+    this.unavailable ??= 'the run ended';
+    this.idle.clear();
+    await Promise.all(
+      this.all.splice(0).map(async ({ child, reattach }) => {
+        await stop(child);
+        const socketFolder = socketFolderOf(reattach);
+        if (socketFolder !== undefined) fs.rmSync(socketFolder, { recursive: true, force: true });
+      }),
+    );
+  }
+}
+
+/** Runs `work` with one provider process of its own for its terraform steps, when possible (a pool of one use). */
 export async function withSharedProvider<T>(
   stackDir: string,
   env: NodeJS.ProcessEnv,
   work: (env: NodeJS.ProcessEnv) => Promise<T>,
   { timeoutMs = 30_000 } = {},
 ): Promise<T> {
-  const binary = setting('sharedProvider') === '0' ? undefined : installedProvider(stackDir);
-  if (binary === undefined) return work(env);
-  const { child, reattach } = await start(binary, env, timeoutMs);
+  const pool = new ProviderPool({ timeoutMs });
   try {
-    return await work(reattach === undefined ? env : { ...env, TF_REATTACH_PROVIDERS: reattach });
+    return await pool.use(stackDir, env, work);
   } finally {
-    await stop(child);
-    const socketFolder = socketFolderOf(reattach);
-    if (socketFolder !== undefined) fs.rmSync(socketFolder, { recursive: true, force: true });
+    await pool.close();
   }
 }

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withSharedProvider } from './provider-server';
+import { InitTemplates } from './init-templates';
+import { ProviderPool, withSharedProvider } from './provider-server';
 import { StackStepError, stepError } from './errors';
 import { TerraformResult, terraform } from './terraform';
 
@@ -40,16 +41,21 @@ export class StackWorkspace {
     readonly name: string,
     readonly dir: string,
     private readonly env: NodeJS.ProcessEnv,
+    /** The run's provider processes (see provider-server); without it each use starts one of its own. */
+    private readonly providers?: ProviderPool,
   ) {}
 
   /** The stack folder of `name` under a cdktf output folder. */
-  static in(outdir: string, name: string, env: NodeJS.ProcessEnv): StackWorkspace {
-    return new StackWorkspace(name, path.join(outdir, 'stacks', name), env);
+  static in(outdir: string, name: string, env: NodeJS.ProcessEnv, providers?: ProviderPool): StackWorkspace {
+    return new StackWorkspace(name, path.join(outdir, 'stacks', name), env, providers);
   }
 
-  /** Runs `work` on this folder with one provider process shared by its terraform steps (see provider-server). */
+  /** Runs `work` on this folder with one provider process for all its terraform steps (see provider-server). */
   sharingProvider<T>(work: (workspace: StackWorkspace) => Promise<T>): Promise<T> {
-    return withSharedProvider(this.dir, this.env, (env) => work(new StackWorkspace(this.name, this.dir, env)));
+    const attached = (env: NodeJS.ProcessEnv) => work(new StackWorkspace(this.name, this.dir, env));
+    return this.providers
+      ? this.providers.use(this.dir, this.env, attached)
+      : withSharedProvider(this.dir, this.env, attached);
   }
 
   run(args: readonly string[]): Promise<TerraformResult> {
@@ -100,12 +106,18 @@ export class StackWorkspace {
     return path.join(this.dir, '.terraform', 'sesform-init');
   }
 
-  /** Runs `terraform init` unless the folder is initialized for its current backend and providers; true if it ran. */
-  async initIfNeeded({ reconfigure = false } = {}): Promise<boolean> {
+  /**
+   * Runs `terraform init` unless the folder is initialized for its current backend and providers; true
+   * if it ran. With `templates`, a fresh folder is first seeded with the provider installation of a
+   * stack initialized before it (see init-templates).
+   */
+  async initIfNeeded({ reconfigure = false, templates }: { reconfigure?: boolean; templates?: InitTemplates } = {}) {
     const inputs = this.initInputs();
     if (fs.existsSync(this.initMarker) && fs.readFileSync(this.initMarker, 'utf8') === inputs) return false;
+    templates?.seed(this.dir);
     await this.init({ reconfigure });
     fs.writeFileSync(this.initMarker, inputs);
+    templates?.record(this.dir);
     return true;
   }
 

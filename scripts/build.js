@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+'use strict';
+// `npm ci` runs this (the `prepare` script): src/ and modules/ compiled to dist/ with their type
+// declarations, plus the emulator's Python files, so that sesform runs as JavaScript and loads
+// TypeScript (tsx) only for TypeScript environment files. An install without devDependencies has no
+// compiler: sesform then runs from the TypeScript sources through tsx, as bin/sesform.js explains.
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+
+let tsc;
+try {
+  tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+} catch {
+  process.stdout.write(
+    'sesform build: no TypeScript compiler (an install without devDependencies); sesform runs from its sources.\n',
+  );
+  process.exit(0);
+}
+
+fs.rmSync(dist, { recursive: true, force: true });
+execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+// What the compiled code reads beside itself.
+const emulator = path.join(root, 'src', 'emulator');
+for (const file of fs.readdirSync(emulator).filter((name) => name.endsWith('.py')))
+  fs.copyFileSync(path.join(emulator, file), path.join(dist, 'src', 'emulator', file));
+// Written last: the sources this build was made from are older than this stamp.
+fs.writeFileSync(path.join(dist, 'BUILD'), `${new Date().toISOString()}\n`);
+process.stdout.write(`sesform build: dist/ (${path.relative(root, dist)}) is up to date.\n`);
