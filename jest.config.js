@@ -17,6 +17,7 @@ module.exports = {
       testEnvironment: 'node',
       testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
       setupFiles: ['<rootDir>/bin/quiet-sdk-warning.js'],
+      setupFilesAfterEnv: ['<rootDir>/__tests__/e2e-setup.js'],
       transform,
     },
   ],

@@ -6,7 +6,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { installedProvider, socketFolderOf, withSharedProvider } from '../../src/terraform/provider-server';
+import {
+  ProviderPool,
+  installedProvider,
+  socketFolderOf,
+  withSharedProvider,
+} from '../../src/terraform/provider-server';
 
 const LOCK = `provider "registry.terraform.io/hashicorp/aws" {
   version     = "5.100.0"
@@ -102,4 +107,77 @@ test('SESFORM_SHARED_PROVIDER=0 turns it off', async () => {
   } finally {
     delete process.env.SESFORM_SHARED_PROVIDER;
   }
+});
+
+describe('the pool: one process per worker for the whole run', () => {
+  /** A fake provider that appends its pid to `pids` and answers the handshake with its own pid. */
+  const recordingProvider = (pids: string) =>
+    stackDir(
+      `echo $$ >> ${pids}\ncat <<END\nTF_REATTACH_PROVIDERS='{"registry.terraform.io/hashicorp/aws":{"Protocol":"grpc","ProtocolVersion":5,"Pid":$$,"Test":true,"Addr":{"Network":"unix","String":"/tmp/x"}}}'\nEND\nexec sleep 60`,
+    );
+  const startedPids = (pids: string) => fs.readFileSync(pids, 'utf8').trim().split('\n');
+  const alive = (pid: string) => {
+    try {
+      process.kill(Number(pid), 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test('stacks taken one after another reuse one process; close stops it', async () => {
+    const pids = path.join(os.tmpdir(), `sesform-pool-${process.pid}-a`);
+    fs.rmSync(pids, { force: true });
+    const pool = new ProviderPool();
+    const seen = [];
+    for (const dir of [recordingProvider(pids), recordingProvider(pids), recordingProvider(pids)])
+      seen.push(await pool.use(dir, { PATH: process.env.PATH }, async (env) => env.TF_REATTACH_PROVIDERS));
+    expect(new Set(seen).size).toBe(1);
+    expect(startedPids(pids)).toHaveLength(1);
+    expect([pool.started, pool.served]).toEqual([1, 3]);
+    await pool.close();
+    expect(alive(startedPids(pids)[0])).toBe(false);
+  });
+
+  test('stacks at the same time get a process each, then share them', async () => {
+    const pids = path.join(os.tmpdir(), `sesform-pool-${process.pid}-b`);
+    fs.rmSync(pids, { force: true });
+    const pool = new ProviderPool();
+    const slow = (env: NodeJS.ProcessEnv) => new Promise((resolve) => setTimeout(() => resolve(env), 50));
+    await Promise.all([1, 2].map(() => pool.use(recordingProvider(pids), { PATH: process.env.PATH }, slow)));
+    await pool.use(recordingProvider(pids), { PATH: process.env.PATH }, slow);
+    expect(startedPids(pids)).toHaveLength(2);
+    await pool.close();
+  });
+
+  test('with a custom CA bundle each stack gets its own process, said once', async () => {
+    const pids = path.join(os.tmpdir(), `sesform-pool-${process.pid}-c`);
+    fs.rmSync(pids, { force: true });
+    const lines: string[] = [];
+    const pool = new ProviderPool({ progress: (line) => lines.push(line) });
+    const env = { PATH: process.env.PATH, AWS_CA_BUNDLE: '/etc/ssl/corporate.pem' };
+    for (let stack = 0; stack < 3; stack++)
+      expect(await pool.use(recordingProvider(pids), env, async (each) => each.TF_REATTACH_PROVIDERS)).toBeDefined();
+    expect(startedPids(pids)).toHaveLength(3);
+    // Each process stops once its stack is done, not at the end of the run.
+    expect(startedPids(pids).map(alive)).toEqual([false, false, false]);
+    expect(lines).toEqual([
+      'AWS provider pool: AWS_CA_BUNDLE is set, and the provider cannot be configured twice with a custom CA bundle: one provider process per stack',
+    ]);
+    await pool.close();
+  });
+
+  test('a provider without a handshake: the run goes on without the pool, said once, never retried', async () => {
+    const lines: string[] = [];
+    const pool = new ProviderPool({ progress: (line) => lines.push(line), timeoutMs: 300 });
+    for (let stack = 0; stack < 2; stack++)
+      expect(
+        await pool.use(stackDir('exit 3'), { PATH: process.env.PATH }, async (env) => env.TF_REATTACH_PROVIDERS),
+      ).toBeUndefined();
+    expect(lines).toEqual([
+      'AWS provider pool unavailable (terraform-provider-aws_v5.100.0_x5: it exited with code 3 before the reattach handshake): each terraform step starts its own provider',
+    ]);
+    expect(pool.started).toBe(0);
+    await pool.close();
+  });
 });

@@ -43,6 +43,18 @@ export function installedProvider(stackDir: string): string | undefined {
   }
 }
 
+/** The stack's provider block names a custom CA bundle. */
+function hasCustomCaBundle(stackDir: string): boolean {
+  try {
+    const config = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
+      provider?: { aws?: { custom_ca_bundle?: unknown }[] };
+    };
+    return (config.provider?.aws ?? []).some((block) => block.custom_ca_bundle !== undefined);
+  } catch {
+    return false;
+  }
+}
+
 /** Starts the provider in reattach mode; resolves with its TF_REATTACH_PROVIDERS value, or undefined. */
 function start(
   binary: string,
@@ -132,12 +144,45 @@ export class ProviderPool {
     const provider = this.takeIdle(key) ?? (await this.start(binary, env));
     if (provider === undefined) return work(env);
     this.served++;
+    const reusable = this.reusable(stackDir, env);
     try {
       return await work({ ...env, TF_REATTACH_PROVIDERS: provider.reattach });
     } finally {
-      if (provider.child.exitCode === null && provider.child.signalCode === null)
+      if (reusable && provider.child.exitCode === null && provider.child.signalCode === null)
         this.idle.set(key, [...(this.idle.get(key) ?? []), provider]);
+      else if (!reusable) await this.retire(provider);
     }
+  }
+
+  /**
+   * Whether a process may serve another stack after this one. The AWS provider cannot be configured a
+   * second time with a custom CA bundle ("unable to add custom RootCAs HTTPClient"): with
+   * AWS_CA_BUNDLE set, or custom_ca_bundle in the stack's provider block, each stack gets a process
+   * of its own (still one for all of its steps), and the pool says so once.
+   */
+  private reusable(stackDir: string, env: NodeJS.ProcessEnv): boolean {
+    const cause =
+      env.AWS_CA_BUNDLE !== undefined && env.AWS_CA_BUNDLE !== ''
+        ? 'AWS_CA_BUNDLE is set'
+        : hasCustomCaBundle(stackDir)
+          ? 'a provider block sets custom_ca_bundle'
+          : undefined;
+    if (cause === undefined) return true;
+    if (!this.saidSingleUse)
+      this.options.progress?.(
+        `AWS provider pool: ${cause}, and the provider cannot be configured twice with a custom CA bundle: one provider process per stack`,
+      );
+    this.saidSingleUse = true;
+    return false;
+  }
+
+  private saidSingleUse = false;
+
+  private async retire(provider: PooledProvider): Promise<void> {
+    this.all.splice(this.all.indexOf(provider), 1);
+    await stop(provider.child);
+    const socketFolder = socketFolderOf(provider.reattach);
+    if (socketFolder !== undefined) fs.rmSync(socketFolder, { recursive: true, force: true });
   }
 
   private takeIdle(key: string): PooledProvider | undefined {
@@ -173,13 +218,7 @@ export class ProviderPool {
   async close(): Promise<void> {
     this.unavailable ??= 'the run ended';
     this.idle.clear();
-    await Promise.all(
-      this.all.splice(0).map(async ({ child, reattach }) => {
-        await stop(child);
-        const socketFolder = socketFolderOf(reattach);
-        if (socketFolder !== undefined) fs.rmSync(socketFolder, { recursive: true, force: true });
-      }),
-    );
+    await Promise.all([...this.all].map((provider) => this.retire(provider)));
   }
 }
 
