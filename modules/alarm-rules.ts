@@ -237,6 +237,21 @@ export interface SubscriptionRuleInput {
   readonly endpoint: string;
 }
 
+/** The construct ID of a subscription: the same endpoint keeps its ID (and resource) wherever it is listed. */
+export function subscriptionId(subscription: SubscriptionRuleInput): string {
+  return `${subscription.protocol} ${subscription.endpoint.replace(/\//g, '|')}`;
+}
+
+/** The alarm name of one reputation rate under a name prefix. */
+export function reputationAlarmName(prefix: string, rate: ReputationRate): string {
+  return `${prefix}-${rate === 'bounceRate' ? 'bounce' : 'complaint'}-rate`;
+}
+
+/** The construct ID of one reputation rate's alarm. */
+export function reputationAlarmId(rate: ReputationRate): string {
+  return rate === 'bounceRate' ? 'BounceRate' : 'ComplaintRate';
+}
+
 const EMAIL =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 

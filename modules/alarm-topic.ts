@@ -1,7 +1,7 @@
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
-import { SubscriptionProtocol, subscriptionListViolations } from './alarm-rules';
+import { SubscriptionProtocol, subscriptionId, subscriptionListViolations } from './alarm-rules';
 import { RuleViolation, prefixed, quote } from './ses-rules';
 import { SesValidationError } from './ses-validation-error';
 
@@ -29,7 +29,7 @@ const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 export class AlarmTopic extends Construct {
   /** The construct ID of a subscription: the same endpoint keeps its ID (and resource) wherever it is listed. */
   static subscriptionId(subscription: AlarmSubscription): string {
-    return `${subscription.protocol} ${subscription.endpoint.replace(/\//g, '|')}`;
+    return subscriptionId(subscription);
   }
 
   readonly resource: SnsTopic;

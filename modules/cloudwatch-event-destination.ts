@@ -1,3 +1,4 @@
+import { eventDestinationImportId } from './import-ids';
 import { Sesv2ConfigurationSetEventDestination } from '@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination';
 import { Construct } from 'constructs';
 import {
@@ -87,7 +88,7 @@ const destinationsBySet = new WeakMap<IConfigurationSet, CloudWatchEventDestinat
 export class CloudWatchEventDestination extends Construct {
   /** The provider's import ID of a destination: `SET_NAME|DESTINATION_NAME`. */
   static importIdOf(configurationSetName: string, eventDestinationName: string): string {
-    return `${configurationSetName}|${eventDestinationName}`;
+    return eventDestinationImportId(configurationSetName, eventDestinationName);
   }
 
   /** The destinations created for `configurationSet`, wherever in the app, in creation order. */

@@ -1,3 +1,4 @@
+import { configurationSetImportId } from './import-ids';
 import { Sesv2ConfigurationSet } from '@cdktf/provider-aws/lib/sesv2-configuration-set';
 import { Construct } from 'constructs';
 import {
@@ -105,7 +106,7 @@ export class ConfigurationSet extends Construct implements IConfigurationSet {
 
   /** The provider's import ID of a set: its name. */
   static importIdOf(configurationSetName: string): string {
-    return configurationSetName;
+    return configurationSetImportId(configurationSetName);
   }
 
   /** The underlying Terraform resource. */

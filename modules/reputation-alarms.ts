@@ -7,6 +7,8 @@ import {
   REPUTATION_METRICS,
   ReputationRate,
   formatPercent,
+  reputationAlarmId,
+  reputationAlarmName,
   reputationAlarmViolations,
 } from './alarm-rules';
 import { SES_NAMESPACE } from './ses-enums';
@@ -53,12 +55,12 @@ export interface ReputationAlarmsProps {
 export class ReputationAlarms extends Construct {
   /** The alarm name of one rate. */
   static alarmName(prefix: string, rate: ReputationRate): string {
-    return `${prefix}-${rate === 'bounceRate' ? 'bounce' : 'complaint'}-rate`;
+    return reputationAlarmName(prefix, rate);
   }
 
   /** The construct ID of one rate's alarm. */
   static alarmId(rate: ReputationRate): string {
-    return rate === 'bounceRate' ? 'BounceRate' : 'ComplaintRate';
+    return reputationAlarmId(rate);
   }
 
   readonly bounceRateAlarm: CloudwatchMetricAlarm;

@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { didYouMean } from '../modules/did-you-mean';
-import { synthesize } from './app';
 import { defaultConcurrency } from './concurrency';
 import { SESFORM_VARIABLES } from './config';
 import { EXIT } from './exit-codes';
@@ -636,6 +635,8 @@ function synth(options: Options, out: NodeJS.WritableStream): number {
   const { fleet, cost: estimate } = checked;
   const outdir = path.resolve(options.output ?? cdktfOutputDir());
   const local = requestedLocalTarget(options);
+  // cdktf and the provider classes load here, not for validate or cost.
+  const { synthesize } = onDemand<typeof import('./app')>('./app');
   const { stacks } = synthesize(fleet, outdir, { removeOrphans: options.env.length === 0, local });
   const names = stacks.map((stack) => stack.node.id);
   const fingerprint = fleetFingerprint(outdir, names);

@@ -7,8 +7,7 @@
  * and the IAM policy read this model; none re-derives it.
  */
 import { makeUniqueId } from 'cdktf/lib/private/unique';
-import { CloudWatchEventDestination } from '../../modules/cloudwatch-event-destination';
-import { ConfigurationSet } from '../../modules/configuration-set';
+import { configurationSetImportId, eventDestinationImportId } from '../../modules/import-ids';
 import { expandDimensionSets } from '../../modules/dimension-sets';
 import { CloudWatchDimensionSource, EmailSendingEvent } from '../../modules/ses-enums';
 import { normaliseEventTypes, parseDimensionSource } from '../../modules/ses-rules';
@@ -202,7 +201,7 @@ function resolveSet(
       enabled,
       eventTypes,
       dimensions: entry.dimensions,
-      importId: CloudWatchEventDestination.importIdOf(set.name, entry.name),
+      importId: eventDestinationImportId(set.name, entry.name),
       address: resourceAddress(RESOURCE_TYPES.eventDestination, [set.name, entry.name, 'Resource']),
       metrics: destinationMetrics(
         enabled,
@@ -218,7 +217,7 @@ function resolveSet(
     protect: set.protect ?? environment.protect,
     field,
     destinations,
-    importId: ConfigurationSet.importIdOf(set.name),
+    importId: configurationSetImportId(set.name),
     address: resourceAddress(RESOURCE_TYPES.configurationSet, [set.name, 'Resource']),
     metrics: sum(destinations.map((destination) => destination.metrics)),
   };

@@ -4,7 +4,7 @@
  * Terraform address, and the dashboard. The constructs, the cost model, the plan report and the IAM
  * policy read this; none re-derives names or thresholds.
  */
-import { AlarmTopic, AlarmSubscription } from '../../modules/alarm-topic';
+import type { AlarmSubscription } from '../../modules/alarm-topic';
 import {
   DEFAULT_REPUTATION_THRESHOLDS,
   EVENT_ALARM_DEFAULTS,
@@ -13,9 +13,11 @@ import {
   REPUTATION_METRICS,
   ReputationRate,
   parsePercent,
+  reputationAlarmId,
+  reputationAlarmName,
   seriesDimensions,
+  subscriptionId,
 } from '../../modules/alarm-rules';
-import { ReputationAlarms } from '../../modules/reputation-alarms';
 import { EmailSendingEvent, METRIC_NAMES } from '../../modules/ses-enums';
 import { parseDurationSeconds, parseEventType } from '../../modules/ses-rules';
 import { alarmThreshold, topicArnIn } from '../environment/monitoring-schema';
@@ -133,7 +135,7 @@ export function resolveMonitoring(
             address: resourceAddress(RESOURCE_TYPES.snsSubscription, [
               MONITORING_ID,
               TOPIC_CONSTRUCT_ID,
-              AlarmTopic.subscriptionId(subscription),
+              subscriptionId(subscription),
             ]),
           })),
         }
@@ -145,7 +147,7 @@ export function resolveMonitoring(
     if (thresholds !== undefined)
       for (const rate of Object.keys(REPUTATION_METRICS) as ReputationRate[])
         found.push({
-          name: ReputationAlarms.alarmName(`${prefix}-${set.name}`, rate),
+          name: reputationAlarmName(`${prefix}-${set.name}`, rate),
           label: `${set.name} ${rate === 'bounceRate' ? 'bounce' : 'complaint'} rate`,
           configurationSet: set.name,
           kind: 'reputation',
@@ -154,11 +156,7 @@ export function resolveMonitoring(
           periodSeconds: REPUTATION_ALARM_DEFAULTS.periodSeconds,
           evaluationPeriods: REPUTATION_ALARM_DEFAULTS.evaluationPeriods,
           metrics: [{ metricName: REPUTATION_METRICS[rate], dimensions: { [REPUTATION_DIMENSION]: set.name } }],
-          address: resourceAddress(RESOURCE_TYPES.metricAlarm, [
-            ...scope,
-            'reputation',
-            ReputationAlarms.alarmId(rate),
-          ]),
+          address: resourceAddress(RESOURCE_TYPES.metricAlarm, [...scope, 'reputation', reputationAlarmId(rate)]),
         });
     (set.definition.monitoring?.alarms ?? []).forEach((alarm) => {
       const destination = set.destinations.find((candidate) => candidate.name === alarm.destination)!;
