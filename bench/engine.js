@@ -12,41 +12,21 @@
 'use strict';
 require('tsx/cjs');
 require('../bin/quiet-sdk-warning');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { generateFleet } = require('./fleet');
 const { publish, targetsTable } = require('./results');
+const { timed } = require('./timed');
 const { startEmulator } = require('../src/emulator/emulator.ts');
 const { createLocalStateBuckets } = require('../src/local/state-buckets.ts');
 const { localTarget, terraformEnvironmentFor } = require('../src/local/local-target.ts');
 const { localProviderVersion } = require('../src/terraform/terraform.ts');
 const { loadEnvironments } = require('../src/environment/loader.ts');
 
-const root = path.resolve(__dirname, '..');
 const out = path.join(__dirname, 'out', 'engine');
 const fleet = path.join(out, 'environments');
 const STACKS = 10;
-
-/** Runs a command and times it. Asynchronous: the emulator's output must keep flowing meanwhile. */
-function timed(label, command, args, env, okCodes = [0]) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let [stdout, stderr] = ['', ''];
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (!okCodes.includes(code))
-        return reject(new Error(`${label}: ${command} ${args.join(' ')} exited ${code}:\n${stdout}\n${stderr}`));
-      process.stderr.write(`${label}: ${seconds.toFixed(1)} s\n`);
-      resolve({ seconds, stdout });
-    });
-  });
-}
 
 async function main() {
   fs.rmSync(out, { recursive: true, force: true });

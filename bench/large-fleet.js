@@ -9,12 +9,12 @@
  *   npm run bench:fleet   (the plan needs terraform and python3 with moto, like the end-to-end tests)
  */
 'use strict';
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { generateFleet } = require('./fleet');
 const { publish, targetsTable } = require('./results');
+const { timed } = require('./timed');
 
 const root = path.resolve(__dirname, '..');
 const out = path.join(__dirname, 'out', 'large-fleet');
@@ -25,29 +25,13 @@ const SHARDS = 50;
 const rssFile = path.join(out, 'rss');
 
 /** Runs `node bin/sesform.js ARGS` with peak-RSS reporting; resolves to seconds, RSS and output. */
-function sesform(label, args, okCodes = [0]) {
+async function sesform(label, args, okCodes = [0]) {
   fs.rmSync(rssFile, { force: true });
   const env = { ...process.env, CI: 'true', SESFORM_BENCH_RSS_FILE: rssFile };
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn('node', ['--require', path.join(__dirname, 'peak-rss.js'), 'bin/sesform.js', ...args], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let [stdout, stderr] = ['', ''];
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (!okCodes.includes(code))
-        return reject(new Error(`${label}: sesform ${args.join(' ')} exited ${code}:\n${stdout}\n${stderr}`));
-      const rss = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : undefined;
-      process.stderr.write(`${label}: ${seconds.toFixed(1)} s\n`);
-      resolve({ label, seconds, rss, stdout, stderr, command: `sesform ${args.join(' ').replaceAll(root + '/', '')}` });
-    });
-  });
+  const preload = ['--require', path.join(__dirname, 'peak-rss.js')];
+  const run = await timed(label, 'node', [...preload, 'bin/sesform.js', ...args], env, okCodes);
+  const rss = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : undefined;
+  return { ...run, label, rss, command: `sesform ${args.join(' ').replaceAll(root + '/', '')}` };
 }
 
 async function main() {

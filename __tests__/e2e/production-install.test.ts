@@ -20,7 +20,9 @@ const PRODUCT = [
   'cdktf.json',
   'main.ts',
   'tsconfig.json',
+  'tsconfig.build.json',
   'bin',
+  'scripts',
   'src',
   'modules',
 ];

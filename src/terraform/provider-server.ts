@@ -179,7 +179,8 @@ export class ProviderPool {
   private saidSingleUse = false;
 
   private async retire(provider: PooledProvider): Promise<void> {
-    this.all.splice(this.all.indexOf(provider), 1);
+    const at = this.all.indexOf(provider);
+    if (at >= 0) this.all.splice(at, 1);
     await stop(provider.child);
     const socketFolder = socketFolderOf(provider.reattach);
     if (socketFolder !== undefined) fs.rmSync(socketFolder, { recursive: true, force: true });
@@ -198,14 +199,17 @@ export class ProviderPool {
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     const { child, reattach } = await start(binary, env, timeoutMs);
     if (reattach === undefined) {
-      await stop(child);
-      this.unavailable =
+      const why =
         child.exitCode !== null
           ? `it exited with code ${child.exitCode} before the reattach handshake`
           : `it gave no reattach handshake within ${timeoutMs / 1000} s`;
-      this.options.progress?.(
-        `AWS provider pool unavailable (${path.basename(binary)}: ${this.unavailable}): each terraform step starts its own provider`,
-      );
+      await stop(child);
+      // Workers that started at the same time fail alike: said once.
+      if (this.unavailable === undefined)
+        this.options.progress?.(
+          `AWS provider pool unavailable (${path.basename(binary)}: ${why}): each terraform step starts its own provider`,
+        );
+      this.unavailable ??= why;
       return undefined;
     }
     const provider = { child, reattach };
