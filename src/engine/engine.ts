@@ -141,7 +141,7 @@ export class Engine {
     if (!(await this.prepare(report))) return this.finish(report);
     await this.forEachStack(report, report.stacks, (stack) => planStack(this.steps, this.stackOf(stack), stack));
     if (report.stacks.some((stack) => stack.outcome === 'failed')) {
-      for (const stack of report.stacks) if (stack.outcome === 'planned') stack.outcome = 'not-touched';
+      this.untouched(report);
       report.stopped = 'Planning failed, so nothing was applied.';
       return this.finish(report);
     }
@@ -170,7 +170,7 @@ export class Engine {
     report.refusals.push(
       ...unreviewed.map((stack) => `${stack.stack}: not the plan reviewed: ${stack.review!.differences.join('; ')}`),
     );
-    for (const stack of report.stacks) if (stack.outcome === 'planned') stack.outcome = 'not-touched';
+    this.untouched(report);
     report.stopped =
       'Some plans are not the ones reviewed, so nothing was applied. This report shows the plans as they are now: have them reviewed (their records are in the plans folder), then roll out with those.';
     return false;

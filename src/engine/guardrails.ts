@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { FleetStack } from '../fleet/fleet';
 import type { StackWorkspace } from '../terraform/stack-workspace';
 import { StackChanges, stackChanges } from './changes';
-import { PlanStore, SavedPlan, configHash, fileSha256, plannedActions } from './plan-store';
+import { PlanStore, SavedPlan, actionsDiffer, configHash, fileSha256, plannedActions } from './plan-store';
 
 /** Why a stack's saved plan may not be applied, or its plan. */
 export function savedPlanCheck(
@@ -57,9 +57,7 @@ export async function verifyPlanFile(
   if (fileSha256(planFile) !== saved.planSha256) throw new Error(replacedPlan(planCommand));
   const json = await workspace.sharingProvider((attached) => attached.showPlan(planFile));
   const actions = plannedActions(json);
-  const differ = [...new Set([...Object.keys(actions), ...Object.keys(saved.actions)])].filter(
-    (address) => actions[address] !== saved.actions[address],
-  );
+  const differ = actionsDiffer(actions, saved.actions);
   if (differ.length > 0)
     throw new Error(
       `the saved plan file does not do what its record says (${differ.map((address) => `${address}: ${actions[address] ?? 'nothing'} in the file, ${saved.actions[address] ?? 'nothing'} in the record`).join('; ')}): nothing was applied; run ${planCommand} again and review it.`,

@@ -39,6 +39,16 @@ export function plannedActions(plan: PlanJson): Record<string, string> {
   );
 }
 
+/** The addresses two plans' actions disagree on (one acts and the other not, or acts otherwise). */
+export function actionsDiffer(
+  first: Readonly<Record<string, string>>,
+  second: Readonly<Record<string, string>>,
+): string[] {
+  return [...new Set([...Object.keys(first), ...Object.keys(second)])].filter(
+    (address) => first[address] !== second[address],
+  );
+}
+
 /** Resources a fresh plan acts on that the reviewed plan did not (or not in the same way). */
 export function beyondReviewed(reviewed: SavedPlan, fresh: PlanJson): string[] {
   return Object.entries(plannedActions(fresh))

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { changeLines } from './render';
-import type { SavedPlan } from './plan-store';
+import { SavedPlan, actionsDiffer } from './plan-store';
 
 /** The reviewed plan records of a folder (`<stack>.json`, as `sesform plan` writes them; plan files not needed). */
 export class ReviewedPlans {
@@ -41,9 +41,8 @@ export function reviewDifferences(reviewed: SavedPlan | undefined, fresh: SavedP
   if (reviewed === undefined) return ['no plan of this stack was reviewed (the pull request did not plan it)'];
   if (reviewed.reviewHash !== fresh.reviewHash)
     return ['its configuration is not the one reviewed (another change reached main since, or the branch was rebased)'];
-  const addresses = [...new Set([...Object.keys(reviewed.actions), ...Object.keys(fresh.actions)])].sort();
-  const actions = addresses
-    .filter((address) => reviewed.actions[address] !== fresh.actions[address])
+  const actions = actionsDiffer(reviewed.actions, fresh.actions)
+    .sort()
     .map(
       (address) =>
         `${address}: ${fresh.actions[address] ?? 'nothing'} now, ${reviewed.actions[address] ?? 'nothing'} reviewed`,
