@@ -23,9 +23,13 @@ try {
 
 fs.rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-// What the compiled code reads beside itself.
+// The emulator publishes by the same rule table as the cost model: its data file is generated from
+// modules/publishing-rules.ts (a unit test fails when the committed copy differs).
 const emulator = path.join(root, 'src', 'emulator');
-for (const file of fs.readdirSync(emulator).filter((name) => name.endsWith('.py')))
+const { publishingRulesData } = require(path.join(dist, 'modules', 'publishing-rules.js'));
+fs.writeFileSync(path.join(emulator, 'publishing_rules.json'), `${JSON.stringify(publishingRulesData(), null, 2)}\n`);
+// What the compiled code reads beside itself.
+for (const file of fs.readdirSync(emulator).filter((name) => name.endsWith('.py') || name.endsWith('.json')))
   fs.copyFileSync(path.join(emulator, file), path.join(dist, 'src', 'emulator', file));
 // Written last: the sources this build was made from are older than this stamp.
 fs.writeFileSync(path.join(dist, 'BUILD'), `${new Date().toISOString()}\n`);

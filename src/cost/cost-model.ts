@@ -3,8 +3,9 @@
  * environment and account, priced through the tiers per account, with the warnings about estimates
  * and the budgets.
  */
-import { CloudWatchDimensionSource, isAutoTag } from '../../modules/ses-enums';
-import { parseDimensionSource } from '../../modules/ses-rules';
+import { ruleOf } from '../../modules/publishing-rules';
+import { CloudWatchDimensionSource, EVENT_TYPE_V1_SPELLING, EmailSendingEvent, isAutoTag } from '../../modules/ses-enums';
+import { normaliseEventTypes, parseDimensionSource } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
 import type { Environment } from '../environment/schema';
 import type { Problem } from '../environment/problems';
@@ -12,10 +13,12 @@ import type { Fleet, FleetDestination, FleetStack } from '../fleet/fleet';
 import { monthlyAlarmCost, monthlyCustomMetricCost, monthlyDashboardCost } from './cloudwatch-prices';
 import { cents, formatUsd } from './money';
 import {
-  AUTO_TAG_EXPECTED_VALUES,
   DEFAULT_EXPECTED_VALUES,
   DimensionEstimate,
+  EventTypeMetrics,
   HIGH_CARDINALITY_AUTO_TAGS,
+  autoTagEstimate,
+  metricsByEventType,
 } from './metric-estimate';
 
 export interface DestinationCost {
@@ -24,9 +27,11 @@ export interface DestinationCost {
   /** The destination as SES will hold it (expanded from dimension sets where declared). */
   readonly destination: string;
   readonly enabled: boolean;
-  readonly eventTypes: number;
+  readonly eventTypes: readonly EmailSendingEvent[];
   readonly dimensions: readonly DimensionEstimate[];
-  /** Up to this many custom metrics; 0 for a disabled destination, which publishes nothing. */
+  /** The terms of the sum: per event type, each dimension's values on it and their product. */
+  readonly byEventType: readonly EventTypeMetrics[];
+  /** Up to this many custom metrics (the sum of byEventType); 0 for a disabled destination, which publishes nothing. */
   readonly metrics: number;
 }
 
@@ -76,10 +81,24 @@ function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
 
-/** The metric formula of a destination, for messages: "3 event types x campaign 101 x link 11". */
+const eventName = (event: EmailSendingEvent) => EVENT_TYPE_V1_SPELLING[event];
+
+/**
+ * The metric formula of a destination, for messages: event types on which every dimension takes the
+ * same number of values are grouped, "3 event type(s) x campaign 21 x link 16" when all are alike,
+ * else "2 event type(s) (open, subscription) x campaign 21 x link 1 + 1 event type(s) (click) x campaign 21 x link 16".
+ */
 export function describeMetrics(cost: DestinationCost): string {
-  const factors = cost.dimensions.map((dimension) => `${dimension.name} ${formatCount(dimension.values)}`);
-  return `${cost.eventTypes} event type(s) x ${factors.join(' x ')}`;
+  const groups = new Map<string, EventTypeMetrics[]>();
+  for (const term of cost.byEventType) {
+    const factors = term.factors.map((factor) => `${factor.name} ${formatCount(factor.values)}`).join(' x ');
+    groups.set(factors, [...(groups.get(factors) ?? []), term]);
+  }
+  const parts = [...groups].map(([factors, terms]) => {
+    const named = groups.size > 1 ? ` (${terms.map((term) => eventName(term.eventType)).join(', ')})` : '';
+    return `${terms.length} event type(s)${named}${factors === '' ? '' : ` x ${factors}`}`;
+  });
+  return parts.join(' + ');
 }
 
 function destinationCost(destination: FleetDestination): DestinationCost {
@@ -88,8 +107,9 @@ function destinationCost(destination: FleetDestination): DestinationCost {
     configurationSet: destination.configurationSet,
     destination: destination.name,
     enabled: destination.enabled,
-    eventTypes: destination.eventTypes.length,
+    eventTypes: destination.eventTypes,
     dimensions: destination.dimensions.map((dimension) => dimension.estimate),
+    byEventType: metricsByEventType(destination.eventTypes, destination.dimensions),
     metrics: destination.metrics,
   };
 }
@@ -188,41 +208,57 @@ function cloudWatchField(set: number, destination: number, list: 'dimensions' | 
   return ['configurationSets', set, 'eventDestinations', destination, 'cloudWatch', list, index];
 }
 
-/** Dimensions whose values the estimate had to guess, or that grow with traffic: once per declaration, not per region. */
+/**
+ * Dimensions whose values the estimate had to guess, that grow with traffic, or that SES can never
+ * fill on the destination's event types: once per declaration, not per region.
+ */
 function estimateWarnings(file: string, environment: Environment): Problem[] {
   return environment.configurationSets.flatMap((set, setIndex) =>
-    set.eventDestinations.flatMap((destination, destinationIndex) =>
-      destination.cloudWatch.dimensions.flatMap((dimension, dimensionIndex) => {
+    set.eventDestinations.flatMap((destination, destinationIndex) => {
+      const eventTypes = normaliseEventTypes(destination.eventTypes);
+      return destination.cloudWatch.dimensions.flatMap((dimension, dimensionIndex) => {
         const field = cloudWatchField(setIndex, destinationIndex, 'dimensions', dimensionIndex);
-        const path = formatPath(field);
+        const warn = (message: string): Problem => ({ file, path: formatPath(field), field, message });
+        const source = parseDimensionSource(dimension.source) as CloudWatchDimensionSource;
+        const rule = ruleOf({ name: dimension.name, source });
         const found: Problem[] = [];
+        if (!eventTypes.some((event) => rule.carriedBy.includes(event)))
+          found.push(
+            warn(
+              `dimension "${dimension.name}" is a ${source === CloudWatchDimensionSource.LINK_TAG ? 'link tag' : 'value'} that reaches ${rule.carriedBy.map(eventName).join(', ')} events only, and this destination publishes none of them: it always takes its default "${dimension.defaultValue}". Add ${rule.carriedBy.map(eventName).join(', ')} to eventTypes, or drop the dimension.`,
+            ),
+          );
+        if (rule.count.kind === 'fixed' && dimension.expectedValues !== undefined)
+          found.push(
+            warn(
+              `expectedValues has no effect on ${dimension.name}: it takes exactly ${rule.count.values} value(s), ${rule.count.why}.`,
+            ),
+          );
         // Declared expectedValues is the team's own figure: nothing left to warn about.
         if (
           isAutoTag(dimension.name) &&
           HIGH_CARDINALITY_AUTO_TAGS.includes(dimension.name) &&
           dimension.expectedValues === undefined
         )
-          found.push({
-            file,
-            path,
-            field,
-            message: `${dimension.name} is a high-cardinality auto-tag: every distinct value is another metric per event type (estimated ${dimension.expectedValues ?? AUTO_TAG_EXPECTED_VALUES[dimension.name]} values; set expectedValues to your own figure).`,
-          });
+          found.push(
+            warn(
+              `${dimension.name} is a high-cardinality auto-tag: every distinct value is another metric per event type (estimated ${autoTagEstimate(dimension.name).values} values, ${autoTagEstimate(dimension.name).why}; set expectedValues to your own figure).`,
+            ),
+          );
         if (dimension.expectedValues === undefined && !isAutoTag(dimension.name)) {
           const freeForm =
-            parseDimensionSource(dimension.source) === CloudWatchDimensionSource.EMAIL_HEADER
+            source === CloudWatchDimensionSource.EMAIL_HEADER
               ? ' A free-form header can take as many values as senders write into it.'
               : '';
-          found.push({
-            file,
-            path,
-            field,
-            message: `dimension "${dimension.name}" has no expectedValues: the cost estimate assumes ${DEFAULT_EXPECTED_VALUES} distinct values plus the default.${freeForm}`,
-          });
+          found.push(
+            warn(
+              `dimension "${dimension.name}" has no expectedValues: the cost estimate assumes ${DEFAULT_EXPECTED_VALUES} distinct values plus the default.${freeForm}`,
+            ),
+          );
         }
         return found;
-      }),
-    ),
+      });
+    }),
   );
 }
 

@@ -1,60 +1,71 @@
 /**
- * How many CloudWatch custom metrics a destination can create: every unique combination of event
- * type and dimension values is one metric, so a destination with event types E and dimensions
- * d1..dn can create up to |E| x (values(d1) + 1) x ... x (values(dn) + 1) (each dimension also has its
- * default value). The fleet model applies this to every destination once; reports only read it.
+ * How many CloudWatch custom metrics a destination can create, from the publishing rule table
+ * (modules/publishing-rules.ts): every unique combination of event type and dimension values is one
+ * metric, so a destination can create, summed over its event types e, the product over its
+ * dimensions d of values(d, e), what SES can publish for d on an event of type e. The fleet model
+ * applies this to every destination once; reports only read it.
  */
-import { SesAutoTag, isAutoTag } from '../../modules/ses-enums';
+import {
+  DEFAULT_EXPECTED_VALUES,
+  HIGH_CARDINALITY_AUTO_TAGS,
+  PUBLISHING_RULES,
+  PublishedDimension,
+  distinctValues,
+  metricsOf,
+  ruleOf,
+  valuesOn,
+} from '../../modules/publishing-rules';
+import { EmailSendingEvent, SesAutoTag } from '../../modules/ses-enums';
 
-/** The estimate for a dimension that declares no `expectedValues` and is no auto-tag. */
-export const DEFAULT_EXPECTED_VALUES = 10;
+export { DEFAULT_EXPECTED_VALUES, HIGH_CARDINALITY_AUTO_TAGS };
 
-/**
- * Estimates for SES's auto-tags; `sets` means the number of configuration sets in the environment.
- * Override any of them with `expectedValues`.
- */
-export const AUTO_TAG_EXPECTED_VALUES: Readonly<Record<SesAutoTag, number | 'sets'>> = {
-  'ses:configuration-set': 'sets',
-  'ses:caller-identity': 20,
-  'ses:from-domain': 50,
-  'ses:source-ip': 100,
-  'ses:outgoing-ip': 50,
-  'ses:source-tls-version': 3,
-  'ses:outgoing-tls-version': 3,
-};
-
-/** Auto-tags whose values grow with senders, domains or addresses. */
-export const HIGH_CARDINALITY_AUTO_TAGS: readonly SesAutoTag[] = [
-  'ses:from-domain',
-  'ses:source-ip',
-  'ses:outgoing-ip',
-  'ses:caller-identity',
-];
+/** The documented estimate of an auto-tag's distinct values (1 for ses:configuration-set, which is exact). */
+export function autoTagEstimate(name: SesAutoTag): { values: number; why: string } {
+  const { count } = PUBLISHING_RULES[name];
+  if (count.kind === 'declared') throw new Error(`${name} has no documented estimate`);
+  return { values: count.values, why: count.why };
+}
 
 export interface DimensionEstimate {
   readonly name: string;
-  /** Distinct values including the default value. */
+  /** Distinct values on an event type that carries the dimension's value, the default included where it can appear. */
   readonly values: number;
-  readonly basis: 'declared' | 'auto-tag' | 'default';
+  /** Declared `expectedValues`, a fixed count (ses:configuration-set), an auto-tag's estimate, or the stated default. */
+  readonly basis: 'declared' | 'fixed' | 'estimate' | 'default';
+  /** The event types whose data points carry its value; on the others it takes its default alone. */
+  readonly carriedBy: readonly EmailSendingEvent[];
 }
 
-/**
- * A dimension's distinct values, the default value included: `expectedValues` when declared, else an
- * auto-tag's documented figure (`sets` configuration sets for ses:configuration-set), else the default.
- */
-export function dimensionEstimate(name: string, expectedValues: number | undefined, sets: number): DimensionEstimate {
-  if (expectedValues !== undefined) return { name, values: expectedValues + 1, basis: 'declared' };
-  if (!isAutoTag(name)) return { name, values: DEFAULT_EXPECTED_VALUES + 1, basis: 'default' };
-  const estimate = AUTO_TAG_EXPECTED_VALUES[name];
-  return { name, values: (estimate === 'sets' ? sets : estimate) + 1, basis: 'auto-tag' };
+export function dimensionEstimate(dimension: PublishedDimension): DimensionEstimate {
+  const { basis } = distinctValues(dimension);
+  const rule = ruleOf(dimension);
+  const on = rule.carriedBy[0];
+  return { name: dimension.name, values: valuesOn(dimension, on), basis, carriedBy: rule.carriedBy };
 }
 
 /** Up to this many custom metrics; 0 for a disabled destination, which publishes nothing. */
 export function destinationMetrics(
   enabled: boolean,
-  eventTypes: number,
-  dimensions: readonly DimensionEstimate[],
+  eventTypes: readonly EmailSendingEvent[],
+  dimensions: readonly PublishedDimension[],
 ): number {
-  if (!enabled) return 0;
-  return dimensions.reduce((product, dimension) => product * dimension.values, eventTypes);
+  return metricsOf(enabled, eventTypes, dimensions);
+}
+
+/** The metrics of one event type: each dimension's values on it, and their product. */
+export interface EventTypeMetrics {
+  readonly eventType: EmailSendingEvent;
+  readonly factors: readonly { readonly name: string; readonly values: number }[];
+  readonly metrics: number;
+}
+
+/** The per-event-type terms of the sum, in the order the event types are declared. */
+export function metricsByEventType(
+  eventTypes: readonly EmailSendingEvent[],
+  dimensions: readonly PublishedDimension[],
+): EventTypeMetrics[] {
+  return [...new Set(eventTypes)].map((eventType) => {
+    const factors = dimensions.map((dimension) => ({ name: dimension.name, values: valuesOn(dimension, eventType) }));
+    return { eventType, factors, metrics: factors.reduce((product, factor) => product * factor.values, 1) };
+  });
 }

@@ -26,8 +26,13 @@ Sources, Amazon SES Developer Guide and CloudWatch User Guide:
   success@ delivered, bounce@ hard bounce, complaint@ delivered then a complaint, ooto@ delivered (an
   auto-reply), suppressionlist@ a bounce as if on the suppression list; `+label` before @ is allowed.
 - Rendering Failure: a templated send whose data lacks a value the template uses is not sent.
+
+Which event types carry a dimension's own value, and where the default can appear, is not written
+here: it is read from publishing_rules.json, generated from the rule table that the cost model reads
+(modules/publishing-rules.ts), so that the emulator and the estimate cannot disagree.
 """
 import json
+import os
 import re
 import threading
 import uuid
@@ -58,6 +63,9 @@ SIMULATOR_OUTCOMES = {
     "ooto": ["DELIVERY"],
     "suppressionlist": ["BOUNCE"],
 }
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "publishing_rules.json"), encoding="utf-8") as _rules:
+    PUBLISHING_RULES = json.load(_rules)
+AUTO_TAGS = frozenset(PUBLISHING_RULES["autoTags"])
 TAG_TEXT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # A documentation address (RFC 5737): the emulator sends nothing, so it has no outgoing IP of its own.
 EMULATOR_OUTGOING_IP = "192.0.2.1"
@@ -164,30 +172,53 @@ class SentMessage:
         self.caller = caller
 
     def auto_tag(self, name):
-        """SES's own value for an auto-tag, or None for a name SES does not set."""
+        """SES's own value for an auto-tag (SES sets every one of them on every message)."""
         return {
             "ses:configuration-set": self.configuration_set,
             "ses:from-domain": parseaddr(self.from_address)[1].rpartition("@")[2],
             "ses:caller-identity": self.caller,
+            # The emulator's clients reach it over loopback, and TLS (sesform emulator --tls) as 1.3.
             "ses:source-ip": "127.0.0.1",
             "ses:outgoing-ip": EMULATOR_OUTGOING_IP,
+            "ses:source-tls-version": "TLSv1.3",
             "ses:outgoing-tls-version": "TLSv1.3",
-        }.get(name)
+        }[name]
+
+
+def origin_of(dimension):
+    """The rule table's key: an auto-tag's own name for a message tag SES sets, else the value source."""
+    name = dimension["DimensionName"]
+    source = dimension["DimensionValueSource"]
+    return name if source == "MESSAGE_TAG" and name in AUTO_TAGS else source
+
+
+def own_value(origin, dimension, message, link):
+    """The value the message (or the clicked link) holds for the dimension, or None when it has none."""
+    name = dimension["DimensionName"]
+    if origin in AUTO_TAGS:
+        return message.auto_tag(origin)
+    if origin == "MESSAGE_TAG":
+        return message.tags.get(name)
+    if origin == "EMAIL_HEADER":
+        found = message.headers.get(name.lower())
+        return None if found is None else found[1]
+    if origin == "LINK_TAG":
+        return None if link is None else link["tags"].get(name)
+    raise ValueError(f"no publishing rule for value source {origin}")
 
 
 def dimension_value(dimension, message, event, link):
-    name = dimension["DimensionName"]
+    origin = origin_of(dimension)
+    rule = PUBLISHING_RULES["origins"][origin][event]
     default = dimension["DefaultDimensionValue"]
-    source = dimension["DimensionValueSource"]
-    if source == "MESSAGE_TAG":
-        auto = message.auto_tag(name) if name.startswith("ses:") else None
-        return auto if auto is not None else message.tags.get(name, default)
-    if source == "EMAIL_HEADER":
-        found = message.headers.get(name.lower())
-        return default if found is None else found[1]
-    if source == "LINK_TAG" and event == "CLICK" and link is not None:
-        return link["tags"].get(name, default)
-    return default
+    if not rule["value"]:
+        return default
+    value = own_value(origin, dimension, message, link)
+    if value is None:
+        if not rule["default"]:
+            raise ValueError(f"SES always sets {origin}, but the emulator has no value for it")
+        return default
+    return value
 
 
 def silenced_by_headers(destination, message):

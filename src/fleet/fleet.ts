@@ -24,7 +24,9 @@ export interface FleetDimension {
   readonly name: string;
   readonly source: CloudWatchDimensionSource;
   readonly defaultValue: string;
-  /** The cost model's figure for this dimension: distinct values, the default included. */
+  /** As declared: the team's own count of distinct values, for the cost model. */
+  readonly expectedValues?: number;
+  /** The cost model's figure for this dimension (modules/publishing-rules.ts). */
   readonly estimate: DimensionEstimate;
 }
 
@@ -179,14 +181,15 @@ function resolveSet(
   set: ConfigurationSetDefinition,
   field: FieldPath,
 ): FleetConfigurationSet {
-  const sets = environment.configurationSets.length;
   const destinations = set.eventDestinations.flatMap((declared, index): FleetDestination[] => {
-    const dimensions = declared.cloudWatch.dimensions.map((dimension): FleetDimension => ({
-      name: dimension.name,
-      source: parseDimensionSource(dimension.source) as CloudWatchDimensionSource,
-      defaultValue: dimension.defaultValue,
-      estimate: dimensionEstimate(dimension.name, dimension.expectedValues, sets),
-    }));
+    const dimensions = declared.cloudWatch.dimensions.map((dimension): FleetDimension => {
+      const published = {
+        name: dimension.name,
+        source: parseDimensionSource(dimension.source) as CloudWatchDimensionSource,
+        ...optional('expectedValues', dimension.expectedValues),
+      };
+      return { ...published, defaultValue: dimension.defaultValue, estimate: dimensionEstimate(published) };
+    });
     const expanded = declared.cloudWatch.dimensionSets
       ? expandDimensionSets(declared.name, dimensions, declared.cloudWatch.dimensionSets)
       : [{ name: declared.name, dimensions }];
@@ -203,11 +206,7 @@ function resolveSet(
       dimensions: entry.dimensions,
       importId: eventDestinationImportId(set.name, entry.name),
       address: resourceAddress(RESOURCE_TYPES.eventDestination, [set.name, entry.name, 'Resource']),
-      metrics: destinationMetrics(
-        enabled,
-        eventTypes.length,
-        entry.dimensions.map((dimension) => dimension.estimate),
-      ),
+      metrics: destinationMetrics(enabled, eventTypes, entry.dimensions),
     }));
   });
   return {
