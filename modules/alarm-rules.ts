@@ -5,11 +5,13 @@
  * Like ses-rules.ts, each check returns violations relative to the object it checked.
  */
 import { didYouMean } from './did-you-mean';
-import { EmailSendingEvent, EVENT_TYPE_V1_SPELLING, isAutoTag } from './ses-enums';
+import { carriesValue, defaultAppears, ruleOf } from './publishing-rules';
+import { CloudWatchDimensionSource, EmailSendingEvent, EVENT_TYPE_V1_SPELLING } from './ses-enums';
 import {
   RuleViolation,
   checkDimensionValue,
   duplicateNameViolations,
+  parseDimensionSource,
   parseEventType,
   quote,
   violation,
@@ -121,7 +123,8 @@ export function reputationAlarmViolations(input: ReputationAlarmRuleInput): Rule
 export interface AlarmedDestination {
   readonly name: string;
   readonly eventTypes: readonly string[];
-  readonly dimensions: readonly { readonly name: string }[];
+  /** `source` in either spelling (message tag when absent); `defaultValue` as declared. */
+  readonly dimensions: readonly { readonly name: string; readonly source?: string; readonly defaultValue?: string }[];
 }
 
 export interface EventAlarmRuleInput {
@@ -178,6 +181,43 @@ function eventViolations(field: string, word: string, destination: AlarmedDestin
   );
 }
 
+/**
+ * What the publishing rules (publishing-rules.ts) say of the watched series: a dimension whose
+ * default never appears on the event (SES fills auto-tags on every message) needs its value in
+ * `where`, except ses:configuration-set, whose one value is the set's name (see seriesDimensions);
+ * a dimension that the event never carries (a link tag on anything but a click) has only its default.
+ */
+const carriedBy = (dimension: { name: string; source: CloudWatchDimensionSource }) =>
+  ruleOf(dimension)
+    .carriedBy.map((event) => EVENT_TYPE_V1_SPELLING[event])
+    .join(', ');
+
+function publishedSeriesViolations(input: EventAlarmRuleInput): RuleViolation[] {
+  const events = [input.event, input.per]
+    .map((word) => (word === undefined ? undefined : parseEventType(word)))
+    .filter((event): event is EmailSendingEvent => event !== undefined);
+  const found: RuleViolation[] = [];
+  for (const dimension of input.destination.dimensions) {
+    const source = parseDimensionSource(dimension.source ?? CloudWatchDimensionSource.MESSAGE_TAG);
+    if (source === undefined) continue; // refused where the destination is declared
+    const published = { name: dimension.name, source };
+    const chosen = input.where?.[dimension.name];
+    const defaultless = events.find((event) => !defaultAppears(published, event));
+    if (chosen === undefined && defaultless !== undefined && dimension.name !== REPUTATION_DIMENSION)
+      found.push({
+        path: ['where'],
+        message: `SES fills ${quote(dimension.name)} on every message, so the series at its default value never has data: give the value to watch, such as where: { ${quote(dimension.name)}: ${dimension.name === 'ses:from-domain' ? '"example.com"' : '"VALUE"'} }.`,
+      });
+    const uncarried = events.find((event) => !carriesValue(published, event));
+    if (chosen !== undefined && uncarried !== undefined && chosen !== dimension.defaultValue)
+      found.push({
+        path: ['where', dimension.name],
+        message: `${quote(dimension.name)} takes a value on ${carriedBy(published)} events only; on ${EVENT_TYPE_V1_SPELLING[uncarried]} events SES publishes its default${dimension.defaultValue === undefined ? '' : ` ${quote(dimension.defaultValue)}`}, so the series at ${quote(chosen)} never has data: watch ${carriedBy(published)} events, or leave ${quote(dimension.name)} out of where.`,
+      });
+  }
+  return found;
+}
+
 export function eventAlarmViolations(input: EventAlarmRuleInput): RuleViolation[] {
   const { destination } = input;
   const found = eventViolations('event', input.event, destination);
@@ -190,14 +230,7 @@ export function eventAlarmViolations(input: EventAlarmRuleInput): RuleViolation[
       });
   }
   const dimensionNames = destination.dimensions.map((dimension) => dimension.name);
-  // SES fills auto-tags on every message, so their default-value series never has data. The set's
-  // own name is known (see seriesDimensions); any other auto-tag needs its value spelled out.
-  for (const name of dimensionNames)
-    if (isAutoTag(name) && name !== REPUTATION_DIMENSION && input.where?.[name] === undefined)
-      found.push({
-        path: ['where'],
-        message: `SES fills ${quote(name)} on every message, so the series at its default value never has data: give the value to watch, such as where: { ${quote(name)}: ${name === 'ses:from-domain' ? '"example.com"' : '"VALUE"'} }.`,
-      });
+  found.push(...publishedSeriesViolations(input));
   for (const [name, value] of Object.entries(input.where ?? {})) {
     if (!dimensionNames.includes(name)) {
       found.push({

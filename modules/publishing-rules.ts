@@ -78,7 +78,11 @@ export const PUBLISHING_RULES: Readonly<Record<DimensionOrigin, OriginRule>> = {
     estimate(100, 'one per address your API calls come from (hosts, NAT gateways; autoscaling renews them)', true),
   ),
   'ses:outgoing-ip': autoTag(
-    estimate(50, "one per SES sending address that delivers your mail (SES's shared pools or your dedicated IPs)", true),
+    estimate(
+      50,
+      "one per SES sending address that delivers your mail (SES's shared pools or your dedicated IPs)",
+      true,
+    ),
   ),
   'ses:source-tls-version': autoTag(estimate(3, 'the TLS versions your clients negotiate with SES (1.0 to 1.3)')),
   'ses:outgoing-tls-version': autoTag(estimate(3, 'the TLS versions receiving servers negotiate with SES')),
@@ -101,12 +105,18 @@ export function ruleOf(dimension: Pick<PublishedDimension, 'name' | 'source'>): 
 }
 
 /** Whether a data point of this event type can carry the dimension's own value (otherwise only its default). */
-export function carriesValue(dimension: Pick<PublishedDimension, 'name' | 'source'>, event: EmailSendingEvent): boolean {
+export function carriesValue(
+  dimension: Pick<PublishedDimension, 'name' | 'source'>,
+  event: EmailSendingEvent,
+): boolean {
   return ruleOf(dimension).carriedBy.includes(event);
 }
 
 /** Whether the default value can appear on this event type's data points. */
-export function defaultAppears(dimension: Pick<PublishedDimension, 'name' | 'source'>, event: EmailSendingEvent): boolean {
+export function defaultAppears(
+  dimension: Pick<PublishedDimension, 'name' | 'source'>,
+  event: EmailSendingEvent,
+): boolean {
   return !carriesValue(dimension, event) || ruleOf(dimension).defaultAppears;
 }
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli';
 import { monthlyCustomMetricCost } from '../../src/cost/cloudwatch-prices';
-import { costOf } from '../../src/cost/cost-model';
+import { costOf, describeMetrics } from '../../src/cost/cost-model';
 import { loadEnvironments } from '../../src/environment/loader';
 import { environmentYaml, writeFiles } from '../helpers/synth';
 
@@ -59,7 +59,7 @@ describe('custom-metric prices, tiered per account', () => {
 });
 
 describe('the metric model', () => {
-  test('event types x (values + default) of each dimension, with auto-tag estimates, by hand', () => {
+  test('per event type, the product of each dimension\'s values, summed; by hand', () => {
     const report = costFor({
       'dev.yaml': environmentYaml(
         'dev',
@@ -77,17 +77,103 @@ ${set('c', destination('from', 'send', ['{ name: ses:from-domain, source: messag
       ),
     });
     const [stack] = report.stacks;
-    // 2 event types x (20 + 1) x (3 sets + 1) = 168; disabled: 0; 1 x (4 + 1) = 5.
+    // d: 2 event types (send, bounce) x campaign (20 + the default) x ses:configuration-set (the set's
+    // name, 1) = 42; off is disabled: 0; from: 1 x 4 domains (never the default) = 4.
     expect(stack.destinations.map((d) => [d.destination, d.metrics])).toEqual([
-      ['d', 168],
+      ['d', 42],
       ['off', 0],
-      ['from', 5],
+      ['from', 4],
     ]);
-    expect(stack.metrics).toBe(173);
-    expect(stack.monthlyUsd).toBeCloseTo(51.9, 2);
-    expect(stack.destinations[0].dimensions).toEqual([
+    expect(stack.metrics).toBe(46);
+    expect(stack.monthlyUsd).toBeCloseTo(46 * 0.3, 2);
+    expect(stack.destinations[0].dimensions).toMatchObject([
       { name: 'campaign', values: 21, basis: 'declared' },
-      { name: 'ses:configuration-set', values: 4, basis: 'auto-tag' },
+      { name: 'ses:configuration-set', values: 1, basis: 'fixed' },
+    ]);
+  });
+
+  test('link tags reach click events only: on every other event type a link dimension takes its default alone', () => {
+    const report = costFor({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:
+${set('a', destination('d', 'open, click', ['{ name: link, source: linkTag, defaultValue: none, expectedValues: 999 }']))}
+${set(
+  'b',
+  destination('e', 'send, open, click', [
+    '{ name: campaign, source: messageTag, defaultValue: none, expectedValues: 4 }',
+    '{ name: link, source: linkTag, defaultValue: none, expectedValues: 2 }',
+  ]),
+)}`,
+      ),
+    });
+    const [d, e] = report.stacks[0].destinations;
+    // open: the default only (1); click: 999 values + the default (a link without the tag) = 1,000.
+    expect(d.metrics).toBe(1 + 1000);
+    // send and open: campaign 5 x link 1; click: campaign 5 x link 3.
+    expect(e.metrics).toBe(5 + 5 + 15);
+    expect(e.byEventType.map((term) => [term.eventType, term.metrics])).toEqual([
+      ['SEND', 5],
+      ['OPEN', 5],
+      ['CLICK', 15],
+    ]);
+    expect(describeMetrics(e)).toBe(
+      '2 event type(s) (send, open) x campaign 5 x link 1 + 1 event type(s) (click) x campaign 5 x link 3',
+    );
+  });
+
+  test('auto-tags never take their default: declared values, else the documented estimate, nothing added', () => {
+    const report = costFor({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:
+${set('a', destination('d', 'send, delivery', ['{ name: ses:from-domain, source: messageTag, defaultValue: none, expectedValues: 7 }']))}
+${set('b', destination('e', 'send', ['{ name: ses:outgoing-tls-version, source: messageTag, defaultValue: none }']))}`,
+      ),
+    });
+    const [d, e] = report.stacks[0].destinations;
+    expect(d.metrics).toBe(2 * 7);
+    expect(e.metrics).toBe(3);
+  });
+
+  test('ses:configuration-set holds one value, the set\'s own name, however many sets the environment has', () => {
+    const one = (name: string) =>
+      set(
+        name,
+        destination('d', 'send, delivery, bounce', [
+          '{ name: ses:configuration-set, source: messageTag, defaultValue: x }',
+          '{ name: template, source: messageTag, defaultValue: none, expectedValues: 30 }',
+        ]),
+      );
+    const report = costFor({
+      'dev.yaml': environmentYaml('dev', '111111111111', `configurationSets:\n${['a', 'b', 'c', 'd'].map(one).join('\n')}`),
+    });
+    // Each: 3 event types x 1 x (30 + 1) = 93, whatever the number of sets.
+    expect(report.stacks[0].destinations.map((d) => d.metrics)).toEqual([93, 93, 93, 93]);
+    expect(report.stacks[0].metrics).toBe(372);
+  });
+
+  test('warns of a dimension SES never fills on the destination\'s event types, and of expectedValues that cannot apply', () => {
+    const report = costFor({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:
+${set(
+  'a',
+  destination('d', 'send, open', [
+    '{ name: link, source: linkTag, defaultValue: none, expectedValues: 5 }',
+    '{ name: ses:configuration-set, source: messageTag, defaultValue: a, expectedValues: 4 }',
+  ]),
+)}`,
+      ),
+    });
+    expect(report.stacks[0].metrics).toBe(2);
+    expect(report.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toEqual([
+      'configurationSets[0].eventDestinations[0].cloudWatch.dimensions[0]: dimension "link" is a link tag that reaches click events only, and this destination publishes none of them: it always takes its default "none". Add click to eventTypes, or drop the dimension.',
+      'configurationSets[0].eventDestinations[0].cloudWatch.dimensions[1]: expectedValues has no effect on ses:configuration-set: it takes exactly 1 value(s), the name of the set the destination belongs to: every event reaching it was sent through that set.',
     ]);
   });
 
@@ -122,9 +208,9 @@ ${set(
 ${set('a', destination('d', 'send', ['{ name: ses:source-ip, source: messageTag, defaultValue: none }']))}`,
       ),
     });
-    expect(report.stacks[0].metrics).toBe(101);
+    expect(report.stacks[0].metrics).toBe(100);
     expect(report.warnings.map((warning) => warning.message)).toEqual([
-      'ses:source-ip is a high-cardinality auto-tag: every distinct value is another metric per event type (estimated 100 values; set expectedValues to your own figure).',
+      'ses:source-ip is a high-cardinality auto-tag: every distinct value is another metric per event type (estimated 100 values, one per address your API calls come from (hosts, NAT gateways; autoscaling renews them); set expectedValues to your own figure).',
     ]);
   });
 

@@ -4,7 +4,12 @@
  * and the budgets.
  */
 import { ruleOf } from '../../modules/publishing-rules';
-import { CloudWatchDimensionSource, EVENT_TYPE_V1_SPELLING, EmailSendingEvent, isAutoTag } from '../../modules/ses-enums';
+import {
+  CloudWatchDimensionSource,
+  EVENT_TYPE_V1_SPELLING,
+  EmailSendingEvent,
+  isAutoTag,
+} from '../../modules/ses-enums';
 import { normaliseEventTypes, parseDimensionSource } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
 import type { Environment } from '../environment/schema';

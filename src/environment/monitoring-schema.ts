@@ -133,7 +133,7 @@ interface DeclaredDestination {
   readonly enabled?: boolean;
   readonly eventTypes: readonly string[];
   readonly cloudWatch: {
-    readonly dimensions: readonly { name: string; defaultValue: string }[];
+    readonly dimensions: readonly { name: string; source: string; defaultValue: string }[];
     readonly dimensionSets?: string[][];
   };
 }

@@ -6,7 +6,8 @@
  * header dimensions from the named header, ASCII only, link tags from the `ses:tags` attribute of
  * a link, reaching click events only; auto-tags are SES's own).
  */
-import { CloudWatchDimensionSource, isAutoTag } from '../../modules/ses-enums';
+import { PUBLISHING_RULES } from '../../modules/publishing-rules';
+import { CloudWatchDimensionSource, EVENT_TYPE_V1_SPELLING, isAutoTag } from '../../modules/ses-enums';
 import type { FleetConfigurationSet } from '../fleet/fleet';
 
 export const SENDER_FORMATS = ['api', 'smtp', 'sdk-js', 'json'] as const;
@@ -80,7 +81,10 @@ function notes(contract: SenderContract): string[] {
     lines.push(`  ${field.name}: without it, SES records "${field.defaultValue}" (${field.destinations.join(', ')}).`);
   if (contract.headers.length > 0)
     lines.push('  Header values must be ASCII: with any other character SES sends the mail and publishes no metric.');
-  if (contract.linkTags.length > 0) lines.push('  Link tags reach Click events only.');
+  if (contract.linkTags.length > 0)
+    lines.push(
+      `  Link tags reach ${PUBLISHING_RULES[CloudWatchDimensionSource.LINK_TAG].carriedBy.map((event) => EVENT_TYPE_V1_SPELLING[event]).join(', ')} events only: on every other event SES records the default.`,
+    );
   if (contract.autoTags.length > 0) lines.push(`  Set by SES itself: ${contract.autoTags.join(', ')}.`);
   return lines;
 }

@@ -7,7 +7,8 @@
  * Metric names: CloudWatch User Guide, "Amazon SES metrics and dimensions"
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ses-metricscollected.html).
  */
-import { CloudWatchDimensionSource, EmailSendingEvent, METRIC_NAMES, isAutoTag } from '../../modules/ses-enums';
+import { carriesValue, originOf } from '../../modules/publishing-rules';
+import { EmailSendingEvent, METRIC_NAMES, isAutoTag } from '../../modules/ses-enums';
 import type { FleetConfigurationSet, FleetDestination, FleetStack } from '../fleet/fleet';
 import { ContractField, senderContract } from './sender-contract';
 
@@ -134,17 +135,20 @@ function autoTagValue(name: string, configurationSet: string, from: string): str
   return undefined;
 }
 
-/** The value each dimension takes on a test message's series (the probe value, the default, or SES's). */
+/**
+ * The value each dimension takes on a test message's series (the probe value, the default, or SES's),
+ * by the publishing rules: SES's own for auto-tags; the probe only on event types that carry the
+ * dimension's value (a link tag on clicks), the default on the others.
+ */
 function expectedDimensions(
   destination: FleetDestination,
   eventType: EmailSendingEvent,
   { probe, from }: PlanOptions,
 ): ExpectedDimension[] {
   return destination.dimensions.map((dimension) => {
-    if (isAutoTag(dimension.name) && dimension.source === CloudWatchDimensionSource.MESSAGE_TAG)
+    if (isAutoTag(originOf(dimension)))
       return { name: dimension.name, value: autoTagValue(dimension.name, destination.configurationSet, from) };
-    const probed =
-      probe && (dimension.source !== CloudWatchDimensionSource.LINK_TAG || eventType === EmailSendingEvent.CLICK);
+    const probed = probe && carriesValue(dimension, eventType);
     return { name: dimension.name, value: probed ? PROBE_VALUE : dimension.defaultValue };
   });
 }
