@@ -5,7 +5,8 @@
  * header or link tag), never from the cost model, so that counting what the emulator publishes is an
  * independent check of the estimate.
  */
-import { EmailSendingEvent, SesAutoTag } from '../../modules/ses-enums';
+import { carriesValue, defaultAppears } from '../../modules/publishing-rules';
+import { CloudWatchDimensionSource, EmailSendingEvent, METRIC_NAMES, SesAutoTag } from '../../modules/ses-enums';
 
 /** A small fast seeded generator (mulberry32): the same seed gives the same environments. */
 export function seeded(seed: number): () => number {
@@ -20,6 +21,12 @@ export function seeded(seed: number): () => number {
 }
 
 type Source = 'messageTag' | 'emailHeader' | 'linkTag';
+
+export const SOURCES: Record<Source, CloudWatchDimensionSource> = {
+  messageTag: CloudWatchDimensionSource.MESSAGE_TAG,
+  emailHeader: CloudWatchDimensionSource.EMAIL_HEADER,
+  linkTag: CloudWatchDimensionSource.LINK_TAG,
+};
 
 export interface DimensionSpec {
   readonly name: string;
@@ -281,4 +288,27 @@ export function destinationOfSeries(
       )
         return { set, destination };
   return undefined;
+}
+
+const METRIC_EVENTS = Object.fromEntries(
+  Object.entries(METRIC_NAMES).map(([event, metricName]) => [metricName, event as EmailSendingEvent]),
+);
+
+/** The reasons a series is one the publishing rules say SES cannot publish; empty when it is possible. */
+export function impossibilities(environment: EnvironmentSpec, series: Series): string[] {
+  const owner = destinationOfSeries(environment, series);
+  if (owner === undefined) return [`no destination has dimensions ${Object.keys(series.dimensions).join(', ')}`];
+  const event = METRIC_EVENTS[series.metricName];
+  const found: string[] = [];
+  if (!owner.destination.eventTypes.includes(event)) found.push(`${event} is not an event type of the destination`);
+  for (const dimension of owner.destination.dimensions) {
+    const value = series.dimensions[dimension.name];
+    const rule = { name: dimension.name, source: SOURCES[dimension.source] };
+    const isDefault = value === dimension.defaultValue;
+    if (isDefault && !defaultAppears(rule, event)) found.push(`${dimension.name} at its default on ${event}`);
+    if (!isDefault && !carriesValue(rule, event)) found.push(`${dimension.name}=${value} on ${event}`);
+    if (dimension.name === 'ses:configuration-set' && !isDefault && value !== owner.set.name)
+      found.push(`ses:configuration-set=${value} in set ${owner.set.name}`);
+  }
+  return found;
 }

@@ -59,7 +59,7 @@ describe('custom-metric prices, tiered per account', () => {
 });
 
 describe('the metric model', () => {
-  test('per event type, the product of each dimension\'s values, summed; by hand', () => {
+  test("per event type, the product of each dimension's values, summed; by hand", () => {
     const report = costFor({
       'dev.yaml': environmentYaml(
         'dev',
@@ -138,7 +138,7 @@ ${set('b', destination('e', 'send', ['{ name: ses:outgoing-tls-version, source: 
     expect(e.metrics).toBe(3);
   });
 
-  test('ses:configuration-set holds one value, the set\'s own name, however many sets the environment has', () => {
+  test("ses:configuration-set holds one value, the set's own name, however many sets the environment has", () => {
     const one = (name: string) =>
       set(
         name,
@@ -148,14 +148,18 @@ ${set('b', destination('e', 'send', ['{ name: ses:outgoing-tls-version, source: 
         ]),
       );
     const report = costFor({
-      'dev.yaml': environmentYaml('dev', '111111111111', `configurationSets:\n${['a', 'b', 'c', 'd'].map(one).join('\n')}`),
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        `configurationSets:\n${['a', 'b', 'c', 'd'].map(one).join('\n')}`,
+      ),
     });
     // Each: 3 event types x 1 x (30 + 1) = 93, whatever the number of sets.
     expect(report.stacks[0].destinations.map((d) => d.metrics)).toEqual([93, 93, 93, 93]);
     expect(report.stacks[0].metrics).toBe(372);
   });
 
-  test('warns of a dimension SES never fills on the destination\'s event types, and of expectedValues that cannot apply', () => {
+  test("warns of a dimension SES never fills on the destination's event types, and of expectedValues that cannot apply", () => {
     const report = costFor({
       'dev.yaml': environmentYaml(
         'dev',

@@ -7,26 +7,20 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { carriesValue, defaultAppears } from '../../modules/publishing-rules';
-import { CloudWatchDimensionSource, EmailSendingEvent } from '../../modules/ses-enums';
+import { EmailSendingEvent } from '../../modules/ses-enums';
 import { costOf } from '../../src/cost/cost-model';
 import { loadEnvironments } from '../../src/environment/loader';
 import {
   EnvironmentSpec,
+  SOURCES,
   Series,
   configurationSetsYaml,
-  destinationOfSeries,
   generateEnvironments,
   htmlOf,
+  impossibilities,
   trafficFor,
 } from '../helpers/publishing-matrix';
 import { PROJECT_ROOT, environmentYaml, writeFiles } from '../helpers/synth';
-
-const SOURCES: Record<string, CloudWatchDimensionSource> = {
-  messageTag: CloudWatchDimensionSource.MESSAGE_TAG,
-  emailHeader: CloudWatchDimensionSource.EMAIL_HEADER,
-  linkTag: CloudWatchDimensionSource.LINK_TAG,
-};
 
 const ENVIRONMENTS = generateEnvironments({
   seed: 20261204,
@@ -125,38 +119,6 @@ function estimated(): Record<string, number> {
   } finally {
     cleanup();
   }
-}
-
-const METRIC_EVENTS: Record<string, EmailSendingEvent> = {
-  Send: EmailSendingEvent.SEND,
-  Delivery: EmailSendingEvent.DELIVERY,
-  Bounce: EmailSendingEvent.BOUNCE,
-  Complaint: EmailSendingEvent.COMPLAINT,
-  Reject: EmailSendingEvent.REJECT,
-  Open: EmailSendingEvent.OPEN,
-  Click: EmailSendingEvent.CLICK,
-  'Rendering Failure': EmailSendingEvent.RENDERING_FAILURE,
-  DeliveryDelay: EmailSendingEvent.DELIVERY_DELAY,
-  Subscription: EmailSendingEvent.SUBSCRIPTION,
-};
-
-/** The reasons a series is one the publishing rules say SES cannot publish; empty when it is possible. */
-function impossibilities(environment: EnvironmentSpec, series: Series): string[] {
-  const owner = destinationOfSeries(environment, series);
-  if (owner === undefined) return [`no destination has dimensions ${Object.keys(series.dimensions).join(', ')}`];
-  const event = METRIC_EVENTS[series.metricName];
-  const found: string[] = [];
-  if (!owner.destination.eventTypes.includes(event)) found.push(`${event} is not an event type of the destination`);
-  for (const dimension of owner.destination.dimensions) {
-    const value = series.dimensions[dimension.name];
-    const rule = { name: dimension.name, source: SOURCES[dimension.source] };
-    const isDefault = value === dimension.defaultValue;
-    if (isDefault && !defaultAppears(rule, event)) found.push(`${dimension.name} at its default on ${event}`);
-    if (!isDefault && !carriesValue(rule, event)) found.push(`${dimension.name}=${value} on ${event}`);
-    if (dimension.name === 'ses:configuration-set' && !isDefault && value !== owner.set.name)
-      found.push(`ses:configuration-set=${value} in set ${owner.set.name}`);
-  }
-  return found;
 }
 
 describe('the cost model against the emulator publishing the traffic matrix', () => {

@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { commandOptions } from '../../src/cli';
+import { PassThrough } from 'node:stream';
+import { commandOptions, main } from '../../src/cli';
 import { SESFORM_VARIABLES } from '../../src/config';
 import { App, Testing } from 'cdktf';
 import { parse } from 'yaml';
@@ -180,4 +181,14 @@ test("README's list of fields to change for a new account names every field stag
   const list = /<!-- new account fields -->([\s\S]*?)<!-- \/new account fields -->/.exec(readme)?.[1] ?? '';
   const named = new Set([...list.matchAll(/`([\w.]+)`/g)].map((match) => match[1]));
   expect(fields.filter((field) => !named.has(field))).toEqual([]);
+});
+
+test("README's cost figures for the samples are what `sesform cost` prints for them", async () => {
+  const out = new PassThrough();
+  let printed = '';
+  out.on('data', (chunk) => (printed += chunk));
+  const code = await main(['cost', '--environments', path.join(PROJECT_ROOT, 'environments')], out, out);
+  expect(code).toBe(0);
+  const section = /<!-- samples cost -->\n\n```\n([\s\S]*?)```\n\n<!-- \/samples cost -->/.exec(readme)?.[1];
+  expect(section).toBe(printed);
 });

@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 
 import botocore.session
+from moto.cloudwatch import models as cloudwatch_models
 from moto.core.exceptions import JsonRESTError
 from moto.iam import policy_conditions
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
@@ -168,6 +169,17 @@ def is_action_permitted(self, action, resource="*", principal=None, incoming_con
 
 IAMPolicyStatement._check_conditions = check_conditions
 IAMPolicyStatement.is_action_permitted = is_action_permitted
+
+
+# moto 5.2's ListMetrics dedupes series with are_dimensions_same, which compares every dimension with
+# every other one, so a series with two or more dimensions is never "the same" as itself and is
+# listed once per PutMetricData call. CloudWatch lists each series (name and dimension set) once.
+def are_dimensions_same(metric_dimensions, dimensions):
+    as_set = lambda listed: {(dimension.name, dimension.value) for dimension in listed}
+    return len(metric_dimensions) == len(dimensions) and as_set(metric_dimensions) == as_set(dimensions)
+
+
+cloudwatch_models.are_dimensions_same = are_dimensions_same
 
 
 def remember_scheme(app):

@@ -2,7 +2,7 @@
  * The views of the HTML report, each from the JSON report's own figures: the warnings that must not
  * be missed, the waves x stacks grid (each cell opens that stack's SES-terms changes), the accounts
  * x regions heatmap, the metric cost per environment as stacked bars with the budget drawn as a
- * line, the per-destination breakdown (event types x dimension values = metrics), and verify's
+ * line, the per-destination breakdown (per event type, the product of dimension values, summed), and verify's
  * results. Charts are plain SVG with their figures in data attributes and <title> text.
  */
 import { DestinationCost, StackCost, describeMetrics } from '../cost/cost-model';
@@ -203,7 +203,7 @@ export function costSection(view: CostView): string {
     .map((environment) => environmentChart(view, environment))
     .join(
       '',
-    )}<details><summary>Per destination: event types x dimension values = metrics</summary><table><thead><tr><th scope="col">stack</th><th scope="col">set/destination</th><th scope="col">formula</th><th scope="col">metrics</th></tr></thead><tbody>${rows.join('')}</tbody></table></details></section>`;
+    )}<details><summary>Per destination: per event type, the product of its dimensions' values, summed</summary><table><thead><tr><th scope="col">stack</th><th scope="col">set/destination</th><th scope="col">formula</th><th scope="col">metrics</th></tr></thead><tbody>${rows.join('')}</tbody></table></details></section>`;
 }
 
 /** verify's results, one row per series, the status in words. */
