@@ -13,6 +13,7 @@ import { LocalTarget, localEndpoint, localTarget } from '../local/local-target';
 import { localProviderVersion } from '../terraform/terraform';
 import { costView } from '../cost/cost-view';
 import { runReportHtml } from '../report-html/html-report';
+import type { EngineCommandName } from './command-names';
 import { Engine, unlockStack } from './engine';
 import { ProgressDisplay, lineDisplay, progressDisplay } from './progress-display';
 import { PlanStore } from './plan-store';
@@ -22,7 +23,7 @@ import { RunReport, mergeReports, parseReport } from './report';
 import { Shard, selectStacks } from './scheduling';
 
 export interface EngineCommand {
-  readonly command: 'plan' | 'apply' | 'drift' | 'rollout';
+  readonly command: EngineCommandName;
   /** The selected environments' fleet. */
   readonly fleet: Fleet;
   /** The fleet of every valid environment of the folder. */

@@ -8,7 +8,9 @@ import { mergeCostViews } from '../cost/cost-view';
 import { StackVerification, verifyExitCode } from '../verify/verify-report';
 import type { DriftedResource, StackChanges } from './changes';
 
-export type Command = 'plan' | 'apply' | 'drift' | 'rollout';
+import { EngineCommandName, isEngineCommand } from './command-names';
+
+export type Command = EngineCommandName;
 
 /**
  * planned: changes saved for apply; no-changes: nothing to do; applied; failed; not-touched: skipped
@@ -161,7 +163,7 @@ export function parseReport(text: string, source: string): RunReport {
   if (
     typeof report !== 'object' ||
     report === null ||
-    !['plan', 'apply', 'drift', 'rollout'].includes(String(report.command)) ||
+    !isEngineCommand(report.command) ||
     !Array.isArray(report.stacks) ||
     !Array.isArray(report.refusals) ||
     typeof report.exitCode !== 'number'
