@@ -8,7 +8,12 @@ import {
 } from './cloudwatch-event-destination';
 import { dimensionSetViolations, expandDimensionSets } from './dimension-sets';
 import { ConfigurationSetTlsPolicy, SuppressionReason, TrackingHttpsPolicy } from './ses-enums';
-import { configurationSetViolations, eventDestinationListViolations, parseDurationSeconds } from './ses-rules';
+import {
+  checkConfigurationSetName,
+  configurationSetViolations,
+  eventDestinationListViolations,
+  parseDurationSeconds,
+} from './ses-rules';
 import { SesValidationError } from './ses-validation-error';
 
 /** How SES delivers the set's messages. */
@@ -95,49 +100,16 @@ export interface ConfigurationSetProps {
 }
 
 /**
- * An SES configuration set, over `aws_sesv2_configuration_set`, with sending and reputation metrics
- * enabled unless told otherwise.
+ * What every configuration set construct offers, managed here or imported by name: its
+ * destinations, found wherever they were created, and SES's rules on them (unique names, at most 10
+ * per set), checked as each is added and again at synth.
  */
-export class ConfigurationSet extends Construct implements IConfigurationSet {
-  /** A set managed elsewhere, to add destinations to by name. */
-  static fromName(configurationSetName: string): IConfigurationSet {
-    return { configurationSetName, configurationSetNameReference: configurationSetName };
-  }
+export abstract class ConfigurationSetBase extends Construct implements IConfigurationSet {
+  abstract readonly configurationSetName: string;
+  abstract readonly configurationSetNameReference: string;
 
-  /** The provider's import ID of a set: its name. */
-  static importIdOf(configurationSetName: string): string {
-    return configurationSetImportId(configurationSetName);
-  }
-
-  /** The underlying Terraform resource. */
-  readonly resource: Sesv2ConfigurationSet;
-  readonly configurationSetName: string;
-  readonly configurationSetNameReference: string;
-  readonly protect: boolean;
-  /** Whether SES publishes the set's reputation rates (what reputation alarms watch). */
-  readonly reputationMetrics: boolean;
-
-  constructor(scope: Construct, id: string, props: ConfigurationSetProps) {
+  protected constructor(scope: Construct, id: string) {
     super(scope, id);
-    SesValidationError.throwIfAny(this.node.path, configurationSetViolations(props));
-
-    this.configurationSetName = props.name;
-    this.protect = props.protect ?? false;
-    this.reputationMetrics = props.reputationMetrics ?? true;
-    this.resource = new Sesv2ConfigurationSet(this, 'Resource', {
-      configurationSetName: props.name,
-      sendingOptions: { sendingEnabled: props.sendingEnabled ?? true },
-      reputationOptions: { reputationMetricsEnabled: this.reputationMetrics },
-      deliveryOptions: ConfigurationSet.deliveryBlock(props.deliveryOptions),
-      trackingOptions: props.trackingOptions && {
-        customRedirectDomain: props.trackingOptions.customRedirectDomain,
-        httpsPolicy: props.trackingOptions.httpsPolicy,
-      },
-      suppressionOptions: props.suppressedReasons && { suppressedReasons: [...props.suppressedReasons] },
-      tags: props.tags && { ...props.tags },
-      lifecycle: this.protect ? { preventDestroy: true } : undefined,
-    });
-    this.configurationSetNameReference = this.resource.configurationSetName;
     this.node.addValidation({ validate: () => this.destinationListProblems() });
   }
 
@@ -179,12 +151,78 @@ export class ConfigurationSet extends Construct implements IConfigurationSet {
 
   /** The provider's import ID: the set's name. */
   get importId(): string {
-    return ConfigurationSet.importIdOf(this.configurationSetName);
+    return configurationSetImportId(this.configurationSetName);
   }
 
   private destinationListProblems(): string[] {
     const names = this.eventDestinations.map((destination) => destination.eventDestinationName);
     return eventDestinationListViolations(names, this.configurationSetName).map((found) => found.message);
+  }
+}
+
+/** A set managed elsewhere (another stack, the console), to add destinations to by name. */
+class ImportedConfigurationSet extends ConfigurationSetBase {
+  readonly configurationSetNameReference: string;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly configurationSetName: string,
+  ) {
+    super(scope, id);
+    const problem = checkConfigurationSetName(configurationSetName);
+    if (problem !== undefined) SesValidationError.throwIfAny(this.node.path, [{ path: ['name'], message: problem }]);
+    this.configurationSetNameReference = configurationSetName;
+  }
+}
+
+/**
+ * An SES configuration set, over `aws_sesv2_configuration_set`, with sending and reputation metrics
+ * enabled unless told otherwise.
+ */
+export class ConfigurationSet extends ConfigurationSetBase {
+  /**
+   * A set managed elsewhere, to add destinations to by name: a construct in the tree, whose
+   * destinations obey the same rules as a managed set's (unique names, at most 10).
+   */
+  static fromName(scope: Construct, id: string, configurationSetName: string): ConfigurationSetBase {
+    return new ImportedConfigurationSet(scope, id, configurationSetName);
+  }
+
+  /** The provider's import ID of a set: its name. */
+  static importIdOf(configurationSetName: string): string {
+    return configurationSetImportId(configurationSetName);
+  }
+
+  /** The underlying Terraform resource. */
+  readonly resource: Sesv2ConfigurationSet;
+  readonly configurationSetName: string;
+  readonly configurationSetNameReference: string;
+  readonly protect: boolean;
+  /** Whether SES publishes the set's reputation rates (what reputation alarms watch). */
+  readonly reputationMetrics: boolean;
+
+  constructor(scope: Construct, id: string, props: ConfigurationSetProps) {
+    super(scope, id);
+    SesValidationError.throwIfAny(this.node.path, configurationSetViolations(props));
+
+    this.configurationSetName = props.name;
+    this.protect = props.protect ?? false;
+    this.reputationMetrics = props.reputationMetrics ?? true;
+    this.resource = new Sesv2ConfigurationSet(this, 'Resource', {
+      configurationSetName: props.name,
+      sendingOptions: { sendingEnabled: props.sendingEnabled ?? true },
+      reputationOptions: { reputationMetricsEnabled: this.reputationMetrics },
+      deliveryOptions: ConfigurationSet.deliveryBlock(props.deliveryOptions),
+      trackingOptions: props.trackingOptions && {
+        customRedirectDomain: props.trackingOptions.customRedirectDomain,
+        httpsPolicy: props.trackingOptions.httpsPolicy,
+      },
+      suppressionOptions: props.suppressedReasons && { suppressedReasons: [...props.suppressedReasons] },
+      tags: props.tags && { ...props.tags },
+      lifecycle: this.protect ? { preventDestroy: true } : undefined,
+    });
+    this.configurationSetNameReference = this.resource.configurationSetName;
   }
 
   private static deliveryBlock(options: DeliveryOptions | undefined) {

@@ -71,7 +71,7 @@ test('starts its own emulator, applies every wave, reports what it created, veri
   );
   expect(stdout).toContain('+ configuration set receipts: create');
   expect(stdout).toContain(
-    '+ destination receipts/bounces: create; events +BOUNCE +COMPLAINT; dimensions +ses:configuration-set (MESSAGE_TAG, default "receipts"); metrics 0 -> 4 (+4)',
+    '+ destination receipts/bounces: create; events +BOUNCE +COMPLAINT; dimensions +ses:configuration-set (MESSAGE_TAG, default "receipts"); metrics 0 -> 2 (+2)',
   );
   expect(stderr).toMatch(/^wave 0: applying one-eu-west-1$/m);
   // bounce@ and complaint@ of the mailbox simulator: one series each, on the set's name.

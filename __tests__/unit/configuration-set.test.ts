@@ -141,9 +141,36 @@ describe('ConfigurationSet', () => {
 
   test('given a set managed elsewhere, when a destination is added by name, then it names the set literally', () => {
     const stack = synth((scope) => {
-      new CloudWatchEventDestination(scope, 'd', { ...metrics, configurationSet: ConfigurationSet.fromName('legacy') });
+      new CloudWatchEventDestination(scope, 'd', {
+        ...metrics,
+        configurationSet: ConfigurationSet.fromName(scope, 'legacy', 'legacy'),
+      });
     });
     expect(stack.destination('legacy', 'metrics').configuration_set_name).toBe('legacy');
+  });
+
+  test('a set imported by name is a construct in the tree, and its destinations obey the same rules', () => {
+    Testing.synthScope((scope) => {
+      const orders = ConfigurationSet.fromName(scope, 'orders', 'orders');
+      expect(orders.node.path).toMatch(/orders$/);
+      expect(orders.importId).toBe('orders');
+      orders.addCloudWatchDestination({ ...metrics, name: 'dup' });
+      expect(() => orders.addCloudWatchDestination({ ...metrics, name: 'dup' })).toThrow(
+        'event destination "dup" is declared twice in configuration set "orders"',
+      );
+      // Created directly for the imported set, past the add check: its validation sees them all.
+      for (let index = 0; index < 11; index++)
+        new CloudWatchEventDestination(scope, `dup-${index}`, { ...metrics, name: 'dup', configurationSet: orders });
+      expect(orders.node.validate()).toEqual(
+        expect.arrayContaining([
+          '12 event destinations declared in configuration set "orders", but SES allows at most 10 per set.',
+        ]),
+      );
+      expect(orders.node.validate().some((message) => message.includes('"dup" is declared'))).toBe(true);
+    });
+    expect(() => Testing.synthScope((scope) => ConfigurationSet.fromName(scope, 'bad', 'no spaces'))).toThrow(
+      /letters, digits/,
+    );
   });
 
   test('each set keeps its own destinations, wherever they were created, and its validation counts them', () => {
