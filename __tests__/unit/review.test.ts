@@ -56,7 +56,7 @@ test('the review hash leaves out the assumed role, and only it', () => {
 
 const tagChange = (before: string, after: string, extra: StackChanges['configurationSets'][number]['changes'] = []) =>
   ({
-    counts: { add: 0, change: 1, replace: 0, destroy: 0 },
+    counts: { add: 0, change: 1, replace: 0, destroy: 0, import: 0 },
     configurationSets: [
       {
         address: 'aws_sesv2_configuration_set.invoices',
@@ -72,11 +72,15 @@ const tagChange = (before: string, after: string, extra: StackChanges['configura
     metrics: { before: 0, after: 0 },
   }) as unknown as StackChanges;
 
-const record = (changes: StackChanges, actions: Record<string, string>, hash = 'h1'): SavedPlan => ({
+/** A SHA-256 in hex, as records hold them, made of one repeated character. */
+const hex = (character: string) => character.repeat(64);
+const H1 = hex('1');
+
+const record = (changes: StackChanges, actions: Record<string, string>, hash = H1): SavedPlan => ({
   stack: STACK,
-  configHash: 'c',
+  configHash: hex('c'),
   reviewHash: hash,
-  planSha256: 'p',
+  planSha256: hex('e'),
   createdAt: '2026-11-28T00:00:00Z',
   changes,
   actions,
@@ -97,7 +101,7 @@ describe('reviewDifferences', () => {
     expect(reviewDifferences(undefined, fresh)).toEqual([
       'no plan of this stack was reviewed (the pull request did not plan it)',
     ]);
-    expect(reviewDifferences(record(tagChange('mail', 'ops'), update, 'h0'), fresh)).toEqual([
+    expect(reviewDifferences(record(tagChange('mail', 'ops'), update, hex('0')), fresh)).toEqual([
       'its configuration is not the one reviewed (another change reached main since, or the branch was rebased)',
     ]);
   });
@@ -134,9 +138,11 @@ test('ReviewedPlans reads records without plan files, and refuses a missing fold
   });
   try {
     const reviewed = new ReviewedPlans(dir);
-    expect(reviewed.record(STACK)?.reviewHash).toBe('h1');
+    expect(reviewed.record(STACK)?.reviewHash).toBe(H1);
     expect(reviewed.record('absent-eu-west-1')).toBeUndefined();
-    expect(() => reviewed.record('other-eu-west-1')).toThrow(/other-eu-west-1\.json: not a sesform plan record/);
+    expect(() => reviewed.record('other-eu-west-1')).toThrow(
+      /other-eu-west-1\.json: not a sesform plan record\. stack: Invalid input: expected string, received undefined/,
+    );
     expect(() => new ReviewedPlans(path.join(dir, 'nope'))).toThrow(/--reviewed .*nope: no such folder/);
   } finally {
     cleanup();

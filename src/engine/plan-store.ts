@@ -9,8 +9,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FleetStack } from '../fleet/fleet';
+import { SynthesizedStack } from '../terraform/synthesized-stack';
 import type { PlanJson } from '../terraform/stack-workspace';
 import type { StackChanges } from './changes';
+import { readPendingCreates, readSavedPlan } from './record-schemas';
 
 export interface SavedPlan {
   readonly stack: string;
@@ -69,21 +71,12 @@ export function fileSha256(file: string): string {
 
 /** The hash of a synthesized stack folder's configuration. */
 export function configHash(stackDir: string): string {
-  return createHash('sha256')
-    .update(fs.readFileSync(path.join(stackDir, 'cdk.tf.json')))
-    .digest('hex');
+  return SynthesizedStack.read(stackDir).configHash;
 }
 
 /** The hash of a synthesized stack's configuration without the role its provider and backend assume. */
 export function reviewHash(stackDir: string): string {
-  const config = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
-    provider?: { aws?: Record<string, unknown>[] };
-    terraform?: { backend?: Record<string, Record<string, unknown>> };
-  };
-  // The plan role (pull request) and the deploy role (merge) differ; nothing else may.
-  for (const provider of config.provider?.aws ?? []) delete provider.assume_role;
-  for (const backend of Object.values(config.terraform?.backend ?? {})) delete backend.assume_role;
-  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
+  return SynthesizedStack.read(stackDir).reviewHash;
 }
 
 /**
@@ -147,7 +140,7 @@ export class PlanStore {
   /** The saved plan, or undefined when there is none (or only half of one). */
   load(stack: string): SavedPlan | undefined {
     if (!fs.existsSync(this.planFile(stack)) || !fs.existsSync(this.metaFile(stack))) return undefined;
-    return JSON.parse(fs.readFileSync(this.metaFile(stack), 'utf8')) as SavedPlan;
+    return readSavedPlan(this.metaFile(stack));
   }
 
   /** Records, before an apply starts, what it is about to create. */
@@ -164,6 +157,6 @@ export class PlanStore {
   /** What an apply that never finished was creating, if one did not. */
   interruptedApply(stack: string): PendingCreate[] | undefined {
     const file = this.applyingFile(stack);
-    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as PendingCreate[]) : undefined;
+    return fs.existsSync(file) ? readPendingCreates(file) : undefined;
   }
 }

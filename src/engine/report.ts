@@ -8,7 +8,8 @@ import { mergeCostViews } from '../cost/cost-view';
 import { StackVerification, verifyExitCode } from '../verify/verify-report';
 import type { DriftedResource, StackChanges } from './changes';
 
-import { EngineCommandName, isEngineCommand } from './command-names';
+import type { EngineCommandName } from './command-names';
+import { parseRunReport } from './record-schemas';
 
 export type Command = EngineCommandName;
 
@@ -151,23 +152,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   };
 }
 
-/** Parses and checks the shape of a JSON report written by `--json`. */
+/** Parses and checks, field by field, a JSON report written by `--json`. */
 export function parseReport(text: string, source: string): RunReport {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not JSON (${(error as Error).message}).`);
-  }
-  const report = parsed as Partial<RunReport>;
-  if (
-    typeof report !== 'object' ||
-    report === null ||
-    !isEngineCommand(report.command) ||
-    !Array.isArray(report.stacks) ||
-    !Array.isArray(report.refusals) ||
-    typeof report.exitCode !== 'number'
-  )
-    throw new Error(`${source}: not a sesform report (write one with --json).`);
-  return report as RunReport;
+  return parseRunReport(text, source);
 }

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { changeLines } from './render';
 import { SavedPlan, actionsDiffer } from './plan-store';
+import { readSavedPlan } from './record-schemas';
 
 /** The reviewed plan records of a folder (`<stack>.json`, as `sesform plan` writes them; plan files not needed). */
 export class ReviewedPlans {
@@ -25,10 +26,10 @@ export class ReviewedPlans {
   record(stack: string): SavedPlan | undefined {
     const file = path.join(this.dir, `${stack}.json`);
     if (!fs.existsSync(file)) return undefined;
-    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<SavedPlan>;
-    if (record.stack !== stack || typeof record.actions !== 'object' || record.changes === undefined)
-      throw new Error(`${file}: not a sesform plan record of ${stack}.`);
-    return record as SavedPlan;
+    const record = readSavedPlan(file);
+    if (record.stack !== stack)
+      throw new Error(`${file}: not a sesform plan record of ${stack} (it is ${record.stack}'s).`);
+    return record;
   }
 }
 

@@ -6,20 +6,15 @@
  * in place and only initializes its own backend. Terraform still checks the seeded installation
  * against the lock file, as it would check its own.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SynthesizedStack } from './synthesized-stack';
 
 const LOCK_FILE = '.terraform.lock.hcl';
 
 /** The stack's provider requirements (sources and versions): what its plugin set depends on. */
 export function providerRequirements(stackDir: string): string {
-  const config = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
-    terraform?: { required_providers?: unknown };
-  };
-  return createHash('sha256')
-    .update(JSON.stringify(config.terraform?.required_providers ?? {}))
-    .digest('hex');
+  return SynthesizedStack.read(stackDir).providerRequirements;
 }
 
 /** One run's initialized plugin sets, by provider requirements. */

@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { setting } from '../config';
+import { SynthesizedStack } from './synthesized-stack';
 
 const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
 
@@ -28,10 +29,7 @@ function platform(): string {
 /** The AWS provider binary `terraform init` installed for the stack, when it has exactly one provider block. */
 export function installedProvider(stackDir: string): string | undefined {
   try {
-    const config = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
-      provider?: Record<string, unknown[]>;
-    };
-    if (Object.keys(config.provider ?? {}).join() !== 'aws' || config.provider?.aws.length !== 1) return undefined;
+    if (!SynthesizedStack.read(stackDir).singleAwsProvider) return undefined;
     const lock = fs.readFileSync(path.join(stackDir, '.terraform.lock.hcl'), 'utf8');
     const version = new RegExp(`provider "${AWS_PROVIDER}" \\{\\s*version\\s*=\\s*"([^"]+)"`).exec(lock)?.[1];
     if (version === undefined) return undefined;
@@ -46,10 +44,7 @@ export function installedProvider(stackDir: string): string | undefined {
 /** The stack's provider block names a custom CA bundle. */
 function hasCustomCaBundle(stackDir: string): boolean {
   try {
-    const config = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as {
-      provider?: { aws?: { custom_ca_bundle?: unknown }[] };
-    };
-    return (config.provider?.aws ?? []).some((block) => block.custom_ca_bundle !== undefined);
+    return SynthesizedStack.read(stackDir).customCaBundle;
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 /**
  * One synthesized stack folder and the Terraform steps run in it.
  */
-import { createHash } from 'node:crypto';
+import { SynthesizedStack } from './synthesized-stack';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InitTemplates } from './init-templates';
@@ -96,10 +96,7 @@ export class StackWorkspace {
 
   /** The stack's backend and provider requirements: what `terraform init` depends on. */
   private initInputs(): string {
-    const config = JSON.parse(fs.readFileSync(path.join(this.dir, 'cdk.tf.json'), 'utf8')) as { terraform?: unknown };
-    return createHash('sha256')
-      .update(JSON.stringify(config.terraform ?? {}))
-      .digest('hex');
+    return SynthesizedStack.read(this.dir).initInputs;
   }
 
   private get initMarker(): string {

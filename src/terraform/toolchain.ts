@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { z } from 'zod';
 import { SESFORM_VARIABLES, WORK_PATHS, setting } from '../config';
 
 export interface MirrorChoice {
@@ -53,6 +54,9 @@ function defaultRoots(): string[] {
 
 let chosen: MirrorChoice | undefined;
 
+/** `.sesform/toolchain.json`: the mirror found (a path), or null for the registry. */
+const ToolchainCacheSchema = z.object({ providerMirror: z.string().nullable() });
+
 /**
  * The provider mirror for this process: the variable, else the remembered one (if it still holds the
  * provider), else one found now (remembered, with a note on stderr saying where it came from).
@@ -66,12 +70,16 @@ export function providerMirror(
   if (variable !== undefined) return { path: variable, source: 'variable' };
   if (chosen !== undefined) return chosen;
   try {
-    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { providerMirror?: string | null };
+    const cached = ToolchainCacheSchema.parse(JSON.parse(fs.readFileSync(cacheFile, 'utf8')));
     if (cached.providerMirror === null) return (chosen = { source: 'registry' });
     if (typeof cached.providerMirror === 'string' && isMirror(cached.providerMirror))
       return (chosen = { path: cached.providerMirror, source: 'cache' });
-  } catch {
-    // No cache yet, or an unreadable one: look again.
+  } catch (error) {
+    // No cache yet: look. A malformed one is said, then replaced by what is found now.
+    if (fs.existsSync(cacheFile))
+      note(
+        `sesform: ${cacheFile} is not a toolchain record (${error instanceof z.ZodError ? `providerMirror: ${error.issues[0]?.message}` : (error as Error).message}); looking for the provider mirror again.\n`,
+      );
   }
   const found = discover();
   fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
