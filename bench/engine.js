@@ -22,7 +22,7 @@ const { startEmulator } = require('../src/emulator/emulator.ts');
 const { createLocalStateBuckets } = require('../src/local/state-buckets.ts');
 const { localTarget, terraformEnvironmentFor } = require('../src/local/local-target.ts');
 const { localProviderVersion } = require('../src/terraform/terraform.ts');
-const { loadEnvironments } = require('../src/environment/loader.ts');
+const { loadEnvironments } = require('../src/fleet/loader.ts');
 
 const out = path.join(__dirname, 'out', 'engine');
 const fleet = path.join(out, 'environments');

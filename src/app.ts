@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { readImportManifest } from './adoption/import-manifest';
-import { environmentsDir, loadEnvironments } from './environment/loader';
+import { environmentsDir, loadEnvironments } from './fleet/loader';
 import { displayPath, formatProblem } from './environment/problems';
 import { Fleet, resolveFleet } from './fleet/fleet';
 import type { LocalTarget } from './local/local-target';

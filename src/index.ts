@@ -2,7 +2,7 @@
 export * from '../modules';
 export { defineEnvironment } from './environment/schema';
 export type { Environment, EnvironmentDefinition } from './environment/schema';
-export { loadEnvironments, environmentsDir } from './environment/loader';
-export type { LoadedEnvironment, LoadResult } from './environment/loader';
+export { loadEnvironments, environmentsDir } from './fleet/loader';
+export type { LoadedEnvironment, LoadResult } from './fleet/loader';
 export { SesEnvironmentStack } from './stack';
 export { addEnvironmentStacks, synthesize } from './app';

@@ -15,7 +15,7 @@ import { accountClientConfig } from '../../src/adoption/ses-account';
 import { localTarget } from '../../src/local/local-target';
 import { main } from '../../src/cli';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { LocalStacks, sesClientIn } from '../helpers/local-stacks';
 import { environmentYaml, writeFiles } from '../helpers/synth';
 

@@ -21,7 +21,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { deployRolePolicy, planRolePolicy } from '../../src/bootstrap/role-policies';
 import { commandOptions, main } from '../../src/cli';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { emulatorClientConfig, localTarget } from '../../src/local/local-target';
 import { LocalStacks } from '../helpers/local-stacks';
 import { environmentYaml, writeFiles } from '../helpers/synth';

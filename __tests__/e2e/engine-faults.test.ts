@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from '../../src/emulator/emulator';
-import { renderMarkdown } from '../../src/engine/render';
+import { renderMarkdown } from '../../src/report/text';
 import { EngineFixture, stackIn } from '../helpers/engine-fixture';
 import { PROJECT_ROOT, environmentYaml } from '../helpers/synth';
 

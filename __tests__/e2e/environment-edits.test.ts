@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GetConfigurationSetEventDestinationsCommand } from '@aws-sdk/client-sesv2';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { LocalStacks } from '../helpers/local-stacks';
 import { environmentYaml, writeFiles } from '../helpers/synth';
 

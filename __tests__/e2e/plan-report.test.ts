@@ -5,7 +5,7 @@
  * the cost model's, before (recorded in the state at apply) and after.
  */
 import { costOf } from '../../src/cost/cost-model';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { EngineFixture, stackIn } from '../helpers/engine-fixture';
 import { sampleFiles } from '../helpers/synth';
 

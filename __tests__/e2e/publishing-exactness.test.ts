@@ -12,7 +12,7 @@ import { CreateEmailIdentityCommand, SendEmailCommand, SESv2Client } from '@aws-
 import { EmailSendingEvent } from '../../modules/ses-enums';
 import { accountClientConfig } from '../../src/adoption/ses-account';
 import { costOf } from '../../src/cost/cost-model';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { localTarget } from '../../src/local/local-target';
 import { EngineFixture } from '../helpers/engine-fixture';
 import {

@@ -14,7 +14,7 @@ import {
 import { EngineFixture, stackIn } from '../helpers/engine-fixture';
 import { PULL_REQUEST, ROLLOUT, SHARDS } from '../helpers/review-pipeline';
 import { environmentYaml } from '../helpers/synth';
-import type { RunReport } from '../../src/engine/report';
+import type { RunReport } from '../../src/report/run-report';
 
 jest.setTimeout(600_000);
 

@@ -17,7 +17,7 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expandDimensionSets } from '../../modules/dimension-sets';
 import { parseDimensionSource, parseDurationSeconds, normaliseEventTypes } from '../../modules/ses-rules';
-import { LoadedEnvironment } from '../../src/environment/loader';
+import { LoadedEnvironment } from '../../src/fleet/loader';
 import { stateKey } from '../../src/fleet/fleet';
 import { PROJECT_ROOT } from '../helpers/synth';
 import { LocalStacks } from '../helpers/local-stacks';

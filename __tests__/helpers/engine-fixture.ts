@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { GetConfigurationSetEventDestinationsCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { commandOptions, main } from '../../src/cli';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
-import type { RunReport, StackReport } from '../../src/engine/report';
+import type { RunReport, StackReport } from '../../src/report/run-report';
 import { SesAccounts } from './local-stacks';
 
 /** The emulator extension that makes SES v2 calls fail on demand (tests only). */

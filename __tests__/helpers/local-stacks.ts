@@ -11,7 +11,7 @@ import { GetConfigurationSetCommand, ListConfigurationSetsCommand, SESv2Client }
 import { synthesize } from '../../src/app';
 import { defaultConcurrency, mapLimit } from '../../src/concurrency';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
-import { LoadedEnvironment, loadEnvironments } from '../../src/environment/loader';
+import { LoadedEnvironment, loadEnvironments } from '../../src/fleet/loader';
 import { sesClientFor } from '../../src/adoption/ses-account';
 import { LocalTarget, localTarget, terraformEnvironmentFor } from '../../src/local/local-target';
 import { createLocalStateBuckets } from '../../src/local/state-buckets';

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli';
 import { monthlyCustomMetricCost } from '../../src/cost/cloudwatch-prices';
 import { costOf, describeMetrics } from '../../src/cost/cost-model';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { environmentYaml, writeFiles } from '../helpers/synth';
 
 /** A set with one destination, as YAML lines under configurationSets. */

@@ -1,6 +1,6 @@
 import { ConfigurationSet, Dimension, dimensionSetDestinationName } from '../../modules';
 import { environmentYaml, synth, writeFiles } from '../helpers/synth';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { formatProblem } from '../../src/environment/problems';
 
 const campaign = Dimension.messageTag('campaign', 'unknown');

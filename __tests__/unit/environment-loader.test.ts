@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { formatProblem } from '../../src/environment/problems';
 import { PROJECT_ROOT, environmentYaml, writeFiles } from '../helpers/synth';
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { invocationProblems, main } from '../../src/cli';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { readSourceFile } from '../../src/environment/source-file';
 import { formatProblem } from '../../src/environment/problems';
 import { environmentFields, environmentYaml, writeFiles } from '../helpers/synth';

@@ -5,10 +5,10 @@
  */
 import { costOf } from '../../src/cost/cost-model';
 import { costView } from '../../src/cost/cost-view';
-import type { RunReport, StackReport } from '../../src/engine/report';
+import type { RunReport, StackReport } from '../../src/report/run-report';
 import { EnvironmentSchema } from '../../src/environment/schema';
 import { resolveFleet } from '../../src/fleet/fleet';
-import { costReportHtml, runReportHtml, verifyReportHtml } from '../../src/report-html/html-report';
+import { costReportHtml, runReportHtml, verifyReportHtml } from '../../src/report/html';
 import { environmentFields } from '../helpers/synth';
 
 const destination = (name: string, values: number) => ({

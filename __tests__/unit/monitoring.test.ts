@@ -15,9 +15,9 @@ import { Dimension } from '../../modules/cloudwatch-event-destination';
 import { addEnvironmentStacks } from '../../src/app';
 import { deployRolePolicy, planRolePolicy } from '../../src/bootstrap/role-policies';
 import { costOf } from '../../src/cost/cost-model';
-import { changeLines } from '../../src/engine/render';
+import { changeLines } from '../../src/report/text';
 import { driftedResources, stackChanges } from '../../src/engine/changes';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import type { PlanJson } from '../../src/terraform/stack-workspace';
 import { environmentYaml, readStack, synth, writeFiles } from '../helpers/synth';
 

@@ -5,7 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { FleetStack, withPlanRole } from '../../src/fleet/fleet';
 import { SesEnvironmentStack } from '../../src/stack';
 import { environmentYaml, readStack, writeFiles } from '../helpers/synth';

@@ -4,8 +4,8 @@
  * with "before" from the estimate recorded in the state. Expected figures are worked out by hand.
  */
 import { stackChanges, driftedResources } from '../../src/engine/changes';
-import { changeLines, renderText } from '../../src/engine/render';
-import type { RunReport } from '../../src/engine/report';
+import { changeLines, renderText } from '../../src/report/text';
+import type { RunReport } from '../../src/report/run-report';
 import { EnvironmentSchema } from '../../src/environment/schema';
 import { FleetStack, resolveFleet } from '../../src/fleet/fleet';
 import { METRIC_RECORD_ADDRESS, metricRecordOf } from '../../src/fleet/metric-record';

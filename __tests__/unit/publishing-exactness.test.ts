@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { EmailSendingEvent } from '../../modules/ses-enums';
 import { costOf } from '../../src/cost/cost-model';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import {
   EnvironmentSpec,
   SOURCES,

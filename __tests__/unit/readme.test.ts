@@ -12,7 +12,7 @@ import { App, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import type { DashboardWidget } from '../../modules/ses-dashboard';
 import { addEnvironmentStacks } from '../../src/app';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { PROJECT_ROOT } from '../helpers/synth';
 
 const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PlanStore } from '../../src/engine/plan-store';
-import { parseReport } from '../../src/engine/report';
+import { parseReport } from '../../src/report/run-report';
 import { ReviewedPlans } from '../../src/engine/review';
 import { providerMirror } from '../../src/terraform/toolchain';
 import { writeFiles } from '../helpers/synth';

@@ -10,7 +10,7 @@ import { synthesize } from '../../src/app';
 import type { StackChanges } from '../../src/engine/changes';
 import { configHash, fleetFingerprint, reviewHash, SavedPlan } from '../../src/engine/plan-store';
 import { ReviewedPlans, reviewDifferences } from '../../src/engine/review';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { withPlanRole } from '../../src/fleet/fleet';
 import { environmentYaml, writeFiles } from '../helpers/synth';
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { App, Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../../src/app';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { localProcessEnvironment, localTarget } from '../../src/local/local-target';
 import { SesEnvironmentStack } from '../../src/stack';
 import { BINDINGS_AWS_PROVIDER_VERSION } from '../../src/terraform/terraform';

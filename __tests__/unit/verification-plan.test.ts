@@ -9,8 +9,8 @@ import { resolveFleet } from '../../src/fleet/fleet';
 import { exampleValue, senderContract } from '../../src/verify/sender-contract';
 import { probeSeries, verificationPlan } from '../../src/verify/verification-plan';
 import { probeCostLine } from '../../src/verify/verify-command';
-import { verificationTable, verifyExitCode } from '../../src/verify/verify-report';
-import { exitCodeOf } from '../../src/engine/report';
+import { verificationTable, verifyExitCode } from '../../src/report/verify-report';
+import { exitCodeOf } from '../../src/report/run-report';
 import { environmentFields, environmentYaml, writeFiles } from '../helpers/synth';
 
 const ALL_EVENTS = [

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { iamRoles } from '../../src/bootstrap/iam-roles';
 import { invocationProblems } from '../../src/cli';
-import { loadEnvironments } from '../../src/environment/loader';
+import { loadEnvironments } from '../../src/fleet/loader';
 import { PROJECT_ROOT } from '../helpers/synth';
 import { PULL_REQUEST, ROLLOUT, SHARDS } from '../helpers/review-pipeline';
 

@@ -6,7 +6,7 @@
  */
 import type { FleetStack } from '../fleet/fleet';
 import { monitoringNamePrefix } from '../fleet/monitoring';
-import { PolicyStatement, partitionOf } from './role-policies';
+import { PolicyStatement, partitionOf } from './policy-document';
 
 const ALARM_WRITE_ACTIONS = [
   'cloudwatch:PutMetricAlarm',

@@ -12,6 +12,10 @@
  */
 import type { AssumedRole, FleetStack } from '../fleet/fleet';
 import { monitoringStatements } from './monitoring-policies';
+import { PolicyDocument, PolicyStatement, partitionOf } from './policy-document';
+
+export type { PolicyDocument, PolicyStatement };
+export { partitionOf };
 
 /** Every SES v2 action the provider needs to manage a configuration set and its event destinations. */
 export const CONFIGURATION_SET_ACTIONS = [
@@ -39,24 +43,6 @@ export const CONFIGURATION_SET_READ_ACTIONS = [
   'ses:GetConfigurationSetEventDestinations',
   'ses:ListTagsForResource',
 ] as const;
-
-export interface PolicyStatement {
-  readonly Sid?: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action: string | string[];
-  readonly Resource?: string[];
-  readonly Principal?: Record<string, string>;
-  readonly Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-export interface PolicyDocument {
-  readonly Version: '2012-10-17';
-  readonly Statement: PolicyStatement[];
-}
-
-export function partitionOf(arn: string): string {
-  return /^arn:(aws[a-z-]*):/.exec(arn)?.[1] ?? 'aws';
-}
 
 const configurationSetArns = (stacks: readonly FleetStack[]) =>
   stacks.flatMap((stack) =>

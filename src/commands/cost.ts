@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { costMarkdown, costText } from '../cost/cost-report';
+import { costMarkdown, costText } from '../report/cost-report';
 import { costView } from '../cost/cost-view';
 import { EXIT } from '../exit-codes';
 import { CommandRefusal } from './command';
@@ -17,7 +17,7 @@ export const cost: Command = {
     const view = costView(fleet, report);
     if (options.markdown !== undefined) fs.writeFileSync(options.markdown, costMarkdown(report, view.budgets));
     if (options.html !== undefined) {
-      const { costReportHtml } = onDemand<typeof import('../report-html/html-report')>('../report-html/html-report');
+      const { costReportHtml } = onDemand<typeof import('../report/html')>('../report-html/html-report');
       fs.writeFileSync(options.html, costReportHtml(view));
     }
     if (report.overBudget.length > 0) {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { didYouMean } from '../../modules/did-you-mean';
 import { CostReport, costOf } from '../cost/cost-model';
-import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from '../environment/loader';
+import { LoadResult, LoadedEnvironment, environmentsDir, loadEnvironments } from '../fleet/loader';
 import { Problem, displayPath, formatProblem } from '../environment/problems';
 import { EXIT } from '../exit-codes';
 import type { Fleet, FleetStack } from '../fleet/fleet';

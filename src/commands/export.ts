@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { environmentsDir } from '../environment/loader';
+import { environmentsDir } from '../fleet/loader';
 import { displayPath } from '../environment/problems';
 import { EXIT } from '../exit-codes';
 import { requestedLocalTarget } from '../local/local-target';

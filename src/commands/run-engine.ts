@@ -3,7 +3,7 @@
  * sender identities) before the engine, loaded only now, does anything.
  */
 import { defaultConcurrency } from '../concurrency';
-import type { EngineCommandName } from '../engine/command-names';
+import type { EngineCommandName } from '../report/command-names';
 import { selectStacks } from '../engine/scheduling';
 import type { Problem } from '../environment/problems';
 import { Fleet, withPlanRole } from '../fleet/fleet';

@@ -1,4 +1,4 @@
-import type { LoadedEnvironment } from '../environment/loader';
+import type { LoadedEnvironment } from '../fleet/loader';
 import { EXIT } from '../exit-codes';
 import type { FleetStack } from '../fleet/fleet';
 import type { Command } from './command';

@@ -24,7 +24,7 @@ import {
   HIGH_CARDINALITY_AUTO_TAGS,
   autoTagEstimate,
   metricsByEventType,
-} from './metric-estimate';
+} from '../fleet/metric-estimate';
 
 export interface DestinationCost {
   readonly stack: string;

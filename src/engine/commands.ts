@@ -12,14 +12,14 @@ import { SESFORM_VARIABLES, WORK_PATHS } from '../config';
 import { LocalTarget, localEndpoint, localTarget } from '../local/local-target';
 import { localProviderVersion } from '../terraform/terraform';
 import { costView } from '../cost/cost-view';
-import { runReportHtml } from '../report-html/html-report';
-import type { EngineCommandName } from './command-names';
+import { runReportHtml } from '../report/html';
+import type { EngineCommandName } from '../report/command-names';
 import { Engine, unlockStack } from './engine';
 import { ProgressDisplay, lineDisplay, progressDisplay } from './progress-display';
 import { PlanStore } from './plan-store';
 import { ReviewedPlans } from './review';
-import { renderMarkdown, renderText } from './render';
-import { RunReport, mergeReports, parseReport } from './report';
+import { renderMarkdown, renderText } from '../report/text';
+import { RunReport, mergeReports, parseReport } from '../report/run-report';
 import { Shard, selectStacks } from './scheduling';
 
 export interface EngineCommand {

@@ -5,7 +5,9 @@
  * expired acknowledgement no longer applies, so its finding counts again (and says it expired).
  */
 import type { Environment } from '../environment/schema';
-import type { UnmanagedDestination } from './report';
+import type { AcknowledgedFinding, ExpiredFinding, UnmanagedDestination } from '../report/change-model';
+
+export type { AcknowledgedFinding, ExpiredFinding };
 
 export interface Acknowledgement {
   /** A set name, or `set/destination`; `*` matches any run of characters within a name. */
@@ -13,18 +15,6 @@ export interface Acknowledgement {
   readonly reason: string;
   /** The last day (YYYY-MM-DD, UTC) it applies. */
   readonly expires?: string;
-}
-
-export interface AcknowledgedFinding {
-  readonly kind: 'configuration set' | 'destination';
-  /** The set, or `set/destination`. */
-  readonly name: string;
-  readonly reason: string;
-  readonly expires?: string;
-}
-
-export interface ExpiredFinding extends AcknowledgedFinding {
-  readonly expired: true;
 }
 
 function matches(pattern: string, name: string): boolean {

@@ -27,12 +27,12 @@ import { StackChanges, hasChanges } from './changes';
 import { destroyRefusals, savedPlanCheck, verifyPlanFile } from './guardrails';
 import type { PlanStore, SavedPlan } from './plan-store';
 import { describeFailure } from './recovery';
-import { changeLines, countsText } from './render';
-import { RunReport, StackReport, exitCodeOf, unreviewedStacks } from './report';
+import { changeLines, countsText } from '../report/text';
+import { RunReport, StackReport, exitCodeOf, unreviewedStacks } from '../report/run-report';
 import type { ReviewedPlans } from './review';
 import { withRetries } from './retry';
-import { wavesOf } from './scheduling';
-import { StackVerification, verificationFailed } from '../verify/verify-report';
+import { wavesOf } from '../report/waves';
+import { StackVerification, verificationFailed } from '../report/verify-report';
 import { StepContext, applyStack, driftStack, planStack } from './stack-steps';
 import type { StepEvent } from './progress-display';
 

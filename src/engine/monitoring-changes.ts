@@ -6,11 +6,11 @@
 import { formatPercent } from '../../modules/alarm-rules';
 import type { FleetMonitoring } from '../fleet/monitoring';
 import { RESOURCE_TYPES } from '../fleet/resource-types';
-import type { ValueChange } from './changes';
+import type { MonitoringKind, ValueChange } from '../report/change-model';
+
+export type { MonitoringKind };
 
 type Values = Record<string, unknown>;
-
-export type MonitoringKind = 'alarm' | 'alarm topic' | 'subscription' | 'dashboard';
 
 const KINDS: Readonly<Record<string, MonitoringKind>> = {
   [RESOURCE_TYPES.metricAlarm]: 'alarm',

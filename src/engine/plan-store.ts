@@ -12,7 +12,8 @@ import type { FleetStack } from '../fleet/fleet';
 import { SynthesizedStack } from '../terraform/synthesized-stack';
 import type { PlanJson } from '../terraform/stack-workspace';
 import type { StackChanges } from './changes';
-import { readPendingCreates, readSavedPlan } from './record-schemas';
+import { parseRecord } from '../report/report-schemas';
+import { PendingCreatesSchema, SavedPlanSchema } from './record-schemas';
 
 export interface SavedPlan {
   readonly stack: string;
@@ -160,3 +161,16 @@ export class PlanStore {
     return fs.existsSync(file) ? readPendingCreates(file) : undefined;
   }
 }
+
+/** A saved plan or reviewed record, checked field by field (a pull request or another user may have written it). */
+export const readSavedPlan = (file: string): SavedPlan =>
+  parseRecord<SavedPlan>(SavedPlanSchema, fs.readFileSync(file, 'utf8'), file, 'a sesform plan record');
+
+/** The interrupted-apply marker, checked field by field. */
+export const readPendingCreates = (file: string): PendingCreate[] =>
+  parseRecord<PendingCreate[]>(
+    PendingCreatesSchema,
+    fs.readFileSync(file, 'utf8'),
+    file,
+    "an interrupted apply's record",
+  );

@@ -6,7 +6,7 @@ import { MissingRemoteObjectError, StackStepError, StalePlanError, StateLockedEr
 import type { StackWorkspace } from '../terraform/stack-workspace';
 import { errorSummary } from '../terraform/terraform';
 import type { PlanStore } from './plan-store';
-import type { LockInfo } from './report';
+import type { LockInfo } from '../report/run-report';
 
 /**
  * An apply killed before it finished may have created sets and destinations that its state never

@@ -7,9 +7,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { changeLines } from './render';
-import { SavedPlan, actionsDiffer } from './plan-store';
-import { readSavedPlan } from './record-schemas';
+import { changeLines } from '../report/text';
+import { SavedPlan, actionsDiffer, readSavedPlan } from './plan-store';
 
 /** The reviewed plan records of a folder (`<stack>.json`, as `sesform plan` writes them; plan files not needed). */
 export class ReviewedPlans {

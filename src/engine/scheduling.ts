@@ -46,10 +46,3 @@ export function selectStacks(
   const inWaves = stacks.filter((stack) => !waves?.length || waves.includes(stack.wave));
   return shard ? shardOf(inWaves, shard) : inWaves;
 }
-
-/** The waves of `targets`, in order, each with its stacks. */
-export function wavesOf<T extends { readonly wave: number }>(targets: readonly T[]): { wave: number; members: T[] }[] {
-  return [...new Set(targets.map((target) => target.wave))]
-    .sort((a, b) => a - b)
-    .map((wave) => ({ wave, members: targets.filter((target) => target.wave === wave) }));
-}

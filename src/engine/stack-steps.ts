@@ -20,7 +20,7 @@ import {
   reviewHash,
 } from './plan-store';
 import { takeOverInterruptedApply } from './recovery';
-import { StackReport, hasDrift } from './report';
+import { StackReport, hasDrift } from '../report/run-report';
 import { unmanagedOf } from './unmanaged';
 import { acknowledge } from './drift-acknowledgements';
 import { ReviewedPlans, reviewDifferences } from './review';

@@ -6,7 +6,7 @@
 import { GetConfigurationSetEventDestinationsCommand } from '@aws-sdk/client-sesv2';
 import { accessOf, sesClientFor, setNames } from '../adoption/ses-account';
 import type { LocalTarget } from '../local/local-target';
-import type { UnmanagedDestination } from './report';
+import type { UnmanagedDestination } from '../report/run-report';
 import type { FleetStack } from '../fleet/fleet';
 
 export interface Unmanaged {

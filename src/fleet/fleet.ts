@@ -6,16 +6,22 @@
  * count per (stack, set, destination). Synth, cost, the plan report, drift, adopt, export, bootstrap
  * and the IAM policy read this model; none re-derives it.
  */
-import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { configurationSetImportId, eventDestinationImportId } from '../../modules/import-ids';
 import { expandDimensionSets } from '../../modules/dimension-sets';
 import { CloudWatchDimensionSource, EmailSendingEvent } from '../../modules/ses-enums';
 import { normaliseEventTypes, parseDimensionSource } from '../../modules/ses-rules';
-import { DimensionEstimate, destinationMetrics, dimensionEstimate } from '../cost/metric-estimate';
-import type { LoadedEnvironment } from '../environment/loader';
+import { DimensionEstimate, destinationMetrics, dimensionEstimate } from './metric-estimate';
 import type { ConfigurationSetDefinition, Environment } from '../environment/schema';
 import { FleetMonitoring, resolveMonitoring } from './monitoring';
-import { RESOURCE_TYPES } from './resource-types';
+import { RESOURCE_TYPES, resourceAddress } from './resource-types';
+
+export { resourceAddress };
+
+/** A valid environment and the file it was read from. */
+export interface LoadedEnvironment {
+  readonly file: string;
+  readonly environment: Environment;
+}
 
 /** A field of an environment file, as a path of keys and indexes (for messages). */
 export type FieldPath = readonly (string | number)[];
@@ -108,14 +114,6 @@ export function stackName(environmentName: string, region: string): string {
 /** The state object key: unique per environment and region under the environment's prefix. */
 export function stateKey(keyPrefix: string, environmentName: string, region: string): string {
   return `${keyPrefix}/${environmentName}/${region}/terraform.tfstate`;
-}
-
-/**
- * The Terraform address of a construct's resource, as cdktf allocates it (its logical ID from the
- * construct path under the stack). A unit test checks these against synthesized stacks.
- */
-export function resourceAddress(type: string, constructPath: readonly string[]): string {
-  return `${type}.${makeUniqueId([...constructPath])}`;
 }
 
 export function resolveFleet(environments: readonly LoadedEnvironment[]): Fleet {

@@ -22,9 +22,17 @@ import { EmailSendingEvent, METRIC_NAMES } from '../../modules/ses-enums';
 import { parseDurationSeconds, parseEventType } from '../../modules/ses-rules';
 import { alarmThreshold, topicArnIn } from '../environment/monitoring-schema';
 import type { ConfigurationSetDefinition, Environment } from '../environment/schema';
-import type { FleetConfigurationSet } from './fleet';
-import { resourceAddress } from './fleet';
-import { RESOURCE_TYPES } from './resource-types';
+import { RESOURCE_TYPES, resourceAddress } from './resource-types';
+
+/** What monitoring reads of a resolved configuration set (the fleet's, before its monitoring is added). */
+export interface MonitoredSet {
+  readonly name: string;
+  readonly definition: ConfigurationSetDefinition;
+  readonly destinations: readonly {
+    readonly name: string;
+    readonly dimensions: readonly { readonly name: string; readonly defaultValue: string }[];
+  }[];
+}
 
 /** The construct ID under which a stack's monitoring lives. */
 export const MONITORING_ID = 'sesform-monitoring';
@@ -118,7 +126,7 @@ function reputationThresholds(
 export function resolveMonitoring(
   environment: Environment,
   region: string,
-  sets: readonly Pick<FleetConfigurationSet, 'name' | 'definition' | 'destinations'>[],
+  sets: readonly MonitoredSet[],
 ): FleetMonitoring | undefined {
   const monitoring = environment.monitoring;
   if (monitoring === undefined) return undefined;

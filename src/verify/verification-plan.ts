@@ -10,7 +10,10 @@
 import { carriesValue, originOf } from '../../modules/publishing-rules';
 import { EmailSendingEvent, METRIC_NAMES, isAutoTag } from '../../modules/ses-enums';
 import type { FleetConfigurationSet, FleetDestination, FleetStack } from '../fleet/fleet';
+import type { ExpectedDimension } from '../report/verify-report';
 import { ContractField, senderContract } from './sender-contract';
+
+export type { ExpectedDimension };
 
 export { METRIC_NAMES, SES_NAMESPACE } from '../../modules/ses-enums';
 
@@ -36,12 +39,6 @@ export interface TestMessage {
   readonly headers: Readonly<Record<string, string>>;
   readonly linkTags: Readonly<Record<string, string>>;
   readonly engage: readonly ('OPEN' | 'CLICK')[];
-}
-
-export interface ExpectedDimension {
-  readonly name: string;
-  /** Undefined: any value (SES's own for auto-tags it fills from the sending machine, such as ses:source-ip). */
-  readonly value?: string;
 }
 
 export interface ExpectedSeries {

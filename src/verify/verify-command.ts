@@ -8,9 +8,9 @@ import type { FleetStack } from '../fleet/fleet';
 import { LocalTarget, localTarget } from '../local/local-target';
 import { localProviderVersion } from '../terraform/terraform';
 import { VerificationPlan, probeSeries, verificationPlan } from './verification-plan';
-import { verifyReportHtml } from '../report-html/html-report';
+import { verifyReportHtml } from '../report/html';
 import { verifyStacks } from './verify';
-import { VerifyReport, verifyExitCode, verifyMarkdown, verifyText } from './verify-report';
+import { VerifyReport, verifyExitCode, verifyMarkdown, verifyText } from '../report/verify-report';
 
 /** The emulator's sender when an environment declares none: the emulator verifies it on the spot. */
 export const LOCAL_SENDER = 'sesform-verify@example.com';

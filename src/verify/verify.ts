@@ -28,7 +28,7 @@ import {
   VerificationPlan,
   senderAddress,
 } from './verification-plan';
-import { SeriesResult, StackVerification } from './verify-report';
+import { SeriesResult, StackVerification } from '../report/verify-report';
 
 export interface VerifyOptions {
   readonly plans: readonly VerificationPlan[];

@@ -5,8 +5,8 @@
  */
 import { configurationSetListViolations } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
-import type { Fleet, FleetStack } from '../fleet/fleet';
-import { Problem, displayPath } from './problems';
+import type { Fleet, FleetStack } from './fleet';
+import { Problem, displayPath } from '../environment/problems';
 
 export function fleetProblems(fleet: Fleet): Problem[] {
   const problems: Problem[] = [];

@@ -7,11 +7,11 @@
  */
 import { DestinationCost, StackCost, describeMetrics } from '../cost/cost-model';
 import type { CostView } from '../cost/cost-view';
-import { setLosses, stackDetail, stackHeadline } from '../engine/render';
-import type { RunReport, StackReport } from '../engine/report';
-import { wavesOf } from '../engine/scheduling';
-import { StackVerification, seriesText, verificationSummary } from '../verify/verify-report';
-import { OUTCOME_LABELS, escapeHtml } from './page';
+import { setLosses, stackDetail, stackHeadline } from './text';
+import type { RunReport, StackReport } from './run-report';
+import { wavesOf } from './waves';
+import { StackVerification, seriesText, verificationSummary } from './verify-report';
+import { OUTCOME_LABELS, escapeHtml } from './html-page';
 
 const count = (value: number) => value.toLocaleString('en-US');
 const usd = (value: number) =>

@@ -2,10 +2,10 @@
  * The report for people: on a terminal, and as Markdown for a pull-request comment (with a Mermaid
  * diagram of the waves for apply and rollout). Destroys and replacements of configuration sets come first.
  */
-import type { DestinationChange, DimensionChange, ResourceDiff, StackChanges, ValueChange } from './changes';
-import type { RunReport, StackDrift, StackReport } from './report';
-import { wavesOf } from './scheduling';
-import { verificationLines, verificationSummary, verificationTable } from '../verify/verify-report';
+import type { DestinationChange, DimensionChange, ResourceDiff, StackChanges, ValueChange } from './change-model';
+import type { RunReport, StackDrift, StackReport } from './run-report';
+import { wavesOf } from './waves';
+import { verificationLines, verificationSummary, verificationTable } from './verify-report';
 
 const count = (value: number) => value.toLocaleString('en-US');
 const signed = (value: number) => (value > 0 ? `+${count(value)}` : value < 0 ? `-${count(-value)}` : '±0');

@@ -4,12 +4,12 @@
  * report --merge), verify, or cost.
  */
 import type { CostView } from '../cost/cost-view';
-import { outcomeSummary, reportTitle } from '../engine/render';
-import type { RunReport } from '../engine/report';
-import type { VerifyReport } from '../verify/verify-report';
-import { verificationSummary } from '../verify/verify-report';
-import { page } from './page';
-import { costSection, gridView, heatmapView, verifySection, warningsView } from './views';
+import { outcomeSummary, reportTitle } from './text';
+import type { RunReport } from './run-report';
+import type { VerifyReport } from './verify-report';
+import { verificationSummary } from './verify-report';
+import { page } from './html-page';
+import { costSection, gridView, heatmapView, verifySection, warningsView } from './html-views';
 
 export function runReportHtml(report: RunReport): string {
   return page(

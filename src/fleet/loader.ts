@@ -9,27 +9,24 @@ import { closestMatch, didYouMean } from '../../modules/did-you-mean';
 import { quote } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
 import { setting } from '../config';
-import { Fleet, resolveFleet } from '../fleet/fleet';
+import { Fleet, LoadedEnvironment, resolveFleet } from './fleet';
 import { fleetProblems } from './fleet-rules';
-import { Layered, Origin, Path, mergeLayer, originOf, singleLayer } from './layers';
-import { Problem, displayPath } from './problems';
-import { Environment, EnvironmentSchema } from './schema';
+import { Layered, Origin, Path, mergeLayer, originOf, singleLayer } from '../environment/layers';
+import { Problem, displayPath } from '../environment/problems';
+import { EnvironmentSchema } from '../environment/schema';
 import {
   ENVIRONMENT_FILE_EXTENSIONS,
   MAX_FILE_BYTES,
   MAX_FILE_SIZE_TEXT,
   SourceFile,
   readSourceFile,
-} from './source-file';
+} from '../environment/source-file';
 
 /** The folder of environment files when neither `--environments` nor SESFORM_ENVIRONMENTS says otherwise. */
 export const DEFAULT_ENVIRONMENTS_DIR = 'environments';
 
 /** A valid environment and the file it was declared in. */
-export interface LoadedEnvironment {
-  readonly file: string;
-  readonly environment: Environment;
-}
+export type { LoadedEnvironment };
 
 export interface LoadResult {
   readonly environments: LoadedEnvironment[];

@@ -4,7 +4,12 @@
  * Markdown forms.
  */
 import { EXIT } from '../exit-codes';
-import type { ExpectedDimension } from './verification-plan';
+
+export interface ExpectedDimension {
+  readonly name: string;
+  /** Undefined: any value (SES's own for auto-tags it fills from the sending machine, such as ses:source-ip). */
+  readonly value?: string;
+}
 
 export type SeriesStatus = 'verified' | 'missing' | 'not-verifiable';
 

@@ -1,10 +1,10 @@
 /**
  * `sesform cost`: the metric and cost table per environment and region, as text or Markdown.
  */
-import { CUSTOM_METRIC_PRICES, MONITORING_PRICES } from './cloudwatch-prices';
-import { CostReport, MonitoringCount, StackCost, describeMetrics } from './cost-model';
-import type { BudgetView } from './cost-view';
-import { cents, formatUsd } from './money';
+import { CUSTOM_METRIC_PRICES, MONITORING_PRICES } from '../cost/cloudwatch-prices';
+import { CostReport, MonitoringCount, StackCost, describeMetrics } from '../cost/cost-model';
+import type { BudgetView } from '../cost/cost-view';
+import { cents, formatUsd } from '../cost/money';
 import { formatProblem } from '../environment/problems';
 
 const count = (value: number) => value.toLocaleString('en-US');

@@ -5,11 +5,19 @@
 import { EXIT } from '../exit-codes';
 import type { CostView } from '../cost/cost-view';
 import { mergeCostViews } from '../cost/cost-view';
-import { StackVerification, verifyExitCode } from '../verify/verify-report';
-import type { DriftedResource, StackChanges } from './changes';
+import { StackVerification, verifyExitCode } from './verify-report';
+import type {
+  AcknowledgedFinding,
+  DriftedResource,
+  ExpiredFinding,
+  StackChanges,
+  UnmanagedDestination,
+} from './change-model';
+
+export type { UnmanagedDestination };
 
 import type { EngineCommandName } from './command-names';
-import { parseRunReport } from './record-schemas';
+import { RunReportSchema, parseRecord } from './report-schemas';
 
 export type Command = EngineCommandName;
 
@@ -26,13 +34,6 @@ export interface LockInfo {
   readonly created?: string;
   /** The command that clears it. */
   readonly clear: string;
-}
-
-import type { AcknowledgedFinding, ExpiredFinding } from './drift-acknowledgements';
-
-export interface UnmanagedDestination {
-  readonly configurationSet: string;
-  readonly name: string;
 }
 
 export interface StackDrift {
@@ -154,5 +155,5 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
 
 /** Parses and checks, field by field, a JSON report written by `--json`. */
 export function parseReport(text: string, source: string): RunReport {
-  return parseRunReport(text, source);
+  return parseRecord<RunReport>(RunReportSchema, text, source, 'a sesform report (write one with --json)');
 }
