@@ -11,7 +11,7 @@ import {
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import { CloudWatchClient, PutMetricAlarmCommand, PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
-import { accountClientConfig } from '../../src/adoption/ses-account';
+import { accountClientConfig } from '../../src/aws/account-access';
 import { localTarget } from '../../src/local/local-target';
 import { main } from '../../src/cli';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';

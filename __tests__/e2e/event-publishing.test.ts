@@ -13,7 +13,7 @@ import {
   SendEmailCommandInput,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
-import { accountClientConfig } from '../../src/adoption/ses-account';
+import { accountClientConfig } from '../../src/aws/account-access';
 import { localTarget } from '../../src/local/local-target';
 import { EngineFixture } from '../helpers/engine-fixture';
 import { environmentYaml } from '../helpers/synth';

@@ -10,7 +10,7 @@
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateEmailIdentityCommand, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { EmailSendingEvent } from '../../modules/ses-enums';
-import { accountClientConfig } from '../../src/adoption/ses-account';
+import { accountClientConfig } from '../../src/aws/account-access';
 import { costOf } from '../../src/cost/cost-model';
 import { loadEnvironments } from '../../src/fleet/loader';
 import { localTarget } from '../../src/local/local-target';

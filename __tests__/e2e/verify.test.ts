@@ -11,7 +11,7 @@ import {
   SendEmailCommand,
   UpdateConfigurationSetEventDestinationCommand,
 } from '@aws-sdk/client-sesv2';
-import { accountClientConfig } from '../../src/adoption/ses-account';
+import { accountClientConfig } from '../../src/aws/account-access';
 import { localTarget } from '../../src/local/local-target';
 import { EngineFixture } from '../helpers/engine-fixture';
 import { environmentYaml, sampleFiles } from '../helpers/synth';

@@ -12,7 +12,7 @@ import { synthesize } from '../../src/app';
 import { defaultConcurrency, mapLimit } from '../../src/concurrency';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { LoadedEnvironment, loadEnvironments } from '../../src/fleet/loader';
-import { sesClientFor } from '../../src/adoption/ses-account';
+import { sesClientFor } from '../../src/aws/account-access';
 import { LocalTarget, localTarget, terraformEnvironmentFor } from '../../src/local/local-target';
 import { createLocalStateBuckets } from '../../src/local/state-buckets';
 import { StackWorkspace } from '../../src/terraform/stack-workspace';

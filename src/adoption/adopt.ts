@@ -11,7 +11,8 @@ import type { LocalTarget } from '../local/local-target';
 import { ImportManifest, writeImportManifest } from './import-manifest';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ExistingAlarm, readSesAlarms } from './ses-alarms';
-import { ExistingSet, accessOf, accountClientConfig, readConfigurationSets, sesClientFor } from './ses-account';
+import { accessOf, accountClientConfig, sesClientFor } from '../aws/account-access';
+import { ExistingSet, readConfigurationSets } from './ses-account';
 
 export interface Adoption {
   readonly stack: string;

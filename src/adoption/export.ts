@@ -14,7 +14,8 @@ import { writeImportManifest } from './import-manifest';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { ConfigurationSetDefinition } from '../environment/schema';
 import { ExistingAlarm, alarmTopicOf, readSesAlarms, reputationThresholdsOf } from './ses-alarms';
-import { accountClientConfig, readConfigurationSets, sesClientFor } from './ses-account';
+import { accountClientConfig, sesClientFor } from '../aws/account-access';
+import { readConfigurationSets } from './ses-account';
 
 export interface ExportRequest {
   readonly name: string;

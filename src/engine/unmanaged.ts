@@ -4,7 +4,8 @@
  * sets in the account and region that no environment declares. Read only: nothing here changes AWS.
  */
 import { GetConfigurationSetEventDestinationsCommand } from '@aws-sdk/client-sesv2';
-import { accessOf, sesClientFor, setNames } from '../adoption/ses-account';
+import { setNames } from '../adoption/ses-account';
+import { accessOf, sesClientFor } from '../aws/account-access';
 import type { LocalTarget } from '../local/local-target';
 import type { UnmanagedDestination } from '../report/run-report';
 import type { FleetStack } from '../fleet/fleet';

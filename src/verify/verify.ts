@@ -15,7 +15,7 @@ import {
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import { CloudWatchDimensionSource } from '../../modules/ses-enums';
-import { accessOf, accountClientConfig } from '../adoption/ses-account';
+import { accessOf, accountClientConfig } from '../aws/account-access';
 import { mapLimit } from '../concurrency';
 import type { FleetStack } from '../fleet/fleet';
 import type { LocalTarget } from '../local/local-target';
