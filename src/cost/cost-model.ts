@@ -16,7 +16,8 @@ import type { Environment } from '../environment/schema';
 import type { Problem } from '../environment/problems';
 import type { Fleet, FleetDestination, FleetStack } from '../fleet/fleet';
 import { monthlyAlarmCost, monthlyCustomMetricCost, monthlyDashboardCost } from './cloudwatch-prices';
-import { cents, formatUsd } from './money';
+import { formatCount, formatUsd } from '../format';
+import { cents } from './money';
 import {
   DEFAULT_EXPECTED_VALUES,
   DimensionEstimate,
@@ -80,10 +81,6 @@ export interface CostReport {
   readonly warnings: readonly Problem[];
   /** Budgets exceeded: guardrail refusals (exit 3). */
   readonly overBudget: readonly Problem[];
-}
-
-function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
 }
 
 const eventName = (event: EmailSendingEvent) => EVENT_TYPE_V1_SPELLING[event];

@@ -35,6 +35,7 @@ import { wavesOf } from '../report/waves';
 import { StackVerification, verificationFailed } from '../report/verify-report';
 import { StepContext, applyStack, driftStack, planStack } from './stack-steps';
 import type { StepEvent } from './progress-display';
+import { formatSeconds } from '../format';
 
 export interface EngineOptions {
   /** The stacks to work on (selected, and sharded), from the fleet model. */
@@ -425,7 +426,7 @@ export class Engine {
     try {
       const result = await withRetries(work, {
         onRetry: (attempt, cause, delayMs) => {
-          const line = `${step} attempt ${attempt} after ${(delayMs / 1000).toFixed(1)} s: ${cause}`;
+          const line = `${step} attempt ${attempt} after ${formatSeconds(delayMs / 1000)}: ${cause}`;
           stack.retries.push(line);
           this.options.progress(`${stack.stack}: retrying ${line}`);
         },

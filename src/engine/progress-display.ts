@@ -5,6 +5,7 @@
  * lines (waves, retries) go above the table or into the log alike.
  */
 import type { MultiBar, SingleBar } from 'cli-progress';
+import { formatSeconds as seconds } from '../format';
 
 export type StepState = 'started' | 'finished' | 'failed';
 
@@ -24,8 +25,6 @@ export interface ProgressDisplay {
   /** Draws the last frame and leaves the terminal as it was. */
   stop(): void;
 }
-
-const seconds = (value: number) => `${value.toFixed(1)} s`;
 
 /** One line per event: what a CI log keeps. */
 export function lineDisplay(write: (text: string) => void): ProgressDisplay {

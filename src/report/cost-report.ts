@@ -4,10 +4,10 @@
 import { CUSTOM_METRIC_PRICES, MONITORING_PRICES } from '../cost/cloudwatch-prices';
 import { CostReport, MonitoringCount, StackCost, describeMetrics } from '../cost/cost-model';
 import type { BudgetView } from '../cost/cost-view';
-import { cents, formatUsd } from '../cost/money';
+import { cents } from '../cost/money';
+import { formatCount as count, formatUsd } from '../format';
 import { formatProblem } from '../environment/problems';
 
-const count = (value: number) => value.toLocaleString('en-US');
 const usd = (value: number) => `${formatUsd(value)} USD`;
 
 const TOP = 3;

@@ -12,10 +12,7 @@ import type { RunReport, StackReport } from './run-report';
 import { wavesOf } from './waves';
 import { StackVerification, seriesText, verificationSummary } from './verify-report';
 import { OUTCOME_LABELS, escapeHtml } from './html-page';
-
-const count = (value: number) => value.toLocaleString('en-US');
-const usd = (value: number) =>
-  `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+import { formatCount as count, formatDollars as usd } from '../format';
 
 /** The outcome a cell shows: a stack left untouched because a guardrail refused the run is "refused". */
 export function shownOutcome(report: RunReport, stack: StackReport): string {

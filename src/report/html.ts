@@ -10,6 +10,7 @@ import type { VerifyReport } from './verify-report';
 import { verificationSummary } from './verify-report';
 import { page } from './html-page';
 import { costSection, gridView, heatmapView, verifySection, warningsView } from './html-views';
+import { formatCount } from '../format';
 
 export function runReportHtml(report: RunReport): string {
   return page(
@@ -35,7 +36,7 @@ export function verifyReportHtml(report: VerifyReport): string {
 
 export function costReportHtml(view: CostView): string {
   const metrics = view.stacks.reduce((sum, stack) => sum + stack.metrics, 0);
-  return page('sesform cost', `${view.stacks.length} stack(s), ${metrics.toLocaleString('en-US')} custom metrics.`, [
+  return page('sesform cost', `${view.stacks.length} stack(s), ${formatCount(metrics)} custom metrics.`, [
     costSection(view),
   ]);
 }

@@ -6,8 +6,8 @@ import type { DestinationChange, DimensionChange, ResourceDiff, StackChanges, Va
 import type { RunReport, StackDrift, StackReport } from './run-report';
 import { wavesOf } from './waves';
 import { verificationLines, verificationSummary, verificationTable } from './verify-report';
+import { formatCount as count } from '../format';
 
-const count = (value: number) => value.toLocaleString('en-US');
 const signed = (value: number) => (value > 0 ? `+${count(value)}` : value < 0 ? `-${count(-value)}` : '±0');
 
 const SYMBOL = { create: '+', update: '~', replace: '-/+', delete: '-', import: '<=' } as const;

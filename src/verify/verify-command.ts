@@ -11,6 +11,7 @@ import { VerificationPlan, probeSeries, verificationPlan } from './verification-
 import { verifyReportHtml } from '../report/html';
 import { verifyStacks } from './verify';
 import { VerifyReport, verifyExitCode, verifyMarkdown, verifyText } from '../report/verify-report';
+import { formatDollars } from '../format';
 
 /** The emulator's sender when an environment declares none: the emulator verifies it on the spot. */
 export const LOCAL_SENDER = 'sesform-verify@example.com';
@@ -38,7 +39,7 @@ export function plansOf(stacks: readonly FleetStack[], local: boolean, probe: bo
 export function probeCostLine(plans: readonly VerificationPlan[]): string {
   const series = probeSeries(plans).length;
   const perMetric = CUSTOM_METRIC_PRICES.tiers[0].usdPerMetric;
-  return `--probe adds ${series} metric series (custom metrics): at most ${series} x $${perMetric.toFixed(2)} = $${(series * perMetric).toFixed(2)} for the month they appear in (CloudWatch prices as of ${CUSTOM_METRIC_PRICES.asOf}).`;
+  return `--probe adds ${series} metric series (custom metrics): at most ${series} x ${formatDollars(perMetric)} = ${formatDollars(series * perMetric)} for the month they appear in (CloudWatch prices as of ${CUSTOM_METRIC_PRICES.asOf}).`;
 }
 
 /** Runs verify and returns its report (rollout --verify and npm start use it too). */
