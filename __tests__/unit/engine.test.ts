@@ -169,7 +169,11 @@ describe('reports', () => {
     expect(runReport('plan', [stackReport('a', 0, 'no-changes')]).exitCode).toBe(0);
     expect(runReport('plan', [stackReport('a', 0, 'planned')]).exitCode).toBe(2);
     expect(runReport('drift', [stackReport('a', 0, 'drifted')]).exitCode).toBe(2);
-    expect(runReport('apply', [stackReport('a', 0, 'not-touched')], { refusals: ['no'] }).exitCode).toBe(3);
+    expect(
+      runReport('apply', [stackReport('a', 0, 'not-touched')], {
+        refusals: [{ stack: 'a', reason: 'destroy-protection', message: 'no' }],
+      }).exitCode,
+    ).toBe(3);
     expect(runReport('apply', [stackReport('a', 0, 'failed'), stackReport('b', 1, 'not-touched')]).exitCode).toBe(1);
     expect(runReport('apply', [stackReport('a', 0, 'applied'), stackReport('b', 1, 'no-changes')]).exitCode).toBe(0);
   });
@@ -177,7 +181,10 @@ describe('reports', () => {
   test('merge: stacks in wave order, the worst exit code, refusals kept', () => {
     const merged = mergeReports([
       runReport('plan', [stackReport('b', 1, 'planned')], { shard: '2/2' }),
-      runReport('plan', [stackReport('a', 0, 'no-changes')], { shard: '1/2', refusals: ['x'] }),
+      runReport('plan', [stackReport('a', 0, 'no-changes')], {
+        shard: '1/2',
+        refusals: [{ stack: 'a', reason: 'not-reviewed', message: 'x' }],
+      }),
     ]);
     expect(merged.stacks.map((stack) => stack.stack)).toEqual(['a', 'b']);
     expect(merged.exitCode).toBe(3);

@@ -9,6 +9,7 @@ import type { RunReport, StackReport } from '../../src/report/run-report';
 import { EnvironmentSchema } from '../../src/environment/schema';
 import { resolveFleet } from '../../src/fleet/fleet';
 import { costReportHtml, runReportHtml, verifyReportHtml } from '../../src/report/html';
+import { shownOutcome } from '../../src/report/html-views';
 import { environmentFields } from '../helpers/synth';
 
 const destination = (name: string, values: number) => ({
@@ -147,4 +148,16 @@ test('drift: accounts x regions with the number of findings in each cell, and th
   expect(page).toContain(
     '? configuration set legacy exists in the account but no environment declares it (left alone)',
   );
+});
+
+test('a refusal marks its own stack refused, not another whose name contains it', () => {
+  const refused: RunReport = {
+    ...report,
+    stacks: [
+      { ...stackReport('dev-eu-west-1', 'not-touched'), stack: 'a-us-east-1' },
+      { ...stackReport('dev-us-east-1', 'not-touched'), stack: 'data-us-east-1' },
+    ],
+    refusals: [{ stack: 'data-us-east-1', configurationSet: 'mail', reason: 'destroy-protection', message: 'no' }],
+  };
+  expect(refused.stacks.map((stack) => shownOutcome(refused, stack))).toEqual(['not-touched', 'refused']);
 });

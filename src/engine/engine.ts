@@ -28,7 +28,7 @@ import { destroyRefusals, savedPlanCheck, verifyPlanFile } from './guardrails';
 import type { PlanStore, SavedPlan } from './plan-store';
 import { describeFailure } from './recovery';
 import { changeLines, countsText } from '../report/text';
-import { RunReport, StackReport, exitCodeOf, unreviewedStacks } from '../report/run-report';
+import { Refusal, RunReport, StackReport, exitCodeOf, unreviewedStacks } from '../report/run-report';
 import type { ReviewedPlans } from './review';
 import { withRetries } from './retry';
 import { wavesOf } from '../report/waves';
@@ -169,7 +169,11 @@ export class Engine {
     const unreviewed = unreviewedStacks(report);
     if (unreviewed.length === 0) return true;
     report.refusals.push(
-      ...unreviewed.map((stack) => `${stack.stack}: not the plan reviewed: ${stack.review!.differences.join('; ')}`),
+      ...unreviewed.map((stack): Refusal => ({
+        stack: stack.stack,
+        reason: 'not-reviewed',
+        message: `not the plan reviewed: ${stack.review!.differences.join('; ')}`,
+      })),
     );
     this.untouched(report);
     report.stopped =

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FleetStack } from '../fleet/fleet';
+import type { Refusal } from '../report/run-report';
 import type { StackWorkspace } from '../terraform/stack-workspace';
 import { StackChanges, stackChanges } from './changes';
 import { PlanStore, SavedPlan, actionsDiffer, configHash, fileSha256, plannedActions } from './plan-store';
@@ -66,7 +67,7 @@ export async function verifyPlanFile(
 }
 
 /** Destroys and replacements of protected configuration sets that `allowDestroy` does not name, as refusals. */
-export function destroyRefusals(stack: FleetStack, changes: StackChanges, allowDestroy: readonly string[]): string[] {
+export function destroyRefusals(stack: FleetStack, changes: StackChanges, allowDestroy: readonly string[]): Refusal[] {
   return changes.configurationSets
     .filter((set) => set.action === 'delete' || set.action === 'replace')
     .filter((set) => {
@@ -74,8 +75,10 @@ export function destroyRefusals(stack: FleetStack, changes: StackChanges, allowD
       const declared = stack.configurationSets.find((candidate) => candidate.name === set.name);
       return (declared?.protect ?? stack.protect) && !allowDestroy.includes(set.name);
     })
-    .map(
-      (set) =>
-        `${stack.name}: the plan ${set.action === 'delete' ? 'destroys' : 'replaces'} configuration set "${set.name}" of protected environment "${stack.environment.name}" (${stack.file}). Sending with this set fails while it is gone. If that is intended, apply with --allow-destroy ${set.name}.`,
-    );
+    .map((set) => ({
+      stack: stack.name,
+      configurationSet: set.name,
+      reason: 'destroy-protection',
+      message: `the plan ${set.action === 'delete' ? 'destroys' : 'replaces'} configuration set "${set.name}" of protected environment "${stack.environment.name}" (${stack.file}). Sending with this set fails while it is gone. If that is intended, apply with --allow-destroy ${set.name}.`,
+    }));
 }

@@ -16,7 +16,7 @@ import { formatCount as count, formatDollars as usd } from '../format';
 
 /** The outcome a cell shows: a stack left untouched because a guardrail refused the run is "refused". */
 export function shownOutcome(report: RunReport, stack: StackReport): string {
-  if (stack.outcome === 'not-touched' && report.refusals.some((refusal) => refusal.includes(stack.stack)))
+  if (stack.outcome === 'not-touched' && report.refusals.some((refusal) => refusal.stack === stack.stack))
     return 'refused';
   return stack.outcome;
 }
@@ -25,7 +25,7 @@ export function shownOutcome(report: RunReport, stack: StackReport): string {
 export function warningsView(report: RunReport): string {
   const items = [
     ...setLosses(report).map((loss) => `Configuration set destroyed or replaced: ${loss}`),
-    ...report.refusals.map((refusal) => `Refused: ${refusal}`),
+    ...report.refusals.map((refusal) => `Refused: ${refusal.stack}: ${refusal.message}`),
     ...report.stacks
       .filter((stack) => stack.outcome === 'failed')
       .map((stack) => `${stack.stack} failed: ${stack.error ?? 'see its details'}`),

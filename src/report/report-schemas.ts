@@ -186,7 +186,14 @@ export const RunReportSchema = z.object({
       seconds: z.number().nonnegative().optional(),
     }),
   ),
-  refusals: z.array(text),
+  refusals: z.array(
+    z.object({
+      stack: text,
+      configurationSet: text.optional(),
+      reason: z.enum(['destroy-protection', 'not-reviewed']),
+      message: text,
+    }),
+  ),
   stopped: text.optional(),
   interrupted: text.optional(),
   verification: z.array(StackVerificationSchema).optional(),

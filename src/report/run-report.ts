@@ -71,6 +71,16 @@ export interface StackReport {
   seconds?: number;
 }
 
+/** A guardrail's refusal, by stack (and set): what renderers mark, never found by matching text. */
+export interface Refusal {
+  readonly stack: string;
+  /** The configuration set a destroy-protection refusal is about. */
+  readonly configurationSet?: string;
+  readonly reason: 'destroy-protection' | 'not-reviewed';
+  /** Why, in words, without the stack's name (renderers put it first). */
+  readonly message: string;
+}
+
 export interface RunReport {
   readonly command: Command;
   readonly local: boolean;
@@ -81,8 +91,8 @@ export interface RunReport {
   /** --reviewed: each plan with changes was compared with the plan a review approved. */
   readonly reviewed?: true;
   readonly stacks: StackReport[];
-  /** Guardrail refusals (destroy protection): the run changed nothing. */
-  readonly refusals: string[];
+  /** Guardrail refusals (destroy protection, plans not the reviewed ones): the run changed nothing. */
+  readonly refusals: Refusal[];
   /** Why the run stopped early, when it did. */
   stopped?: string;
   /** The signal (SIGINT, SIGTERM) that stopped the run, when one did. */

@@ -233,7 +233,7 @@ export function reportTitle(report: RunReport): string {
 export function renderText(report: RunReport): string {
   const lines = [`${reportTitle(report)}: ${report.stacks.length} stack(s): ${outcomeSummary(report)}`];
   for (const loss of setLosses(report)) lines.push(`!! ${loss}`);
-  for (const refusal of report.refusals) lines.push(`REFUSED: ${refusal}`);
+  for (const refusal of report.refusals) lines.push(`REFUSED: ${refusal.stack}: ${refusal.message}`);
   const review = reviewSummary(report);
   if (review) lines.push(review);
   for (const stack of report.stacks) {
@@ -295,7 +295,7 @@ export function renderMarkdown(report: RunReport): string {
     for (const loss of losses) lines.push(`> - ${loss}`);
     lines.push('');
   }
-  for (const refusal of report.refusals) lines.push(`**Refused:** ${refusal}`, '');
+  for (const refusal of report.refusals) lines.push(`**Refused:** ${refusal.stack}: ${refusal.message}`, '');
   const review = reviewSummary(report);
   if (review) lines.push(`**${review}**`, '');
   if (report.stopped) lines.push(`**${report.stopped}**`, '');
