@@ -10,6 +10,7 @@ import { EnvironmentSchema } from '../../src/environment/schema';
 import { resolveFleet } from '../../src/fleet/fleet';
 import { costReportHtml, runReportHtml, verifyReportHtml } from '../../src/report/html';
 import { shownOutcome } from '../../src/report/html-views';
+import { html as htmlTemplate } from '../../src/report/html-template';
 import { environmentFields } from '../helpers/synth';
 
 const destination = (name: string, values: number) => ({
@@ -160,4 +161,22 @@ test('a refusal marks its own stack refused, not another whose name contains it'
     refusals: [{ stack: 'data-us-east-1', configurationSet: 'mail', reason: 'destroy-protection', message: 'no' }],
   };
   expect(refused.stacks.map((stack) => shownOutcome(refused, stack))).toEqual(['not-touched', 'refused']);
+});
+
+test('every view is markup built by html templates: a cell without a stack is a dash, not escaped text', () => {
+  const oneRegion: RunReport = { ...report, stacks: [report.stacks[0], report.stacks[2], report.stacks[3]] };
+  const page = runReportHtml(oneRegion);
+  expect(page).toContain('<td class="num">-</td>');
+  expect(page).not.toContain('&lt;td');
+  // Every view's text was escaped once: no double escaping of what the views wrote themselves.
+  expect(page).not.toContain('&amp;lt;');
+});
+
+test('html templates escape every value, in content and attributes, and keep markup made by templates', () => {
+  const hostile = `"><img src=x onerror=alert(1)>'&`;
+  const cell = htmlTemplate`<td title="${hostile}">${hostile}</td>`;
+  expect(String(cell)).toBe(
+    '<td title="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#39;&amp;">&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#39;&amp;</td>',
+  );
+  expect(String(htmlTemplate`<tr>${[cell, 7, undefined, null, false]}</tr>`)).toBe(`<tr>${cell}7</tr>`);
 });

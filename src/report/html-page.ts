@@ -5,15 +5,7 @@
  * arrow keys across the grid). Nothing is fetched: the file works offline and as a pipeline artifact.
  */
 
-/** Text for HTML content and attribute values. */
-export function escapeHtml(text: string | number): string {
-  return String(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+import { SafeHtml, html, trustedMarkup } from './html-template';
 
 /** Outcome -> the label shown on its cells and in the legend (the colour only repeats it). */
 export const OUTCOME_LABELS: Readonly<Record<string, string>> = {
@@ -97,27 +89,26 @@ const SCRIPT = `
 })();`;
 
 /** A whole page: title, the views' HTML, the dialog that shows a stack's details. */
-export function page(title: string, subtitle: string, sections: readonly string[]): string {
-  return `<!doctype html>
+export function page(title: string, subtitle: string, sections: readonly SafeHtml[]): string {
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<title>${title}</title>
+<style>${trustedMarkup(STYLE)}</style>
 </head>
 <body>
-<header><h1>${escapeHtml(title)}</h1><p class="meta">${escapeHtml(subtitle)}</p></header>
+<header><h1>${title}</h1><p class="meta">${subtitle}</p></header>
 <main>
-${sections.join('\n')}
-</main>
+${sections.map((section) => html`${section}\n`)}</main>
 <dialog id="stack-dialog" aria-labelledby="stack-dialog-title">
 <h2 id="stack-dialog-title"></h2>
 <div class="dialog-body"></div>
 <button type="button" class="close">Close</button>
 </dialog>
-<script>${SCRIPT}</script>
+<script>${trustedMarkup(SCRIPT)}</script>
 </body>
 </html>
-`;
+`.toString();
 }

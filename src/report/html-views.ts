@@ -3,7 +3,8 @@
  * be missed, the waves x stacks grid (each cell opens that stack's SES-terms changes), the accounts
  * x regions heatmap, the metric cost per environment as stacked bars with the budget drawn as a
  * line, the per-destination breakdown (per event type, the product of dimension values, summed), and verify's
- * results. Charts are plain SVG with their figures in data attributes and <title> text.
+ * results. Charts are plain SVG with their figures in data attributes and <title> text. Every view is
+ * an html`...` template (html-template.ts): each value from a report is escaped by construction.
  */
 import { DestinationCost, StackCost, describeMetrics } from '../cost/cost-model';
 import type { CostView } from '../cost/cost-view';
@@ -11,7 +12,8 @@ import { setLosses, stackDetail, stackHeadline } from './text';
 import type { RunReport, StackReport } from './run-report';
 import { wavesOf } from './waves';
 import { StackVerification, seriesText, verificationSummary } from './verify-report';
-import { OUTCOME_LABELS, escapeHtml } from './html-page';
+import { OUTCOME_LABELS } from './html-page';
+import { SafeHtml, html } from './html-template';
 import { formatCount as count, formatDollars as usd } from '../format';
 
 /** The outcome a cell shows: a stack left untouched because a guardrail refused the run is "refused". */
@@ -22,7 +24,7 @@ export function shownOutcome(report: RunReport, stack: StackReport): string {
 }
 
 /** Destroys and replacements of sets, refusals, failures and why the run stopped: first, in a box. */
-export function warningsView(report: RunReport): string {
+export function warningsView(report: RunReport): SafeHtml {
   const items = [
     ...setLosses(report).map((loss) => `Configuration set destroyed or replaced: ${loss}`),
     ...report.refusals.map((refusal) => `Refused: ${refusal.stack}: ${refusal.message}`),
@@ -31,42 +33,36 @@ export function warningsView(report: RunReport): string {
       .map((stack) => `${stack.stack} failed: ${stack.error ?? 'see its details'}`),
     ...(report.stopped ? [report.stopped] : []),
   ];
-  if (items.length === 0) return '';
-  return `<section class="alert" role="alert" aria-labelledby="warnings-title"><h2 id="warnings-title">Read this first</h2><ul>${items
-    .map((item) => `<li>${escapeHtml(item)}</li>`)
-    .join('')}</ul></section>`;
+  if (items.length === 0) return html``;
+  return html`<section class="alert" role="alert" aria-labelledby="warnings-title"><h2 id="warnings-title">Read this first</h2><ul>${items.map(
+    (item) => html`<li>${item}</li>`,
+  )}</ul></section>`;
 }
 
-function legend(outcomes: readonly string[]): string {
-  return `<ul class="legend" aria-label="Legend">${outcomes
-    .map(
-      (outcome) =>
-        `<li><span class="swatch o-${outcome}" aria-hidden="true"></span>${escapeHtml(OUTCOME_LABELS[outcome] ?? outcome)}</li>`,
-    )
-    .join('')}</ul>`;
+function legend(outcomes: readonly string[]): SafeHtml {
+  return html`<ul class="legend" aria-label="Legend">${outcomes.map(
+    (outcome) =>
+      html`<li><span class="swatch o-${outcome}" aria-hidden="true"></span>${OUTCOME_LABELS[outcome] ?? outcome}</li>`,
+  )}</ul>`;
 }
 
 /** The waves x stacks grid, and each stack's details (hidden; the dialog shows them, print shows all). */
-export function gridView(report: RunReport): string {
+export function gridView(report: RunReport): SafeHtml {
   const ids = new Map(report.stacks.map((stack, index) => [stack.stack, `s${index}`]));
   const rows = wavesOf(report.stacks).map(({ wave, members }) => {
-    const cells = members
-      .map((stack) => {
-        const outcome = shownOutcome(report, stack);
-        const label = OUTCOME_LABELS[outcome] ?? outcome;
-        return `<button type="button" class="cell o-${outcome}" data-id="${ids.get(stack.stack)}" data-stack="${escapeHtml(stack.stack)}" data-outcome="${outcome}" aria-label="${escapeHtml(`${stack.stack}: ${label}; open details`)}">${escapeHtml(stack.stack)}<small>${escapeHtml(label)}</small></button>`;
-      })
-      .join('');
-    return `<div class="wave" role="group" aria-label="wave ${wave}"><div class="wave-label">wave ${wave}</div><div class="cells">${cells}</div></div>`;
+    const cells = members.map((stack) => {
+      const outcome = shownOutcome(report, stack);
+      const label = OUTCOME_LABELS[outcome] ?? outcome;
+      return html`<button type="button" class="cell o-${outcome}" data-id="${ids.get(stack.stack)}" data-stack="${stack.stack}" data-outcome="${outcome}" aria-label="${`${stack.stack}: ${label}; open details`}">${stack.stack}<small>${label}</small></button>`;
+    });
+    return html`<div class="wave" role="group" aria-label="wave ${wave}"><div class="wave-label">wave ${wave}</div><div class="cells">${cells}</div></div>`;
   });
-  const details = report.stacks
-    .map((stack) => {
-      const lines = stackDetail(stack);
-      return `<section class="stack-details" id="details-${ids.get(stack.stack)}" hidden><p>${escapeHtml(stackHeadline(stack))}</p>${lines.length > 0 ? `<pre>${escapeHtml(lines.join('\n'))}</pre>` : '<p>Nothing to change.</p>'}</section>`;
-    })
-    .join('\n');
+  const details = report.stacks.map((stack) => {
+    const lines = stackDetail(stack);
+    return html`<section class="stack-details" id="details-${ids.get(stack.stack)}" hidden><p>${stackHeadline(stack)}</p>${lines.length > 0 ? html`<pre>${lines.join('\n')}</pre>` : html`<p>Nothing to change.</p>`}</section>`;
+  });
   const outcomes = [...new Set(report.stacks.map((stack) => shownOutcome(report, stack)))];
-  return `<section aria-labelledby="grid-title"><h2 id="grid-title">Waves and stacks</h2><p class="no-print">Select a stack (click, or Tab and Enter; arrow keys move between stacks) for its changes in SES terms, values before -&gt; after.</p>${legend(outcomes)}${rows.join('\n')}${details}</section>`;
+  return html`<section aria-labelledby="grid-title"><h2 id="grid-title">Waves and stacks</h2><p class="no-print">Select a stack (click, or Tab and Enter; arrow keys move between stacks) for its changes in SES terms, values before -&gt; after.</p>${legend(outcomes)}${rows}${details}</section>`;
 }
 
 /** What a stack counts in the heatmap: drift findings for drift, resources changed otherwise. */
@@ -78,7 +74,7 @@ function findings(stack: StackReport): number {
 }
 
 /** Accounts x regions, each cell its number of findings (the number is written; colour repeats it). */
-export function heatmapView(report: RunReport): string {
+export function heatmapView(report: RunReport): SafeHtml {
   const accounts = [...new Set(report.stacks.map((stack) => stack.accountId))];
   const regions = [...new Set(report.stacks.map((stack) => stack.region))].sort();
   const what = report.command === 'drift' ? 'drift findings' : 'resources changed';
@@ -86,15 +82,15 @@ export function heatmapView(report: RunReport): string {
   const rows = accounts.map((account) => {
     const cells = regions.map((region) => {
       const stacks = report.stacks.filter((stack) => stack.accountId === account && stack.region === region);
-      if (stacks.length === 0) return '<td class="num">-</td>';
+      if (stacks.length === 0) return html`<td class="num">-</td>`;
       const value = stacks.reduce((sum, stack) => sum + findings(stack), 0);
-      return `<td class="num heat-${level(value)}" data-account="${account}" data-region="${escapeHtml(region)}" data-value="${value}">${count(value)}</td>`;
+      return html`<td class="num heat-${level(value)}" data-account="${account}" data-region="${region}" data-value="${value}">${count(value)}</td>`;
     });
-    return `<tr><th scope="row">${account}</th>${cells.join('')}</tr>`;
+    return html`<tr><th scope="row">${account}</th>${cells}</tr>`;
   });
-  return `<section aria-labelledby="heatmap-title"><h2 id="heatmap-title">Accounts x regions: ${what}</h2><table class="heatmap"><thead><tr><th scope="col">account</th>${regions
-    .map((region) => `<th scope="col">${escapeHtml(region)}</th>`)
-    .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  return html`<section aria-labelledby="heatmap-title"><h2 id="heatmap-title">Accounts x regions: ${what}</h2><table class="heatmap"><thead><tr><th scope="col">account</th>${regions.map(
+    (region) => html`<th scope="col">${region}</th>`,
+  )}</tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 /** Alarms and dashboards in the USD bars: grey, apart from the destinations' colours. */
@@ -131,7 +127,7 @@ const USD = (budget?: number): Measure => ({
 });
 
 /** One bar per stack (region), stacked by destination, and the budget as a dashed line when there is one. */
-function barChart(stacks: readonly StackCost[], measure: Measure, colour: (name: string) => string): string {
+function barChart(stacks: readonly StackCost[], measure: Measure, colour: (name: string) => string): SafeHtml {
   const top = Math.max(Number.MIN_VALUE, ...stacks.map(measure.ofStack), measure.budget ?? 0) * 1.1 || 1;
   const [width, height, left, bar] = [480, 200, 90, 64];
   const y = (value: number) => height - 30 - (value / top) * (height - 50);
@@ -145,27 +141,26 @@ function barChart(stacks: readonly StackCost[], measure: Measure, colour: (name:
         const value = measure.ofDestination(stack, destination);
         const [from, to] = [y(base), y(base + value)];
         base += value;
-        return `<rect x="${x}" y="${to}" width="${bar}" height="${Math.max(0, from - to)}" fill="${colour(name)}" stroke="#fff" data-destination="${escapeHtml(name)}" data-value="${value}"><title>${escapeHtml(`${stack.stack} ${name}: ${measure.format(value)}`)}</title></rect>`;
-      })
-      .join('');
+        return html`<rect x="${x}" y="${to}" width="${bar}" height="${Math.max(0, from - to)}" fill="${colour(name)}" stroke="#fff" data-destination="${name}" data-value="${value}"><title>${`${stack.stack} ${name}: ${measure.format(value)}`}</title></rect>`;
+      });
     const monitoring = measure.name === 'usd' ? (stack.monitoringUsd ?? 0) : 0;
     const monitoringSegment =
       monitoring > 0
-        ? `<rect x="${x}" y="${y(base + monitoring)}" width="${bar}" height="${Math.max(0, y(base) - y(base + monitoring))}" fill="${MONITORING_COLOUR}" stroke="#fff" data-destination="alarms and dashboards" data-value="${monitoring}"><title>${escapeHtml(`${stack.stack} alarms and dashboards: ${measure.format(monitoring)}`)}</title></rect>`
-        : '';
+        ? html`<rect x="${x}" y="${y(base + monitoring)}" width="${bar}" height="${Math.max(0, y(base) - y(base + monitoring))}" fill="${MONITORING_COLOUR}" stroke="#fff" data-destination="alarms and dashboards" data-value="${monitoring}"><title>${`${stack.stack} alarms and dashboards: ${measure.format(monitoring)}`}</title></rect>`
+        : html``;
     const total = measure.ofStack(stack);
-    return `<g class="bar" data-stack="${escapeHtml(stack.stack)}" data-value="${total}">${segments}${monitoringSegment}<text x="${x + bar / 2}" y="${height - 14}" text-anchor="middle">${escapeHtml(stack.region)}</text><text x="${x + bar / 2}" y="${y(total) - 4}" text-anchor="middle">${escapeHtml(measure.name === 'usd' ? usd(total) : count(total))}</text></g>`;
+    return html`<g class="bar" data-stack="${stack.stack}" data-value="${total}">${segments}${monitoringSegment}<text x="${x + bar / 2}" y="${height - 14}" text-anchor="middle">${stack.region}</text><text x="${x + bar / 2}" y="${y(total) - 4}" text-anchor="middle">${measure.name === 'usd' ? usd(total) : count(total)}</text></g>`;
   });
   const budgetLine =
     measure.budget !== undefined
-      ? `<line class="budget-line" x1="${left}" x2="${width - 10}" y1="${y(measure.budget)}" y2="${y(measure.budget)}" data-budget="${measure.budget}"><title>budget ${escapeHtml(measure.format(measure.budget))}</title></line><text x="${width - 12}" y="${y(measure.budget) - 4}" text-anchor="end">budget ${escapeHtml(measure.format(measure.budget))}</text>`
-      : '';
+      ? html`<line class="budget-line" x1="${left}" x2="${width - 10}" y1="${y(measure.budget)}" y2="${y(measure.budget)}" data-budget="${measure.budget}"><title>budget ${measure.format(measure.budget)}</title></line><text x="${width - 12}" y="${y(measure.budget) - 4}" text-anchor="end">budget ${measure.format(measure.budget)}</text>`
+      : html``;
   const label = measure.name === 'usd' ? 'USD per month' : 'custom metrics';
-  return `<svg role="img" data-measure="${measure.name}" aria-label="${label} per region" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><text x="4" y="14">${label}</text><line x1="${left}" x2="${left}" y1="20" y2="${height - 30}" stroke="#999"/><line x1="${left}" x2="${width - 10}" y1="${height - 30}" y2="${height - 30}" stroke="#999"/>${bars.join('')}${budgetLine}</svg>`;
+  return html`<svg role="img" data-measure="${measure.name}" aria-label="${label} per region" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><text x="4" y="14">${label}</text><line x1="${left}" x2="${left}" y1="20" y2="${height - 30}" stroke="#999"/><line x1="${left}" x2="${width - 10}" y1="${height - 30}" y2="${height - 30}" stroke="#999"/>${bars}${budgetLine}</svg>`;
 }
 
 /** One environment: its regions' metrics and monthly cost, stacked by destination, against its budgets. */
-function environmentChart(view: CostView, environment: string): string {
+function environmentChart(view: CostView, environment: string): SafeHtml {
   const stacks = view.stacks.filter((stack) => stack.environment === environment);
   const budget = view.budgets.find((each) => each.environment === environment);
   const total = stacks.reduce((sum, stack) => sum + stack.metrics, 0);
@@ -175,55 +170,49 @@ function environmentChart(view: CostView, environment: string): string {
   ];
   const colour = (name: string) => PALETTE[names.indexOf(name) % PALETTE.length];
   const caption = `${environment} (account ${stacks[0]?.accountId ?? '?'}): ${count(total)} metrics, ${usd(usdTotal)} per month${budget?.maxMetrics !== undefined ? `; ${count(total)} of ${count(budget.maxMetrics)} metrics budgeted` : ''}${budget?.maxMonthlyUsd !== undefined ? `; ${usd(usdTotal)} of ${usd(budget.maxMonthlyUsd)} per month budgeted` : ''}`;
-  const key = names
-    .map(
-      (name) =>
-        `<li><span class="swatch" style="background:${colour(name)}" aria-hidden="true"></span>${escapeHtml(name)}</li>`,
-    )
-    .join('');
+  const key = names.map(
+    (name) => html`<li><span class="swatch" style="background:${colour(name)}" aria-hidden="true"></span>${name}</li>`,
+  );
   const monitoringKey = stacks.some((stack) => (stack.monitoringUsd ?? 0) > 0)
-    ? `<li><span class="swatch" style="background:${MONITORING_COLOUR}" aria-hidden="true"></span>alarms and dashboards (USD only)</li>`
-    : '';
-  return `<figure class="chart" data-environment="${escapeHtml(environment)}"><figcaption>${escapeHtml(caption)}</figcaption>${barChart(stacks, METRICS(budget?.maxMetrics), colour)}${barChart(stacks, USD(budget?.maxMonthlyUsd), colour)}<ul class="legend">${key}${monitoringKey}</ul></figure>`;
+    ? html`<li><span class="swatch" style="background:${MONITORING_COLOUR}" aria-hidden="true"></span>alarms and dashboards (USD only)</li>`
+    : html``;
+  return html`<figure class="chart" data-environment="${environment}"><figcaption>${caption}</figcaption>${barChart(stacks, METRICS(budget?.maxMetrics), colour)}${barChart(stacks, USD(budget?.maxMonthlyUsd), colour)}<ul class="legend">${key}${monitoringKey}</ul></figure>`;
 }
 
 /** Cost per environment and region, and per destination the formula behind each count. */
-export function costSection(view: CostView): string {
+export function costSection(view: CostView): SafeHtml {
   const environments = [...new Set(view.stacks.map((stack) => stack.environment))];
   const rows = view.stacks.flatMap((stack) =>
     stack.destinations.map(
       (destination) =>
-        `<tr><td>${escapeHtml(stack.stack)}</td><td>${escapeHtml(`${destination.configurationSet}/${destination.destination}`)}</td><td>${escapeHtml(destination.enabled ? describeMetrics(destination) : 'disabled: publishes nothing')}</td><td class="num">${count(destination.metrics)}</td></tr>`,
+        html`<tr><td>${stack.stack}</td><td>${`${destination.configurationSet}/${destination.destination}`}</td><td>${destination.enabled ? describeMetrics(destination) : 'disabled: publishes nothing'}</td><td class="num">${count(destination.metrics)}</td></tr>`,
     ),
   );
-  return `<section aria-labelledby="cost-title"><h2 id="cost-title">Custom metrics and monthly cost</h2><p class="meta">CloudWatch prices as of ${escapeHtml(view.pricesAsOf)}; each stack carries its share of its account's tiered cost.</p>${environments
-    .map((environment) => environmentChart(view, environment))
-    .join(
-      '',
-    )}<details><summary>Per destination: per event type, the product of its dimensions' values, summed</summary><table><thead><tr><th scope="col">stack</th><th scope="col">set/destination</th><th scope="col">formula</th><th scope="col">metrics</th></tr></thead><tbody>${rows.join('')}</tbody></table></details></section>`;
+  return html`<section aria-labelledby="cost-title"><h2 id="cost-title">Custom metrics and monthly cost</h2><p class="meta">CloudWatch prices as of ${view.pricesAsOf}; each stack carries its share of its account's tiered cost.</p>${environments.map(
+    (environment) => environmentChart(view, environment),
+  )}<details><summary>Per destination: per event type, the product of its dimensions' values, summed</summary><table><thead><tr><th scope="col">stack</th><th scope="col">set/destination</th><th scope="col">formula</th><th scope="col">metrics</th></tr></thead><tbody>${rows}</tbody></table></details></section>`;
 }
 
 /** verify's results, one row per series, the status in words. */
-export function verifySection(stacks: readonly StackVerification[]): string {
+export function verifySection(stacks: readonly StackVerification[]): SafeHtml {
   const rows = stacks.flatMap((stack) => [
     ...(stack.error
       ? [
           {
             failing: true,
-            html: `<tr><td>${escapeHtml(stack.stack)}</td><td></td><td></td><td>ERROR</td><td>${escapeHtml(stack.error)}</td></tr>`,
+            html: html`<tr><td>${stack.stack}</td><td></td><td></td><td>ERROR</td><td>${stack.error}</td></tr>`,
           },
         ]
       : []),
     ...stack.results.map((result) => ({
       failing: result.status === 'missing',
-      html: `<tr data-status="${result.status}"><td>${escapeHtml(stack.stack)}</td><td>${escapeHtml(`${result.configurationSet}/${result.destination}`)}</td><td>${escapeHtml(seriesText(result))}</td><td>${result.status === 'missing' ? 'MISSING' : escapeHtml(result.status)}</td><td>${escapeHtml(result.cause ?? '')}</td></tr>`,
+      html: html`<tr data-status="${result.status}"><td>${stack.stack}</td><td>${`${result.configurationSet}/${result.destination}`}</td><td>${seriesText(result)}</td><td>${result.status === 'missing' ? 'MISSING' : result.status}</td><td>${result.cause ?? ''}</td></tr>`,
     })),
   ]);
-  const head =
-    '<thead><tr><th scope="col">stack</th><th scope="col">set/destination</th><th scope="col">series</th><th scope="col">result</th><th scope="col">cause</th></tr></thead>';
+  const head = html`<thead><tr><th scope="col">stack</th><th scope="col">set/destination</th><th scope="col">series</th><th scope="col">result</th><th scope="col">cause</th></tr></thead>`;
   const failing = rows.filter((row) => row.failing).map((row) => row.html);
   const all = rows.map((row) => row.html);
-  return `<section aria-labelledby="verify-title"><h2 id="verify-title">Metrics verified</h2><p>${escapeHtml(verificationSummary(stacks))}.</p>${
-    failing.length > 0 ? `<table class="verify-failing">${head}<tbody>${failing.join('')}</tbody></table>` : ''
-  }<details><summary>Every series (${all.length})</summary><table>${head}<tbody>${all.join('')}</tbody></table></details></section>`;
+  return html`<section aria-labelledby="verify-title"><h2 id="verify-title">Metrics verified</h2><p>${verificationSummary(stacks)}.</p>${
+    failing.length > 0 ? html`<table class="verify-failing">${head}<tbody>${failing}</tbody></table>` : html``
+  }<details><summary>Every series (${all.length})</summary><table>${head}<tbody>${all}</tbody></table></details></section>`;
 }
