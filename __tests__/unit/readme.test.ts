@@ -15,7 +15,27 @@ import { addEnvironmentStacks } from '../../src/app';
 import { loadEnvironments } from '../../src/fleet/loader';
 import { PROJECT_ROOT } from '../helpers/synth';
 
-const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+/** README and the docs pages it links to, read as one text: the tests follow each passage to its page. */
+const DOC_FILES = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(PROJECT_ROOT, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .sort()
+    .map((file) => path.join('docs', file)),
+];
+const readme = DOC_FILES.map((file) => fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8')).join('\n');
+
+test('README fits on a few screens and links every docs page, and every link between them resolves', () => {
+  const own = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+  expect(own.split('\n').length).toBeLessThan(300);
+  for (const file of DOC_FILES.slice(1)) expect(own).toContain(`](${file.replace(/\\/g, '/')})`);
+  for (const file of DOC_FILES) {
+    const text = fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
+    for (const [, target] of text.matchAll(/\]\(([^)#\s]+\.(?:md|png))(?:#[^)]*)?\)/g))
+      expect([file, fs.existsSync(path.join(PROJECT_ROOT, path.dirname(file), target))]).toEqual([file, true]);
+  }
+});
 
 test('README lists every SESFORM_* variable sesform reads, and no other', () => {
   const documented = [...readme.matchAll(/^\| `(SESFORM_[A-Z_]+)` +\|/gm)].map((match) => match[1]).sort();
