@@ -109,7 +109,7 @@ test('plan saves a plan per stack, changes nothing, and reports in SES terms (ex
   for (const stack of ['alpha-eu-west-1', 'beta-eu-west-1'])
     expect(fs.existsSync(path.join(fixture.plans, `${stack}.tfplan`))).toBe(true);
   expect(fs.readFileSync(markdown, 'utf8')).toContain(
-    '| alpha-eu-west-1 | 710000000001 | 0 | 📝 planned | 3 | 0 | 0 | 0 | 0 -> 9 (+9) |',
+    '| alpha-eu-west-1 | 710000000001 | 0 | 📝 planned | 3 | 0 | 0 | 0 | 0 -> 7 (+7) |',
   );
   expect(await fixture.setNames(ALPHA)).toEqual([]);
 });

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readImportManifest } from '../../src/adoption/import-manifest';
 import { PlanStore } from '../../src/engine/plan-store';
 import { parseReport } from '../../src/report/run-report';
 import { ReviewedPlans } from '../../src/engine/review';
@@ -121,6 +122,27 @@ test('the toolchain record: a malformed one is said, with its field, and found a
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ providerMirror: null });
   } finally {
     if (previous !== undefined) process.env.SESFORM_PROVIDER_MIRROR = previous;
+    cleanup();
+  }
+});
+
+test('an import manifest: names only, else refused with its field', () => {
+  const { dir, cleanup } = writeFiles({
+    'dev.yaml': '',
+    '.imports/dev-eu-west-1.json': JSON.stringify({ configurationSets: ['orders'] }),
+    '.imports/dev-us-east-1.json': JSON.stringify({ configurationSets: 'orders' }),
+  });
+  try {
+    const file = path.join(dir, 'dev.yaml');
+    expect(readImportManifest(file, 'dev-eu-west-1')).toEqual({
+      configurationSets: ['orders'],
+      eventDestinations: [],
+      alarms: [],
+    });
+    expect(() => readImportManifest(file, 'dev-us-east-1')).toThrow(
+      /dev-us-east-1\.json: not an import manifest \(sesform adopt writes them\)\. configurationSets: /,
+    );
+  } finally {
     cleanup();
   }
 });

@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { z } from 'zod';
+import { parseRecord } from '../records';
 
 export interface ImportManifest {
   /** Configuration set names (the provider's import ID). */
@@ -14,6 +16,13 @@ export interface ImportManifest {
   /** CloudWatch alarm names (the provider's import ID) that the environment declares under the same name. */
   readonly alarms?: readonly string[];
 }
+
+const names = z.array(z.string());
+const ImportManifestSchema = z.object({
+  configurationSets: names.optional(),
+  eventDestinations: names.optional(),
+  alarms: names.optional(),
+});
 
 export const EMPTY_IMPORTS: ImportManifest = { configurationSets: [], eventDestinations: [], alarms: [] };
 
@@ -25,7 +34,12 @@ export function importManifestPath(environmentFile: string, stack: string): stri
 export function readImportManifest(environmentFile: string, stack: string): ImportManifest {
   const file = importManifestPath(environmentFile, stack);
   if (!fs.existsSync(file)) return EMPTY_IMPORTS;
-  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ImportManifest>;
+  const parsed = parseRecord<Partial<ImportManifest>>(
+    ImportManifestSchema,
+    fs.readFileSync(file, 'utf8'),
+    file,
+    'an import manifest (sesform adopt writes them)',
+  );
   return {
     configurationSets: parsed.configurationSets ?? [],
     eventDestinations: parsed.eventDestinations ?? [],

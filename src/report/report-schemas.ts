@@ -5,6 +5,9 @@
  * malformed file is refused with its path and the first field that is wrong.
  */
 import { z } from 'zod';
+import { parseRecord } from '../records';
+
+export { parseRecord };
 import { ENGINE_COMMANDS } from './command-names';
 
 const text = z.string();
@@ -200,23 +203,3 @@ export const RunReportSchema = z.object({
   cost: CostViewSchema.optional(),
   exitCode: z.number().int().min(0).max(255),
 });
-
-/** Where a value fails its schema, for the message: "stacks[0].outcome: Invalid option ...". */
-function firstIssue(error: z.ZodError): string {
-  const [issue] = error.issues;
-  const where = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
-  return `${where.replace(/^\./, '') || '(the whole file)'}: ${issue.message}`;
-}
-
-/** `text` parsed as JSON and checked against `schema`; throws naming `source`, the field and the rule broken. */
-export function parseRecord<T>(schema: z.ZodType, text: string, source: string, what: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not JSON (${(error as Error).message}).`);
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) throw new Error(`${source}: not ${what}. ${firstIssue(result.error)}.`);
-  return result.data as T;
-}
