@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthesize } from '../../src/app';
-import type { StackChanges } from '../../src/engine/changes';
+import type { StackChanges } from '../../src/report/change-model';
 import { configHash, fleetFingerprint, reviewHash, SavedPlan } from '../../src/engine/plan-store';
 import { ReviewedPlans, reviewDifferences } from '../../src/engine/review';
 import { loadEnvironments } from '../../src/fleet/loader';

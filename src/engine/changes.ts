@@ -17,27 +17,12 @@ import type {
   DriftedResource,
   MonitoringChange,
   ResourceAction,
-  ResourceCounts,
   ResourceDiff,
   SetChange,
   StackChanges,
   ValueChange,
 } from '../report/change-model';
 import { monitoringDiff, monitoringKind, monitoringName } from './monitoring-changes';
-
-export type {
-  DestinationChange,
-  DimensionChange,
-  DimensionValues,
-  DriftedResource,
-  MonitoringChange,
-  ResourceAction,
-  ResourceCounts,
-  ResourceDiff,
-  SetChange,
-  StackChanges,
-  ValueChange,
-};
 
 type Values = Record<string, unknown>;
 

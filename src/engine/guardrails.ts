@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import type { FleetStack } from '../fleet/fleet';
 import type { Refusal } from '../report/run-report';
 import type { StackWorkspace } from '../terraform/stack-workspace';
-import { StackChanges, stackChanges } from './changes';
+import type { StackChanges } from '../report/change-model';
+import { stackChanges } from './changes';
 import { PlanStore, SavedPlan, actionsDiffer, configHash, fileSha256, plannedActions } from './plan-store';
 
 /** Why a stack's saved plan may not be applied, or its plan. */

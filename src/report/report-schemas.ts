@@ -63,6 +63,13 @@ export const StackChangesSchema = z.object({
   recordUpdate: z.enum(['create', 'update']).optional(),
 });
 
+const AcknowledgedSchema = z.object({
+  kind: z.enum(['configuration set', 'destination']),
+  name: text,
+  reason: text,
+  expires: text.optional(),
+});
+
 const DriftSchema = z.object({
   resources: z.array(
     z.object({
@@ -75,27 +82,8 @@ const DriftSchema = z.object({
   ),
   unmanagedDestinations: z.array(z.object({ configurationSet: text, name: text })),
   unmanagedSets: z.array(text),
-  acknowledged: z
-    .array(
-      z.object({
-        kind: z.enum(['configuration set', 'destination']),
-        name: text,
-        reason: text,
-        expires: text.optional(),
-      }),
-    )
-    .optional(),
-  expired: z
-    .array(
-      z.object({
-        kind: z.enum(['configuration set', 'destination']),
-        name: text,
-        reason: text,
-        expires: text.optional(),
-        expired: z.literal(true),
-      }),
-    )
-    .optional(),
+  acknowledged: z.array(AcknowledgedSchema).optional(),
+  expired: z.array(AcknowledgedSchema.extend({ expired: z.literal(true) })).optional(),
 });
 
 const StackVerificationSchema = z.object({
