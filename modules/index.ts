@@ -18,6 +18,15 @@ export {
   formatPercent,
 } from './alarm-rules';
 export { dimensionSetDestinationName, expandDimensionSets } from './dimension-sets';
+export {
+  PUBLISHING_RULES,
+  DEFAULT_EXPECTED_VALUES,
+  carriesValue,
+  defaultAppears,
+  valuesOn,
+  metricsOf,
+} from './publishing-rules';
+export type { DimensionOrigin, OriginRule, PublishedDimension } from './publishing-rules';
 export { SesValidationError, formatPath } from './ses-validation-error';
 export type { RuleViolation } from './ses-rules';
 export {
