@@ -397,3 +397,28 @@ describe('sesform cost: beyond the top three, the fleet, the budgets', () => {
     }
   });
 });
+
+test('sesform cost --html writes the page with the cost model figures, also when over budget (exit 3)', async () => {
+  const { dir, cleanup } = writeFiles({
+    'dev.yaml': environmentYaml(
+      'dev',
+      '111111111111',
+      `budgets: { maxMetrics: 1 }
+configurationSets:
+${set('a', destination('d', 'send, click', ['{ name: link, source: linkTag, defaultValue: none, expectedValues: 3 }']))}`,
+    ),
+  });
+  const page = path.join(dir, 'cost.html');
+  try {
+    const { code, stdout } = await run(dir, 'cost', '--html', page);
+    expect(code).toBe(3);
+    expect(stdout).toContain('over budget, see the report');
+    const html = fs.readFileSync(page, 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    // send: the link's default alone (1); click: 3 values and the default (4).
+    expect(html).toContain('1 stack(s), 5 custom metrics.');
+    expect(html).toContain('1 event type(s) (send) x link 1 + 1 event type(s) (click) x link 4');
+  } finally {
+    cleanup();
+  }
+});

@@ -18,6 +18,9 @@ function sources(dir: string): string[] {
 
 const FILES = [...sources(path.join(PROJECT_ROOT, 'src')), ...sources(path.join(PROJECT_ROOT, 'modules'))];
 
+/** Relative imports that name no file: a module moved without its importers, found before it runs. */
+const unresolved: string[] = [];
+
 /** The project files one file imports: import/export ... from, import(), require(), and onDemand('...'). */
 function importsOf(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
@@ -27,11 +30,14 @@ function importsOf(file: string): string[] {
   ];
   return specifiers
     .filter((specifier) => specifier.startsWith('.'))
-    .map((specifier) => path.resolve(path.dirname(file), specifier))
-    .flatMap((target) =>
-      [`${target}.ts`, path.join(target, 'index.ts')].filter((candidate) => fs.existsSync(candidate)),
-    )
-    .slice();
+    .flatMap((specifier) => {
+      const target = path.resolve(path.dirname(file), specifier);
+      const found = [`${target}.ts`, path.join(target, 'index.ts'), target].filter(
+        (candidate) => fs.existsSync(candidate) && fs.statSync(candidate).isFile(),
+      );
+      if (found.length === 0) unresolved.push(`${path.relative(PROJECT_ROOT, file)}: ${specifier}`);
+      return found.slice(0, 1).filter((candidate) => candidate.endsWith('.ts'));
+    });
 }
 
 const SRC = path.join(PROJECT_ROOT, 'src');
@@ -79,6 +85,10 @@ test('the graph is read: files import each other through every kind of import', 
   expect([...cli].map(label)).toContain('src/commands/index.ts');
   // A command's on-demand module counts too.
   expect([...fileEdges.get(path.join(SRC, 'commands', 'doctor.ts'))!].map(label)).toContain('src/doctor.ts');
+});
+
+test('every relative import names a file (on-demand modules included)', () => {
+  expect(unresolved).toEqual([]);
 });
 
 test('no file imports itself through others', () => {

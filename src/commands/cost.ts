@@ -17,7 +17,7 @@ export const cost: Command = {
     const view = costView(fleet, report);
     if (options.markdown !== undefined) fs.writeFileSync(options.markdown, costMarkdown(report, view.budgets));
     if (options.html !== undefined) {
-      const { costReportHtml } = onDemand<typeof import('../report/html')>('../report-html/html-report');
+      const { costReportHtml } = onDemand<typeof import('../report/html')>('../report/html');
       fs.writeFileSync(options.html, costReportHtml(view));
     }
     if (report.overBudget.length > 0) {
