@@ -25,8 +25,9 @@ export {
   defaultAppears,
   valuesOn,
   metricsOf,
+  metricsByEventType,
 } from './publishing-rules';
-export type { DimensionOrigin, OriginRule, PublishedDimension } from './publishing-rules';
+export type { DimensionOrigin, EventTypeMetrics, OriginRule, PublishedDimension } from './publishing-rules';
 export { SesValidationError, formatPath } from './ses-validation-error';
 export type { RuleViolation } from './ses-rules';
 export {

@@ -138,6 +138,24 @@ export function valuesOn(dimension: PublishedDimension, event: EmailSendingEvent
   return distinctValues(dimension).values + (ruleOf(dimension).defaultAppears ? 1 : 0);
 }
 
+/** The metrics of one event type: each dimension's values on it, and their product. */
+export interface EventTypeMetrics {
+  readonly eventType: EmailSendingEvent;
+  readonly factors: readonly { readonly name: string; readonly values: number }[];
+  readonly metrics: number;
+}
+
+/** The terms of a destination's metric count: one per event type (repeats counted once), in the order declared. */
+export function metricsByEventType(
+  eventTypes: readonly EmailSendingEvent[],
+  dimensions: readonly PublishedDimension[],
+): EventTypeMetrics[] {
+  return [...new Set(eventTypes)].map((eventType) => {
+    const factors = dimensions.map((dimension) => ({ name: dimension.name, values: valuesOn(dimension, eventType) }));
+    return { eventType, factors, metrics: factors.reduce((product, factor) => product * factor.values, 1) };
+  });
+}
+
 /**
  * The custom metrics a destination can create: summed over its event types, the product over its
  * dimensions of the values SES can publish for each on that event type. 0 when disabled.
@@ -148,10 +166,7 @@ export function metricsOf(
   dimensions: readonly PublishedDimension[],
 ): number {
   if (!enabled) return 0;
-  return [...new Set(eventTypes)].reduce(
-    (sum, event) => sum + dimensions.reduce((product, dimension) => product * valuesOn(dimension, event), 1),
-    0,
-  );
+  return metricsByEventType(eventTypes, dimensions).reduce((sum, term) => sum + term.metrics, 0);
 }
 
 /** Auto-tags whose values grow with senders, domains or addresses. */

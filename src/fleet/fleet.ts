@@ -10,7 +10,7 @@ import { configurationSetImportId, eventDestinationImportId } from '../../module
 import { expandDimensionSets } from '../../modules/dimension-sets';
 import { CloudWatchDimensionSource, EmailSendingEvent } from '../../modules/ses-enums';
 import { normaliseEventTypes, parseDimensionSource } from '../../modules/ses-rules';
-import { DimensionEstimate, destinationMetrics, dimensionEstimate } from './metric-estimate';
+import { DimensionEstimate, dimensionEstimate, metricsOf } from './metric-estimate';
 import type { ConfigurationSetDefinition, Environment } from '../environment/schema';
 import { FleetMonitoring, resolveMonitoring } from './monitoring';
 import { RESOURCE_TYPES, resourceAddress } from './resource-types';
@@ -204,7 +204,7 @@ function resolveSet(
       dimensions: entry.dimensions,
       importId: eventDestinationImportId(set.name, entry.name),
       address: resourceAddress(RESOURCE_TYPES.eventDestination, [set.name, entry.name, 'Resource']),
-      metrics: destinationMetrics(enabled, eventTypes, entry.dimensions),
+      metrics: metricsOf(enabled, eventTypes, entry.dimensions),
     }));
   });
   return {

@@ -11,13 +11,14 @@ import {
   PUBLISHING_RULES,
   PublishedDimension,
   distinctValues,
-  metricsOf,
   ruleOf,
   valuesOn,
 } from '../../modules/publishing-rules';
 import { EmailSendingEvent, SesAutoTag } from '../../modules/ses-enums';
 
 export { DEFAULT_EXPECTED_VALUES, HIGH_CARDINALITY_AUTO_TAGS };
+export { metricsByEventType, metricsOf } from '../../modules/publishing-rules';
+export type { EventTypeMetrics } from '../../modules/publishing-rules';
 
 /** The documented estimate of an auto-tag's distinct values (1 for ses:configuration-set, which is exact). */
 export function autoTagEstimate(name: SesAutoTag): { values: number; why: string } {
@@ -41,31 +42,4 @@ export function dimensionEstimate(dimension: PublishedDimension): DimensionEstim
   const rule = ruleOf(dimension);
   const on = rule.carriedBy[0];
   return { name: dimension.name, values: valuesOn(dimension, on), basis, carriedBy: rule.carriedBy };
-}
-
-/** Up to this many custom metrics; 0 for a disabled destination, which publishes nothing. */
-export function destinationMetrics(
-  enabled: boolean,
-  eventTypes: readonly EmailSendingEvent[],
-  dimensions: readonly PublishedDimension[],
-): number {
-  return metricsOf(enabled, eventTypes, dimensions);
-}
-
-/** The metrics of one event type: each dimension's values on it, and their product. */
-export interface EventTypeMetrics {
-  readonly eventType: EmailSendingEvent;
-  readonly factors: readonly { readonly name: string; readonly values: number }[];
-  readonly metrics: number;
-}
-
-/** The per-event-type terms of the sum, in the order the event types are declared. */
-export function metricsByEventType(
-  eventTypes: readonly EmailSendingEvent[],
-  dimensions: readonly PublishedDimension[],
-): EventTypeMetrics[] {
-  return [...new Set(eventTypes)].map((eventType) => {
-    const factors = dimensions.map((dimension) => ({ name: dimension.name, values: valuesOn(dimension, eventType) }));
-    return { eventType, factors, metrics: factors.reduce((product, factor) => product * factor.values, 1) };
-  });
 }

@@ -86,11 +86,11 @@ const DriftSchema = z.object({
   expired: z.array(AcknowledgedSchema.extend({ expired: z.literal(true) })).optional(),
 });
 
+/** What every per-stack record of a report names: the stack, its environment, account and region. */
+const STACK_IDENTITY = { stack: text, environment: text, accountId: text, region: text };
+
 const StackVerificationSchema = z.object({
-  stack: text,
-  environment: text,
-  accountId: text,
-  region: text,
+  ...STACK_IDENTITY,
   messagesSent: count,
   results: z.array(
     z.object({
@@ -111,10 +111,7 @@ const CostViewSchema = z.object({
   pricesAsOf: text,
   stacks: z.array(
     z.object({
-      stack: text,
-      environment: text,
-      accountId: text,
-      region: text,
+      ...STACK_IDENTITY,
       destinations: z.array(
         z.object({
           stack: text,
@@ -158,10 +155,7 @@ export const RunReportSchema = z.object({
   reviewed: z.literal(true).optional(),
   stacks: z.array(
     z.object({
-      stack: text,
-      environment: text,
-      accountId: text,
-      region: text,
+      ...STACK_IDENTITY,
       wave: count,
       protect: z.boolean(),
       outcome: z.enum(['planned', 'no-changes', 'applied', 'failed', 'not-touched', 'in-sync', 'drifted']),
