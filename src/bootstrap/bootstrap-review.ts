@@ -7,7 +7,7 @@
 import type { FleetStack } from '../fleet/fleet';
 import { STATE_VERSION_RETENTION_DAYS } from './bootstrap-stack';
 import { accountRoles } from './iam-roles';
-import type { PolicyStatement } from './role-policies';
+import type { PolicyStatement } from './policy-document';
 
 const list = (value: string | readonly string[] | undefined) => [value ?? []].flat().join(', ');
 

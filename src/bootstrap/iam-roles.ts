@@ -12,8 +12,8 @@
  * assume the read-only plan roles and nothing else.
  */
 import type { FleetStack } from '../fleet/fleet';
+import type { PolicyDocument } from './policy-document';
 import {
-  PolicyDocument,
   accountRoleTrustPolicy,
   assumeRolesPolicy,
   deployRolePolicy,

@@ -14,9 +14,6 @@ import type { AssumedRole, FleetStack } from '../fleet/fleet';
 import { monitoringStatements } from './monitoring-policies';
 import { PolicyDocument, PolicyStatement, partitionOf } from './policy-document';
 
-export type { PolicyDocument, PolicyStatement };
-export { partitionOf };
-
 /** Every SES v2 action the provider needs to manage a configuration set and its event destinations. */
 export const CONFIGURATION_SET_ACTIONS = [
   'ses:CreateConfigurationSet',

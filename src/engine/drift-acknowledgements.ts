@@ -7,8 +7,6 @@
 import type { Environment } from '../environment/schema';
 import type { AcknowledgedFinding, ExpiredFinding, UnmanagedDestination } from '../report/change-model';
 
-export type { AcknowledgedFinding, ExpiredFinding };
-
 export interface Acknowledgement {
   /** A set name, or `set/destination`; `*` matches any run of characters within a name. */
   readonly match: string;

@@ -8,8 +8,6 @@ import type { FleetMonitoring } from '../fleet/monitoring';
 import { RESOURCE_TYPES } from '../fleet/resource-types';
 import type { MonitoringKind, ValueChange } from '../report/change-model';
 
-export type { MonitoringKind };
-
 type Values = Record<string, unknown>;
 
 const KINDS: Readonly<Record<string, MonitoringKind>> = {

@@ -15,8 +15,6 @@ import type { ConfigurationSetDefinition, Environment } from '../environment/sch
 import { FleetMonitoring, resolveMonitoring } from './monitoring';
 import { RESOURCE_TYPES, resourceAddress } from './resource-types';
 
-export { resourceAddress };
-
 /** A valid environment and the file it was read from. */
 export interface LoadedEnvironment {
   readonly file: string;

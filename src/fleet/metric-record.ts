@@ -5,7 +5,7 @@
  * change removes as they were estimated when they were applied, never re-estimated from today's files.
  */
 import type { FleetStack } from './fleet';
-import { resourceAddress } from './fleet';
+import { resourceAddress } from './resource-types';
 import { RESOURCE_TYPES } from './resource-types';
 
 /** The record's construct ID in every stack. */

@@ -13,8 +13,6 @@ import type { FleetConfigurationSet, FleetDestination, FleetStack } from '../fle
 import type { ExpectedDimension } from '../report/verify-report';
 import { ContractField, senderContract } from './sender-contract';
 
-export type { ExpectedDimension };
-
 export { METRIC_NAMES, SES_NAMESPACE } from '../../modules/ses-enums';
 
 /** The mailbox simulator's addresses (real SES; no effect on reputation or quotas' bounce rates). */
