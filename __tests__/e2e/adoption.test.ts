@@ -113,7 +113,7 @@ test('adopt: existing sets and destinations are imported and updated in place, u
 
     local = await LocalStacks.start(files.dir, emulator);
     const stack = local.workspace('adopted-eu-west-1');
-    await stack.init({ reconfigure: true });
+    await stack.init();
     const plan = await stack.plan();
     // The two declared destinations not in the account yet, and the stack's record of metric estimates.
     expect(plan).toMatchObject({ import: 2, add: 3, destroy: 0 });
@@ -173,7 +173,7 @@ test("export: an account becomes an environment file that plans as imports (plus
 
     local = await LocalStacks.start(files.dir, emulator);
     const stack = local.workspace('exported-eu-west-1');
-    await stack.init({ reconfigure: true });
+    await stack.init();
     const plan = await stack.plan();
     // The one in-place change is sesform's own tags on the imported set, which mark it as managed; the
     // one creation is the stack's record of metric estimates, which holds nothing of the account's.
@@ -270,7 +270,7 @@ configurationSets:
     );
     local = await LocalStacks.start(files.dir, emulator);
     const stack = local.workspace('shop-eu-west-1');
-    await stack.init({ reconfigure: true });
+    await stack.init();
     const plan = await stack.plan();
     expect(plan).toMatchObject({ import: 2, destroy: 0 });
     expect(plan.output).not.toMatch(/aws_cloudwatch_metric_alarm\.\S+BounceRate\S* will be created/);

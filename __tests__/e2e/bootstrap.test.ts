@@ -179,10 +179,10 @@ test('the first rollout into the bootstrapped account keeps its state in the new
   const local = await LocalStacks.start(files.dir, emulator);
   try {
     const stack = local.workspace('fresh-eu-west-1');
-    await stack.init({ reconfigure: true });
+    await stack.init();
     const applied = await stack.apply();
     // The set, its destination, and the stack's record of metric estimates.
-    expect(applied.stdout).toContain('Apply complete! Resources: 3 added, 0 changed, 0 destroyed.');
+    expect(applied).toContain('Resources: 3 added, 0 changed, 0 destroyed.');
     expect((await stack.plan()).changes).toBe(false);
     expect(await local.setNames(ACCOUNT, 'eu-west-1')).toEqual(['receipts']);
     const s3 = new S3Client({

@@ -37,7 +37,7 @@ let local: LocalStacks;
 beforeAll(async () => {
   files = writeFiles({ 'sets.yaml': environment('[[campaign], [campaign, genre]]') });
   local = await LocalStacks.start(files.dir);
-  await local.workspace(STACK).init({ reconfigure: true });
+  await local.workspace(STACK).init();
 }, 300_000);
 
 afterAll(async () => {

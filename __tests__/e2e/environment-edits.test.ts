@@ -49,7 +49,7 @@ beforeAll(async () => {
     'edits.yaml': environment({ eventTypes: 'send, bounce', dimensions: campaign, destinationName: 'metrics' }),
   });
   local = await LocalStacks.start(files.dir);
-  await local.workspace(STACK).init({ reconfigure: true });
+  await local.workspace(STACK).init();
   await local.workspace(STACK).apply();
 }, 300_000);
 

@@ -11,6 +11,7 @@ import { environmentYaml } from '../helpers/synth';
 import { terraformEnvironmentFor } from '../../src/local/local-target';
 import { ProviderPool } from '../../src/terraform/provider-server';
 import { StackWorkspace } from '../../src/terraform/stack-workspace';
+import { TerraformProcesses } from '../../src/terraform/terraform';
 
 jest.setTimeout(600_000);
 
@@ -19,6 +20,11 @@ const environment = (name: string, account: string) =>
   environmentYaml(name, account, `configurationSets:\n  - name: ${name}-mail\n`);
 
 let fixture: EngineFixture;
+const pooledWorkspace = (name: string, env: NodeJS.ProcessEnv, pool: ProviderPool) =>
+  new StackWorkspace(name, path.join(fixture.outdir, 'stacks', name), env, {
+    processes: new TerraformProcesses(),
+    providers: pool,
+  });
 
 beforeAll(async () => {
   fixture = await EngineFixture.start(
@@ -49,7 +55,7 @@ test("a pooled process configured for one account still refuses another stack's 
   const env = terraformEnvironmentFor(true);
   const pool = new ProviderPool();
   try {
-    const north = StackWorkspace.in(fixture.outdir, 'north-eu-west-1', env, pool);
+    const north = pooledWorkspace('north-eu-west-1', env, pool);
     await north.sharingProvider(async (attached) => expect((await attached.plan()).changes).toBe(false));
     // South's provider assumes its role in south's account; allow only north's.
     const southDir = path.join(fixture.outdir, 'stacks', 'south-eu-west-1');
@@ -60,7 +66,7 @@ test("a pooled process configured for one account still refuses another stack's 
     expect(config.provider.aws[0].allowed_account_ids).toEqual([ACCOUNTS.south]);
     config.provider.aws[0].allowed_account_ids = [ACCOUNTS.north];
     fs.writeFileSync(configFile, JSON.stringify(config));
-    const south = StackWorkspace.in(fixture.outdir, 'south-eu-west-1', env, pool);
+    const south = pooledWorkspace('south-eu-west-1', env, pool);
     await expect(south.sharingProvider((attached) => attached.plan())).rejects.toThrow(
       new RegExp(`AWS account ID not allowed: ${ACCOUNTS.south}`),
     );

@@ -29,7 +29,7 @@ let local: LocalStacks;
 
 beforeAll(async () => {
   local = await LocalStacks.start(path.join(PROJECT_ROOT, 'environments'));
-  await local.each((workspace) => workspace.init({ reconfigure: true }));
+  await local.each((workspace) => workspace.init());
 }, 300_000);
 
 afterAll(async () => {
@@ -152,12 +152,7 @@ describe('the sample environments on the emulator', () => {
     // The sets and destinations, each stack's record of their metric estimates, and its monitoring: the
     // alarm topic, its subscriptions, the alarms and the dashboard. dev: 8 + 1 + 1 email + 5 alarms + 1;
     // staging: 8 + 1 + 1 + 3 (marketing publishes no rates) + 1; prod: 10 + 1 + 2 (email, https) + 8 + 1.
-    expect(applied.map((result) => /Apply complete! Resources: (\d+) added/.exec(result.stdout)?.[1])).toEqual([
-      '16',
-      '14',
-      '22',
-      '22',
-    ]);
+    expect(applied.map((result) => /Resources: (\d+) added/.exec(result)?.[1])).toEqual(['16', '14', '22', '22']);
     await expectDeclaredStateIn(local.environments);
     await expectAccountsHoldOnlyTheirOwnSets(local.environments);
   });

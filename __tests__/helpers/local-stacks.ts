@@ -15,7 +15,8 @@ import { LoadedEnvironment, loadEnvironments } from '../../src/fleet/loader';
 import { sesClientFor } from '../../src/aws/account-access';
 import { LocalTarget, localTarget, terraformEnvironmentFor } from '../../src/local/local-target';
 import { createLocalStateBuckets } from '../../src/local/state-buckets';
-import { StackWorkspace } from '../../src/terraform/stack-workspace';
+import type { StackWorkspace } from '../../src/terraform/stack-workspace';
+import { TerraformCli } from '../../src/terraform/terraform-cli';
 import { localProviderVersion } from '../../src/terraform/terraform';
 
 export class LocalStacks {
@@ -68,7 +69,7 @@ export class LocalStacks {
   }
 
   workspace(name: string): StackWorkspace {
-    return StackWorkspace.in(this.outdir, name, this.env);
+    return new TerraformCli({ outdir: this.outdir, env: this.env, local: true, pooled: false }).workspace(name);
   }
 
   /** Runs `work` on every stack, as many at once as there are cores. */

@@ -13,7 +13,7 @@ import { parseShard, shardOf } from '../../src/engine/scheduling';
 import { loadEnvironments } from '../../src/fleet/loader';
 import type { FleetStack } from '../../src/fleet/fleet';
 import { StateLockedError, TransientAwsError, stepError } from '../../src/terraform/errors';
-import { PlanJson, ResourceChangeJson } from '../../src/terraform/stack-workspace';
+import { PlanJson, ResourceChangeJson } from '../../src/terraform/runner';
 import { acknowledge } from '../../src/engine/drift-acknowledgements';
 import { errorHeadline } from '../../src/engine/engine';
 import { lineDisplay, progressDisplay, rowText } from '../../src/engine/progress-display';

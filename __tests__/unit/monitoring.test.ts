@@ -18,7 +18,7 @@ import { costOf } from '../../src/cost/cost-model';
 import { changeLines } from '../../src/report/text';
 import { driftedResources, stackChanges } from '../../src/engine/changes';
 import { loadEnvironments } from '../../src/fleet/loader';
-import type { PlanJson } from '../../src/terraform/stack-workspace';
+import type { PlanJson } from '../../src/terraform/runner';
 import { environmentYaml, readStack, synth, writeFiles } from '../helpers/synth';
 
 type Alarm = Record<string, unknown> & { alarm_name: string };

@@ -9,7 +9,7 @@ import type { RunReport } from '../../src/report/run-report';
 import { EnvironmentSchema } from '../../src/environment/schema';
 import { FleetStack, resolveFleet } from '../../src/fleet/fleet';
 import { METRIC_RECORD_ADDRESS, metricRecordOf } from '../../src/fleet/metric-record';
-import type { PlanJson, ResourceChangeJson } from '../../src/terraform/stack-workspace';
+import type { PlanJson, ResourceChangeJson } from '../../src/terraform/runner';
 import { environmentFields } from '../helpers/synth';
 
 type Values = Record<string, unknown>;

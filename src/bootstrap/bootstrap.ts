@@ -9,7 +9,7 @@ import { App } from 'cdktf';
 import type { FleetStack } from '../fleet/fleet';
 import { EXIT } from '../exit-codes';
 import { LocalTarget, terraformEnvironmentFor } from '../local/local-target';
-import { StackWorkspace } from '../terraform/stack-workspace';
+import { TerraformCli } from '../terraform/terraform-cli';
 import { WORK_PATHS } from '../config';
 import { SesBootstrapStack } from './bootstrap-stack';
 import { bootstrapReview } from './bootstrap-review';
@@ -47,8 +47,13 @@ export async function bootstrap(options: BootstrapOptions): Promise<number> {
     local,
   });
   app.synth();
-  const workspace = StackWorkspace.in(outdir, stack.node.id, terraformEnvironmentFor(local !== undefined));
-  await workspace.init();
+  const workspace = new TerraformCli({
+    outdir,
+    env: terraformEnvironmentFor(local !== undefined),
+    local: local !== undefined,
+    pooled: false,
+  }).workspace(stack.node.id);
+  await workspace.initIfNeeded();
   const plan = await workspace.plan('tfplan');
   out.write(`${stack.node.id}: ${plan.text}\n`);
   if (!plan.changes) return EXIT.ok;
@@ -65,7 +70,6 @@ export async function bootstrap(options: BootstrapOptions): Promise<number> {
     out.write(`Review the above, then run again with --auto-approve to create the state bucket and the roles.\n`);
     return EXIT.changes;
   }
-  const applied = await workspace.apply('tfplan');
-  out.write(`${stack.node.id}: ${/Apply complete! (.*)/.exec(applied.stdout)?.[1] ?? 'applied'}\n`);
+  out.write(`${stack.node.id}: ${await workspace.apply('tfplan')}\n`);
   return EXIT.ok;
 }

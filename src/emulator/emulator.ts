@@ -3,6 +3,7 @@
  * on a free port of 127.0.0.1. Started and stopped by process id, never by name.
  */
 import { spawn } from 'node:child_process';
+import { stopChild } from '../process/child-process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { setting } from '../config';
@@ -74,15 +75,7 @@ export async function startEmulator({
   const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killer);
-    }
-  };
+  const stop = () => stopChild(child, { graceMs: 5_000 });
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the emulator did not start within ${timeoutMs} ms`)), timeoutMs);

@@ -9,7 +9,7 @@
 import type { FleetStack } from '../fleet/fleet';
 import { METRIC_RECORD_ADDRESS, MetricRecord, parseMetricRecord } from '../fleet/metric-record';
 import { RESOURCE_TYPES } from '../fleet/resource-types';
-import type { PlanJson, ResourceChangeJson } from '../terraform/stack-workspace';
+import type { PlanJson, ResourceChangeJson } from '../terraform/runner';
 import type {
   DestinationChange,
   DimensionChange,
@@ -231,6 +231,19 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
     ...(monitoring.length > 0 ? { monitoring } : {}),
     metrics: { before: recordedTotal ?? (existedBefore ? null : 0), after },
     ...(recordUpdate ? { recordUpdate } : {}),
+  };
+}
+
+/**
+ * What a plan that changes nothing does (Terraform's `-detailed-exitcode` 0, read without `terraform
+ * show`): no resource changes, and the metric record unchanged, so it holds the fleet's estimate.
+ */
+export function noChanges(stack: FleetStack): StackChanges {
+  return {
+    counts: { add: 0, change: 0, replace: 0, destroy: 0, import: 0 },
+    configurationSets: [],
+    destinations: [],
+    metrics: { before: stack.metrics, after: stack.metrics },
   };
 }
 

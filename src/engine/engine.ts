@@ -18,10 +18,8 @@ import { mapLimit } from '../concurrency';
 import type { FleetStack } from '../fleet/fleet';
 import { LocalTarget, terraformEnvironmentFor } from '../local/local-target';
 import { createLocalStateBuckets } from '../local/state-buckets';
-import { StackWorkspace } from '../terraform/stack-workspace';
-import { ProviderPool } from '../terraform/provider-server';
-import { InitTemplates } from '../terraform/init-templates';
-import { interruptTerraform } from '../terraform/terraform';
+import { TerraformCli } from '../terraform/terraform-cli';
+import type { TerraformRunner, TerraformWorkspace } from '../terraform/runner';
 import { StackStepError } from '../terraform/errors';
 import type { StackChanges } from '../report/change-model';
 import { hasChanges } from './changes';
@@ -36,6 +34,7 @@ import { wavesOf } from '../report/waves';
 import { StackVerification, verificationFailed } from '../report/verify-report';
 import { StepContext, applyStack, driftStack, planStack } from './stack-steps';
 import type { StepEvent } from './progress-display';
+import { Unmanaged, unmanagedOf } from './unmanaged';
 import { formatSeconds } from '../format';
 
 export interface EngineOptions {
@@ -58,6 +57,12 @@ export interface EngineOptions {
   readonly progress: (line: string) => void;
   /** Each stack's steps as they start and end (the live display, or a line each). */
   readonly step?: (event: StepEvent) => void;
+  /** Terraform for the run's stacks; default the real binary (TerraformCli). Tests give a scripted one. */
+  readonly terraform?: TerraformRunner;
+  /** What drift reads through the SES API; default unmanagedOf with the stack's role. */
+  readonly unmanaged?: (stack: FleetStack) => Promise<Unmanaged>;
+  /** Synthesizes the stacks into the output folder before a run; default the project's synth. */
+  readonly synthesize?: (stacks: readonly FleetStack[], outdir: string, local?: LocalTarget) => void;
 }
 
 export interface ApplyOptions {
@@ -72,24 +77,28 @@ export interface ApplyOptions {
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 
 export class Engine {
-  private readonly env: NodeJS.ProcessEnv;
   private readonly byName: ReadonlyMap<string, FleetStack>;
   private readonly steps: StepContext;
   private interruptedBy?: NodeJS.Signals;
-  /** One AWS provider process per worker for the whole run, reattached for each stack it takes. */
-  private readonly providers: ProviderPool;
-  /** The provider installation of the first initialized stack, for the next fresh ones. */
-  private readonly templates = new InitTemplates();
+  private readonly terraform: TerraformRunner;
+  /** Each stack's workspace once initialized: the run's later steps in it need no init check. */
+  private readonly initialized = new Map<string, TerraformWorkspace>();
 
   constructor(private readonly options: EngineOptions) {
-    this.providers = new ProviderPool({ progress: options.progress });
-    this.env = terraformEnvironmentFor(options.local !== undefined);
+    this.terraform =
+      options.terraform ??
+      new TerraformCli({
+        outdir: options.outdir,
+        env: terraformEnvironmentFor(options.local !== undefined),
+        local: options.local !== undefined,
+        progress: options.progress,
+      });
     this.byName = new Map(options.stacks.map((stack) => [stack.name, stack]));
     this.steps = {
       plans: options.plans,
-      everyStack: options.everyStack,
-      local: options.local,
       workspace: (report) => this.workspace(report),
+      unmanaged: (stack) =>
+        options.unmanaged ? options.unmanaged(stack) : unmanagedOf(stack, options.everyStack, options.local),
       retrying: (report, step, work) => this.retrying(report, step, work),
       planCommand: (stack) => this.command('plan', stack),
       interrupted: () => this.interruptedBy !== undefined,
@@ -107,19 +116,12 @@ export class Engine {
     if (this.interruptedBy !== undefined) return;
     this.interruptedBy = signal;
     this.options.progress(`${signal}: stopping; running terraform steps finish their calls and release their locks`);
-    await interruptTerraform(signal);
+    await this.terraform.interrupt(signal);
   }
 
   /** Stops the run's provider processes; says how many served how many stacks. */
   async close(): Promise<void> {
-    const { started, served } = this.providers;
-    await this.providers.close();
-    if (started > 0)
-      this.options.progress(`AWS provider: ${started} process(es) served ${served} stack step group(s) (reattached)`);
-    if (this.templates.seeded > 0)
-      this.options.progress(
-        `init: ${this.templates.seeded} stack folder(s) seeded with the provider installation of an earlier one`,
-      );
+    for (const line of await this.terraform.close()) this.options.progress(line);
   }
 
   async plan(): Promise<RunReport> {
@@ -404,7 +406,8 @@ export class Engine {
         return false;
       }
     }
-    synthesize({ stacks }, outdir, { removeOrphans: false, local });
+    if (this.options.synthesize) this.options.synthesize(stacks, outdir, local);
+    else synthesize({ stacks }, outdir, { removeOrphans: false, local });
     if (local)
       await createLocalStateBuckets(
         local,
@@ -414,10 +417,12 @@ export class Engine {
   }
 
   /** The stack's workspace, initialized. */
-  private async workspace(stack: StackReport): Promise<StackWorkspace> {
-    const workspace = StackWorkspace.in(this.options.outdir, stack.stack, this.env, this.providers);
-    const reconfigure = this.options.local !== undefined;
-    await this.retrying(stack, 'init', () => workspace.initIfNeeded({ reconfigure, templates: this.templates }));
+  private async workspace(stack: StackReport): Promise<TerraformWorkspace> {
+    const initialized = this.initialized.get(stack.stack);
+    if (initialized !== undefined) return initialized;
+    const workspace = this.terraform.workspace(stack.stack);
+    await this.retrying(stack, 'init', () => workspace.initIfNeeded());
+    this.initialized.set(stack.stack, workspace);
     for (const note of workspace.notes.splice(0)) {
       stack.retries.push(`init: ${note}`);
       this.options.progress(`${stack.stack}: ${note}`);
@@ -543,7 +548,9 @@ function outcomeList(parts: readonly (readonly [string, readonly string[]])[]): 
  * false when no such lock is held (released already).
  */
 export async function unlockStack(outdir: string, stack: string, lockId: string, local: boolean): Promise<boolean> {
-  const workspace = StackWorkspace.in(outdir, stack, terraformEnvironmentFor(local));
+  const workspace = new TerraformCli({ outdir, env: terraformEnvironmentFor(local), local, pooled: false }).workspace(
+    stack,
+  );
   if (!fs.existsSync(path.join(workspace.dir, '.terraform')))
     throw new Error(`stack ${stack} has no initialized folder in ${outdir}: nothing to unlock there.`);
   try {

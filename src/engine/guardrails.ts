@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FleetStack } from '../fleet/fleet';
 import type { Refusal } from '../report/run-report';
-import type { StackWorkspace } from '../terraform/stack-workspace';
+import type { TerraformWorkspace } from '../terraform/runner';
 import type { StackChanges } from '../report/change-model';
 import { stackChanges } from './changes';
 import { PlanStore, SavedPlan, actionsDiffer, configHash, fileSha256, plannedActions } from './plan-store';
@@ -50,7 +50,7 @@ export async function verifyPlanFile(
   stack: FleetStack,
   saved: SavedPlan,
   plans: PlanStore,
-  workspace: StackWorkspace,
+  workspace: TerraformWorkspace,
   into: string,
   planCommand: string,
 ): Promise<{ planFile: string; changes: StackChanges }> {

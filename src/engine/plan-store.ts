@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FleetStack } from '../fleet/fleet';
 import { SynthesizedStack } from '../terraform/synthesized-stack';
-import type { PlanJson } from '../terraform/stack-workspace';
+import type { PlanJson } from '../terraform/runner';
 import type { StackChanges } from '../report/change-model';
 import { parseRecord } from '../report/report-schemas';
 import { PendingCreatesSchema, SavedPlanSchema } from './record-schemas';

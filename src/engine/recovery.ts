@@ -3,7 +3,7 @@
  * (the reason, and the lock with the command that clears it).
  */
 import { MissingRemoteObjectError, StackStepError, StalePlanError, StateLockedError } from '../terraform/errors';
-import type { StackWorkspace } from '../terraform/stack-workspace';
+import type { TerraformWorkspace } from '../terraform/runner';
 import { errorSummary } from '../terraform/terraform';
 import type { PlanStore } from './plan-store';
 import type { LockInfo } from '../report/run-report';
@@ -13,7 +13,7 @@ import type { LockInfo } from '../report/run-report';
  * recorded (Terraform writes state at the end). They are imported, so that nothing is created twice.
  * Resolves to one line per resource taken over.
  */
-export async function takeOverInterruptedApply(workspace: StackWorkspace, plans: PlanStore): Promise<string[]> {
+export async function takeOverInterruptedApply(workspace: TerraformWorkspace, plans: PlanStore): Promise<string[]> {
   const pending = plans.interruptedApply(workspace.name);
   if (pending === undefined) return [];
   const recovered: string[] = [];

@@ -6,9 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FleetStack } from '../fleet/fleet';
-import type { LocalTarget } from '../local/local-target';
-import type { StackWorkspace } from '../terraform/stack-workspace';
-import { driftedResources, hasChanges, stackChanges } from './changes';
+import type { PlanJson, TerraformWorkspace } from '../terraform/runner';
+import { driftedResources, hasChanges, noChanges, stackChanges } from './changes';
 import {
   PlanStore,
   SavedPlan,
@@ -21,18 +20,17 @@ import {
 } from './plan-store';
 import { takeOverInterruptedApply } from './recovery';
 import { StackReport, hasDrift } from '../report/run-report';
-import { unmanagedOf } from './unmanaged';
+import type { Unmanaged } from './unmanaged';
 import { acknowledge } from './drift-acknowledgements';
 import { ReviewedPlans, reviewDifferences } from './review';
 
 /** What the steps need from the run. */
 export interface StepContext {
   readonly plans: PlanStore;
-  /** Every stack of every environment file: drift calls a set unmanaged only if none declares it. */
-  readonly everyStack: readonly FleetStack[];
-  readonly local?: LocalTarget;
   /** The stack's workspace, initialized. */
-  workspace(report: StackReport): Promise<StackWorkspace>;
+  workspace(report: StackReport): Promise<TerraformWorkspace>;
+  /** What only the SES API shows: sets and destinations no environment file declares. */
+  unmanaged(stack: FleetStack): Promise<Unmanaged>;
   /** Runs a step, again after transient failures, noting the retries in the report. */
   retrying<T>(report: StackReport, step: string, work: (attempt: number) => Promise<T>): Promise<T>;
   /** `sesform plan --env ...` for the stack, as the report suggests it. */
@@ -45,11 +43,14 @@ export interface StepContext {
   readonly reviewed?: ReviewedPlans;
 }
 
-/** A saved plan and its JSON, with one provider process for both steps. */
-function planAndShow(workspace: StackWorkspace, planFile: string) {
+/**
+ * A saved plan and, when it changes anything, its JSON (one provider process for both steps). A plan
+ * that changes nothing (`-detailed-exitcode` 0) needs no `terraform show`: undefined.
+ */
+function planAndShow(workspace: TerraformWorkspace, planFile: string): Promise<PlanJson | undefined> {
   return workspace.sharingProvider(async (sharing) => {
-    await sharing.plan(planFile);
-    return sharing.showPlan(planFile);
+    const { changes } = await sharing.plan(planFile);
+    return changes ? sharing.showPlan(planFile) : undefined;
   });
 }
 
@@ -58,7 +59,7 @@ export async function planStack(context: StepContext, stack: FleetStack, report:
   report.recovered.push(...(await takeOverInterruptedApply(workspace, context.plans)));
   const planFile = context.plans.prepare(stack.name);
   const plan = await context.retrying(report, 'plan', () => planAndShow(workspace, planFile));
-  const changes = stackChanges(plan, stack);
+  const changes = plan === undefined ? noChanges(stack) : stackChanges(plan, stack);
   const saved: SavedPlan = {
     stack: stack.name,
     configHash: configHash(workspace.dir),
@@ -66,8 +67,8 @@ export async function planStack(context: StepContext, stack: FleetStack, report:
     planSha256: fileSha256(planFile),
     createdAt: new Date().toISOString(),
     changes,
-    actions: plannedActions(plan),
-    creates: pendingCreates(plan, stack),
+    actions: plan === undefined ? {} : plannedActions(plan),
+    creates: plan === undefined ? [] : pendingCreates(plan, stack),
     ...(context.readOnly ? { readOnly: true as const } : {}),
   };
   context.plans.save(saved);
@@ -85,10 +86,11 @@ export async function driftStack(context: StepContext, stack: FleetStack, report
     const plan = await context.retrying(report, 'plan', () =>
       planAndShow(workspace, path.join(scratch, 'drift.tfplan')),
     );
-    const unmanaged = acknowledge(stack.environment, await unmanagedOf(stack, context.everyStack, context.local));
-    report.changes = stackChanges(plan, stack);
+    const unmanaged = acknowledge(stack.environment, await context.unmanaged(stack));
+    // Terraform reports drift only as far as it changes the plan: a plan without changes has none.
+    report.changes = plan === undefined ? noChanges(stack) : stackChanges(plan, stack);
     report.drift = {
-      resources: driftedResources(plan, stack),
+      resources: plan === undefined ? [] : driftedResources(plan, stack),
       unmanagedDestinations: unmanaged.unmanagedDestinations,
       unmanagedSets: unmanaged.unmanagedSets,
       ...(unmanaged.acknowledged.length > 0 ? { acknowledged: unmanaged.acknowledged } : {}),
@@ -120,8 +122,8 @@ export async function applyStack(
   plans.markApplying(report.stack, saved.creates);
   try {
     await context.retrying(report, 'apply', async (attempt) => {
-      if (attempt === 1) return workspace.sharingProvider((attached) => attached.apply(planFile));
-      return applyRemaining(context, workspace, saved);
+      if (attempt === 1) await workspace.sharingProvider((attached) => attached.apply(planFile));
+      else await applyRemaining(context, workspace, saved);
     });
   } finally {
     // Terraform has recorded in the state whatever it did, unless it was interrupted: then requests it
@@ -136,15 +138,18 @@ export async function applyStack(
  * After a transient failure part of the saved plan may be applied, so the plan file is stale. The
  * rest is planned again and applied only if it stays within what was reviewed.
  */
-async function applyRemaining(context: StepContext, workspace: StackWorkspace, reviewed: SavedPlan) {
+async function applyRemaining(context: StepContext, workspace: TerraformWorkspace, reviewed: SavedPlan) {
   const planFile = path.join(context.plans.dir, `${workspace.name}.remaining.tfplan`);
   try {
-    const beyond = beyondReviewed(reviewed, await planAndShow(workspace, planFile));
+    const remaining = await planAndShow(workspace, planFile);
+    // The failed attempt applied everything after all (the error came after the last change).
+    if (remaining === undefined) return;
+    const beyond = beyondReviewed(reviewed, remaining);
     if (beyond.length > 0)
       throw new Error(
         `after a transient failure, the remaining changes go beyond the reviewed plan (${beyond.join(', ')}): nothing more was applied; run ${context.planCommand(workspace.name)} and review again.`,
       );
-    return await workspace.sharingProvider((attached) => attached.apply(planFile));
+    await workspace.sharingProvider((attached) => attached.apply(planFile));
   } finally {
     fs.rmSync(planFile, { force: true });
   }

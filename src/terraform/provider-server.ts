@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setting } from '../config';
 import { SynthesizedStack } from './synthesized-stack';
+import { hasExited, stopChild } from '../process/child-process';
 
 const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
 
@@ -78,14 +79,7 @@ function start(
   });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(killer);
-}
+const stop = (child: ChildProcess) => stopChild(child, { graceMs: 3_000 });
 
 /**
  * The folder of the provider's unix socket, which go-plugin makes in the temp folder for each process
@@ -143,8 +137,7 @@ export class ProviderPool {
     try {
       return await work({ ...env, TF_REATTACH_PROVIDERS: provider.reattach });
     } finally {
-      if (reusable && provider.child.exitCode === null && provider.child.signalCode === null)
-        this.idle.set(key, [...(this.idle.get(key) ?? []), provider]);
+      if (reusable && !hasExited(provider.child)) this.idle.set(key, [...(this.idle.get(key) ?? []), provider]);
       else if (!reusable) await this.retire(provider);
     }
   }
@@ -185,8 +178,7 @@ export class ProviderPool {
     const idle = this.idle.get(key) ?? [];
     let provider = idle.pop();
     // A process that exited (killed from outside) is not handed out again.
-    while (provider !== undefined && (provider.child.exitCode !== null || provider.child.signalCode !== null))
-      provider = idle.pop();
+    while (provider !== undefined && hasExited(provider.child)) provider = idle.pop();
     return provider;
   }
 

@@ -3,6 +3,7 @@
  * provider mirror, the environment Terraform runs with, and the process itself.
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { stopChild } from '../process/child-process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WORK_PATHS, setting } from '../config';
@@ -67,52 +68,51 @@ export interface TerraformResult {
   readonly signal?: NodeJS.Signals;
 }
 
-/** The terraform processes running now, for interruptTerraform. */
-const running = new Set<ChildProcess>();
-
 /**
- * Stops every running terraform as Ctrl-C stops one: each gets the signal once, finishes the calls in
- * flight, writes its state and releases its lock. Resolves when all have exited, or after `graceMs`,
- * when any still running are killed.
+ * Starts terraform processes and stops them all as Ctrl-C stops one. One per run (the real runner
+ * owns it), so that a run interrupts only its own processes.
  */
-export async function interruptTerraform(signal: NodeJS.Signals, graceMs = 60_000): Promise<void> {
-  const children = [...running];
-  const exited = children.map((child) => new Promise((resolve) => child.once('close', resolve)));
-  for (const child of children) child.kill(signal);
-  const killer = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), graceMs);
-  await Promise.all(exited);
-  clearTimeout(killer);
-}
+export class TerraformProcesses {
+  private readonly running = new Set<ChildProcess>();
+  /** Invocations by subcommand (`plan`, `show`, ...), for the run's benchmark line. */
+  readonly invocations = new Map<string, number>();
 
-/** Runs `terraform <args>` in `cwd`; resolves with its exit code and output (never rejects on a non-zero exit). */
-export function terraform(
-  args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal },
-): Promise<TerraformResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(setting('terraform') ?? 'terraform', [...args], {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal: options.signal,
-      // Its own process group: a Ctrl-C of the terminal reaches sesform only, which forwards it once
-      // (Terraform takes a second interrupt as "exit at once", leaving the state lock behind).
-      detached: true,
+  /** Runs `terraform <args>` in `cwd`; resolves with its exit code and output (never rejects on a non-zero exit). */
+  run(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformResult> {
+    this.invocations.set(args[0], (this.invocations.get(args[0]) ?? 0) + 1);
+    return new Promise((resolve, reject) => {
+      const child = spawn(setting('terraform') ?? 'terraform', [...args], {
+        cwd: options.cwd,
+        env: options.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: a Ctrl-C of the terminal reaches sesform only, which forwards it once
+        // (Terraform takes a second interrupt as "exit at once", leaving the state lock behind).
+        detached: true,
+      });
+      this.running.add(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('error', (error) => {
+        this.running.delete(child);
+        reject(error);
+      });
+      child.once('close', (code, signal) => {
+        this.running.delete(child);
+        resolve({ code: code ?? 1, stdout, stderr, ...(signal ? { signal } : {}) });
+      });
     });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', (error) => {
-      running.delete(child);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      running.delete(child);
-      resolve({ code: code ?? 1, stdout, stderr, ...(signal ? { signal } : {}) });
-    });
-  });
+  }
+
+  /**
+   * Stops every running terraform as Ctrl-C stops one: each gets the signal once, finishes the calls
+   * in flight, writes its state and releases its lock. Resolves when all have exited, or after
+   * `graceMs`, when any still running are killed.
+   */
+  async interrupt(signal: NodeJS.Signals, graceMs = 60_000): Promise<void> {
+    await Promise.all([...this.running].map((child) => stopChild(child, { signal, graceMs })));
+  }
 }
 
 /** The last lines of Terraform's error output, for a one-look failure message. */
