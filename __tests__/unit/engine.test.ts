@@ -12,7 +12,8 @@ import { withRetries } from '../../src/engine/retry';
 import { parseShard, shardOf } from '../../src/engine/scheduling';
 import { loadEnvironments } from '../../src/fleet/loader';
 import type { FleetStack } from '../../src/fleet/fleet';
-import { StateLockedError, TransientAwsError, stepError } from '../../src/terraform/errors';
+import { stepError } from '../../src/terraform/errors';
+import { captured } from '../helpers/scripted-terraform';
 import { PlanJson, ResourceChangeJson } from '../../src/terraform/runner';
 import { acknowledge } from '../../src/engine/drift-acknowledgements';
 import { errorHeadline } from '../../src/engine/engine';
@@ -260,9 +261,6 @@ describe('reports', () => {
 });
 
 describe('locks and retries', () => {
-  const failure = (stderr: string) => stepError('s', 'apply', { code: 1, stdout: '', stderr });
-  const isTransient = (error: unknown) => error instanceof TransientAwsError;
-
   test("a failure in a progress line is not cut after its colon: the first line of Terraform's message follows", () => {
     expect(
       errorHeadline(
@@ -293,48 +291,27 @@ describe('locks and retries', () => {
     expect(text).not.toContain('ENOENT');
   });
 
-  test('a lock is recognised, at the terraform layer, with its ID and holder', () => {
-    const output = `Error: Error acquiring the state lock\n\nLock Info:\n  ID:        1234-abcd\n  Path:      b/k\n  Operation: OperationTypeApply\n  Who:       ci@runner\n  Created:   2026-11-27 08:00:00 UTC\n`;
-    const locked = failure(output);
-    expect(locked).toBeInstanceOf(StateLockedError);
-    expect((locked as StateLockedError).lock).toEqual({
-      id: '1234-abcd',
-      who: 'ci@runner',
-      operation: 'OperationTypeApply',
-      created: '2026-11-27 08:00:00 UTC',
-    });
-    expect(failure('Error: something else')).not.toBeInstanceOf(StateLockedError);
-    expect(isTransient(failure(output + 'StatusCode: 503'))).toBe(false);
-  });
-
-  test('throttling and server errors are transient; client errors are not', () => {
-    expect(
-      isTransient(failure('https response error StatusCode: 429, TooManyRequestsException: Too many requests')),
-    ).toBe(true);
-    expect(isTransient(failure('https response error StatusCode: 503, ServiceUnavailable'))).toBe(true);
-    expect(isTransient(failure('https response error StatusCode: 400, BadRequestException: bad'))).toBe(false);
-    expect(isTransient(new Error('ThrottlingException'))).toBe(false);
-  });
-
   test('retries transient errors a bounded number of times, says so, and never retries others', async () => {
     const said: string[] = [];
     let calls = 0;
-    const flaky = () =>
-      ++calls < 3 ? Promise.reject(failure('StatusCode: 500, InternalFailure')) : Promise.resolve('ok');
+    const serverError = () => stepError('s', 'plan', captured('plan-server-error'));
+    const flaky = () => (++calls < 3 ? Promise.reject(serverError()) : Promise.resolve('ok'));
     await expect(
       withRetries(flaky, { baseMs: 1, onRetry: (attempt, cause) => said.push(`${attempt}: ${cause}`) }),
     ).resolves.toBe('ok');
-    expect(said).toEqual(['2: StatusCode: 500, InternalFailure', '3: StatusCode: 500, InternalFailure']);
+    const cause = expect.stringMatching(/^Error: reading AWS SESv2 .*StatusCode: 500/);
+    expect(said).toEqual([expect.stringMatching(/^2: /), expect.stringMatching(/^3: /)]);
+    expect(said.map((line) => line.slice(3))).toEqual([cause, cause]);
 
     calls = 0;
-    const always = () => (++calls, Promise.reject(failure('StatusCode: 500')));
+    const always = () => (++calls, Promise.reject(serverError()));
     await expect(withRetries(always, { baseMs: 1, attempts: 3, onRetry: () => undefined })).rejects.toThrow(
-      'terraform apply failed',
+      'terraform plan failed',
     );
     expect(calls).toBe(3);
 
     calls = 0;
-    const permanent = () => (++calls, Promise.reject(failure('StatusCode: 400, BadRequestException')));
+    const permanent = () => (++calls, Promise.reject(stepError('s', 'apply', captured('apply-bad-request'))));
     await expect(withRetries(permanent, { baseMs: 1, onRetry: () => undefined })).rejects.toThrow();
     expect(calls).toBe(1);
   });

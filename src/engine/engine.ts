@@ -547,10 +547,14 @@ function outcomeList(parts: readonly (readonly [string, readonly string[]])[]): 
  * Clears a state lock left by a terraform process that is gone, in the stack's synthesized folder;
  * false when no such lock is held (released already).
  */
-export async function unlockStack(outdir: string, stack: string, lockId: string, local: boolean): Promise<boolean> {
-  const workspace = new TerraformCli({ outdir, env: terraformEnvironmentFor(local), local, pooled: false }).workspace(
-    stack,
-  );
+export async function unlockStack(
+  outdir: string,
+  stack: string,
+  lockId: string,
+  local: boolean,
+  terraform: TerraformRunner = new TerraformCli({ outdir, env: terraformEnvironmentFor(local), local, pooled: false }),
+): Promise<boolean> {
+  const workspace = terraform.workspace(stack);
   if (!fs.existsSync(path.join(workspace.dir, '.terraform')))
     throw new Error(`stack ${stack} has no initialized folder in ${outdir}: nothing to unlock there.`);
   try {
