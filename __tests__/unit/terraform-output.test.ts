@@ -60,7 +60,7 @@ describe('typed errors from captured output', () => {
 
   test('the failure message ends with the last lines of what Terraform said', () => {
     expect(typed('apply-bad-request').message).toMatch(
-      /^s: terraform apply failed \(exit 1\):\n[\s\S]*BadRequestException: injected fault: BadRequestException[\s\S]*101:       \}$/,
+      /^s: terraform apply failed \(exit 1\):\n[\s\S]*BadRequestException: injected fault: BadRequestException[\s\S]*101: {7}\}$/,
     );
   });
 });
