@@ -1,28 +1,27 @@
 /**
- * Faults, end to end with real Terraform against the emulator's fault injection: a failing wave, a
- * terraform process killed in the middle of an apply, an emulator that cannot be reached, and
- * transient AWS errors that outlast the provider's own retries.
+ * Faults only real processes show, end to end with real Terraform against the emulator's fault
+ * injection: a Ctrl-C in the middle of an apply (terraform stops its calls, writes its state and
+ * releases its lock) and a runner killed in the middle of one (the lock it leaves, cleared; what its
+ * requests created, taken over). How the engine decides on a failure (waves stopped, retries of
+ * transient errors, an unreachable emulator) is unit-tested on Terraform's captured output
+ * (unit/engine-decisions.test.ts). Each test works on an environment of its own.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from '../../src/emulator/emulator';
-import { renderMarkdown } from '../../src/report/text';
 import { EngineFixture, stackIn } from '../helpers/engine-fixture';
 import { PROJECT_ROOT, environmentYaml } from '../helpers/synth';
 
 jest.setTimeout(300_000);
 
-const ACCOUNTS = ['720000000000', '720000000001', '720000000002'];
 const KILLED = '720000000009';
 const INTERRUPTED = '720000000008';
 
-const environment = (name: string, account: string, wave: number, extraDestination = '') =>
+const environment = (name: string, account: string) =>
   environmentYaml(
     name,
     account,
-    `wave: ${wave}
-configurationSets:
+    `configurationSets:
   - name: mail
     eventDestinations:
       - name: events
@@ -35,122 +34,21 @@ configurationSets:
         cloudWatch:
           dimensions:
             - { name: campaign, source: messageTag, defaultValue: none, expectedValues: 3 }
-${extraDestination}`,
+`,
   );
 
-const CLICKS = `      - name: clicks
-        eventTypes: [CLICK]
-        cloudWatch:
-          dimensions:
-            - { name: campaign, source: messageTag, defaultValue: none, expectedValues: 3 }
-`;
-
 let fixture: EngineFixture;
-const retryBase = process.env.SESFORM_RETRY_BASE_MS;
 
 beforeAll(async () => {
-  process.env.SESFORM_RETRY_BASE_MS = '200';
   fixture = await EngineFixture.start(
-    {
-      'w0.yaml': environment('w0', ACCOUNTS[0], 0),
-      'w1.yaml': environment('w1', ACCOUNTS[1], 1),
-      'w2.yaml': environment('w2', ACCOUNTS[2], 2),
-    },
+    { 'interrupted.yaml': environment('interrupted', INTERRUPTED), 'killed.yaml': environment('killed', KILLED) },
     { faultInjection: true },
   );
 });
 
-afterAll(async () => {
-  if (retryBase === undefined) delete process.env.SESFORM_RETRY_BASE_MS;
-  else process.env.SESFORM_RETRY_BASE_MS = retryBase;
-  await fixture?.stop();
-});
+afterAll(() => fixture?.stop());
 
 afterEach(() => fixture.clearFaults());
-
-test('a failing stack in wave 1 stops the rollout before wave 2; a rerun after the fix completes it, nothing twice', async () => {
-  await fixture.inject({
-    operation: 'CreateConfigurationSet',
-    count: 1,
-    status: 400,
-    code: 'BadRequestException',
-    account: ACCOUNTS[1],
-  });
-  const failed = await fixture.report(['rollout', '--all', '--auto-approve']);
-  expect(failed.exitCode).toBe(1);
-  expect(failed.stacks.map((stack) => [stack.stack, stack.outcome])).toEqual([
-    ['w0-eu-west-1', 'applied'],
-    ['w1-eu-west-1', 'failed'],
-    ['w2-eu-west-1', 'not-touched'],
-  ]);
-  const w1 = stackIn(failed, 'w1-eu-west-1');
-  expect(w1.error).toContain('BadRequestException');
-  expect(w1.retries).toEqual([]); // not transient: never retried
-  expect(failed.stopped).toBe(
-    'Wave 1 failed (w1-eu-west-1): applied w0-eu-west-1; not touched w2-eu-west-1. Fix the cause and run again: what was applied is not applied twice.',
-  );
-  expect(await fixture.setNames(ACCOUNTS[2])).toEqual([]);
-  const markdown = renderMarkdown(failed);
-  expect(markdown).toContain('```mermaid');
-  expect(markdown).toContain('w0_eu_west_1["✅ w0-eu-west-1<br/>applied"]:::applied');
-  expect(markdown).toContain('w1_eu_west_1["❌ w1-eu-west-1<br/>failed"]:::failed');
-  expect(markdown).toContain('w2_eu_west_1["⏸️ w2-eu-west-1<br/>not-touched"]:::not_touched');
-  expect(markdown).toContain('wave1 --> wave2');
-
-  const rerun = await fixture.report(['rollout', '--all', '--auto-approve']);
-  expect(rerun.exitCode).toBe(0);
-  expect(rerun.stacks.map((stack) => stack.outcome)).toEqual(['no-changes', 'applied', 'applied']);
-  for (const account of ACCOUNTS) {
-    expect(await fixture.setNames(account)).toEqual(['mail']);
-    expect(Object.keys(await fixture.destinations(account, 'mail')).sort()).toEqual(['events', 'opens']);
-  }
-});
-
-test('transient errors that outlast the provider retries are retried with backoff, and the report says so', async () => {
-  fixture.write('w2.yaml', environment('w2', ACCOUNTS[2], 2, CLICKS));
-  // Throttled long enough to fail the provider's own attempts once, then it clears.
-  await fixture.inject({
-    operation: 'CreateConfigurationSetEventDestination',
-    count: 3,
-    status: 429,
-    code: 'TooManyRequestsException',
-    account: ACCOUNTS[2],
-  });
-  // And a server error on the refresh of the plan.
-  await fixture.inject({
-    operation: 'GetConfigurationSet',
-    count: 3,
-    status: 500,
-    code: 'InternalFailure',
-    account: ACCOUNTS[2],
-  });
-  const report = await fixture.report(['rollout', '--env', 'w2', '--auto-approve']);
-  expect(report.exitCode).toBe(0);
-  const w2 = stackIn(report, 'w2-eu-west-1');
-  expect(w2.outcome).toBe('applied');
-  expect(w2.retries).toEqual([
-    expect.stringMatching(/^plan attempt 2 after \d+\.\d s: .*(InternalFailure|StatusCode: 500)/),
-    expect.stringMatching(/^apply attempt 2 after \d+\.\d s: .*(TooManyRequests|StatusCode: 429)/),
-  ]);
-  expect(Object.keys(await fixture.destinations(ACCOUNTS[2], 'mail')).sort()).toEqual(['clicks', 'events', 'opens']);
-});
-
-test('an unreachable emulator fails every stack at once with a clear message, exit 1, nothing run', async () => {
-  const dead = `http://127.0.0.1:${await freePort()}`;
-  fs.rmSync(fixture.plans, { recursive: true, force: true });
-  const report = await fixture.report(['plan', '--all'], { endpoint: dead });
-  expect(report.exitCode).toBe(1);
-  for (const stack of report.stacks) {
-    expect(stack.outcome).toBe('failed');
-    expect(stack.error).toBe(
-      `the emulator at ${dead} is not reachable (ECONNREFUSED); nothing was run. Start one with \`sesform emulator\`, or leave out --endpoint and sesform starts its own.`,
-    );
-  }
-  expect(fs.existsSync(fixture.plans)).toBe(false);
-  const apply = await fixture.run(['apply', '--all'], { endpoint: dead });
-  expect(apply.code).toBe(1);
-  expect(apply.stdout).toContain('is not reachable (ECONNREFUSED)');
-});
 
 /** Runs `sesform apply` as its own process group, and kills the group once the emulator sees `operation`. */
 async function killApplyDuring(operation: string): Promise<void> {
@@ -201,7 +99,6 @@ function processesIn(dir: string): number[] {
 }
 
 test('SIGINT mid-apply: terraform stops cleanly, the report says what was applied and interrupted, exit 130, no lock left', async () => {
-  fixture.write('interrupted.yaml', environment('interrupted', INTERRUPTED, 0));
   await fixture.inject({
     operation: 'CreateConfigurationSetEventDestination',
     count: 2,
@@ -245,7 +142,6 @@ test('SIGINT mid-apply: terraform stops cleanly, the report says what was applie
 });
 
 test('terraform killed in the middle of an apply: the lock is reported and cleared, the next rollout converges', async () => {
-  fixture.write('killed.yaml', environment('killed', KILLED, 0));
   expect((await fixture.run(['plan', '--env', 'killed'])).code).toBe(2);
   // Destination calls hang long enough to kill the apply while they are in flight.
   await fixture.inject({

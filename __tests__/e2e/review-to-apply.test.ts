@@ -2,7 +2,9 @@
  * What reaches the accounts after merge is the plan the pull request reviewed. The commands of the
  * shipped workflows (helpers/review-pipeline.ts) run here in their order, each job in its own folder,
  * artifacts passed between them as folders keyed as the workflows key them. Real Terraform and the
- * real provider on the emulator.
+ * real provider on the emulator. How a fresh plan is compared with the reviewed one (a moved state, a
+ * configuration no pull request planned, plan roles against deploy roles) is unit-tested
+ * (unit/review.test.ts, unit/engine-decisions.test.ts). Each test starts from the declared state.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +13,7 @@ import {
   ListTagsForResourceCommand,
   PutConfigurationSetSendingOptionsCommand,
 } from '@aws-sdk/client-sesv2';
-import { EngineFixture, stackIn } from '../helpers/engine-fixture';
+import { EngineFixture } from '../helpers/engine-fixture';
 import { PULL_REQUEST, ROLLOUT, SHARDS } from '../helpers/review-pipeline';
 import { environmentYaml } from '../helpers/synth';
 import type { RunReport } from '../../src/report/run-report';
@@ -42,12 +44,20 @@ let fixture: EngineFixture;
 /** Artifacts kept between workflow runs, by name (GitHub's artifact store). */
 let artifacts: string;
 
+const BASELINE = {
+  'dev.yaml': environment('dev', DEV, 0, 'mail'),
+  'prod.yaml': environment('prod', PROD, 1, 'mail'),
+};
+
 beforeAll(async () => {
-  fixture = await EngineFixture.start({
-    'dev.yaml': environment('dev', DEV, 0, 'mail'),
-    'prod.yaml': environment('prod', PROD, 1, 'mail'),
-  });
+  fixture = await EngineFixture.start(BASELINE);
   artifacts = path.join(fixture.root, 'artifacts');
+});
+
+// Every test starts from the accounts as the baseline files declare them, whatever ran before it.
+beforeEach(async () => {
+  for (const [name, content] of Object.entries(BASELINE)) fixture.write(name, content);
+  fs.rmSync(artifacts, { recursive: true, force: true });
   expect((await fixture.run(['rollout', '--all', '--auto-approve'])).code).toBe(0);
 });
 
@@ -197,29 +207,6 @@ test('the reviewed plans are found by the merged configuration and applied, wave
   expect([await owner(DEV), await owner(PROD)]).toEqual(['platform', 'platform']);
 });
 
-test('a plan that moved since review (a console change) is shown as the new plan before any wave applies it', async () => {
-  fixture.write('prod.yaml', environment('prod', PROD, 1, 'payments'));
-  const pr = await pullRequestWorkflow();
-  expect(pr.comment).toContain('tag owner "platform" -> "payments"');
-  await pauseSending(PROD);
-
-  const rollout = await rolloutWorkflow();
-  expect(rollout.found).toBe(true);
-  expect(rollout.differs).toBe(1);
-  const prod = stackIn(rollout.review, 'prod-eu-west-1');
-  // Independently: the reviewed plan changed one tag; the account now also has sending paused.
-  expect(prod.review?.differences).toEqual([
-    'reviewed, not planned now: ~ configuration set mail: update in place; tag owner "platform" -> "payments"',
-    'planned now, not reviewed: ~ configuration set mail: update in place; sending enabled false -> true; tag owner "platform" -> "payments"',
-  ]);
-  expect(rollout.reviewMarkdown).toContain(
-    '1 of 1 plan(s) with changes differ from the plans the review approved (prod-eu-west-1)',
-  );
-  // The approved plans are the new ones (shown above): the waves apply them.
-  expect(rollout.waves.map((wave) => wave.code)).toEqual([0, 0]);
-  expect([await owner(PROD), await sendingEnabled(PROD)]).toEqual(['payments', true]);
-});
-
 test('a plan that moves after approval is refused in its wave: nothing applied, the new plan shown', async () => {
   fixture.write('prod.yaml', environment('prod', PROD, 1, 'billing'));
   await pullRequestWorkflow();
@@ -236,41 +223,5 @@ test('a plan that moves after approval is refused in its wave: nothing applied, 
     'planned now, not reviewed: ~ configuration set mail: update in place; sending enabled false -> true',
   );
   expect(prodWave.stdout).toContain('Some plans are not the ones reviewed, so nothing was applied.');
-  expect([await owner(PROD), await sendingEnabled(PROD)]).toEqual(['payments', false]);
-});
-
-test('a merged configuration that no pull request planned (another merge landed) goes back to review', async () => {
-  fixture.write('prod.yaml', environment('prod', PROD, 1, 'billing'));
-  const pr = await pullRequestWorkflow();
-  // Another change reached main before this one: the merged configuration is not the reviewed one.
-  fixture.write('dev.yaml', environment('dev', DEV, 0, 'growth'));
-  const rollout = await rolloutWorkflow();
-  expect(rollout.found).toBe(false);
-  expect(fs.existsSync(path.join(artifacts, `sesform-reviewed-${pr.fingerprint}`))).toBe(true);
-  expect(rollout.differs).toBe(2);
-  expect(stackIn(rollout.review, 'dev-eu-west-1').review?.differences).toEqual([
-    'no plan of this stack was reviewed (the pull request did not plan it)',
-  ]);
-  expect(rollout.reviewMarkdown).toContain('2 of 2 plan(s) with changes differ');
-  // The approved plans are the new ones: applied as shown.
-  expect(rollout.waves.map((wave) => wave.code)).toEqual([0, 0]);
-  expect([await owner(DEV), await owner(PROD), await sendingEnabled(PROD)]).toEqual(['growth', 'billing', true]);
-});
-
-test('the configuration, not the roles, decides whether a plan was reviewed', async () => {
-  // The rollout's plans assume the deploy roles, the review's the plan roles: the same configuration.
-  fixture.write('dev.yaml', environment('dev', DEV, 0, 'search'));
-  const review = jobFolder('role-check');
-  const plan = await inJob(review, ['plan', '--env', 'dev', '--read-only', '--plans', 'reviewed']);
-  expect(plan.code).toBe(2);
-  const deploy = await inJob(review, ['plan', '--env', 'dev', '--reviewed', 'reviewed', '--plans', 'deploy', '--json']);
-  const dev = stackIn(JSON.parse(deploy.stdout) as RunReport, 'dev-eu-west-1');
-  expect(dev.review).toEqual({ differences: [] });
-  const record = (folder: string) =>
-    JSON.parse(fs.readFileSync(path.join(review, folder, 'dev-eu-west-1.json'), 'utf8')) as {
-      configHash: string;
-      reviewHash: string;
-    };
-  expect(record('reviewed').configHash).not.toBe(record('deploy').configHash);
-  expect(record('reviewed').reviewHash).toBe(record('deploy').reviewHash);
+  expect([await owner(PROD), await sendingEnabled(PROD)]).toEqual(['mail', false]);
 });

@@ -21,6 +21,8 @@ import { localProviderVersion } from '../../src/terraform/terraform';
 
 export class LocalStacks {
   private readonly accounts: SesAccounts;
+  /** Terraform for every stack, with pooled providers (stopped by stop()). */
+  private readonly terraform: TerraformCli;
 
   private constructor(
     readonly emulator: Emulator,
@@ -31,6 +33,7 @@ export class LocalStacks {
     private readonly ownsEmulator: boolean,
   ) {
     this.accounts = new SesAccounts(target.endpoint);
+    this.terraform = new TerraformCli({ outdir, env, local: true });
   }
 
   /** Synthesizes the environments of `dir` against the given emulator, or a new one. */
@@ -69,7 +72,7 @@ export class LocalStacks {
   }
 
   workspace(name: string): StackWorkspace {
-    return new TerraformCli({ outdir: this.outdir, env: this.env, local: true, pooled: false }).workspace(name);
+    return this.terraform.workspace(name);
   }
 
   /** Runs `work` on every stack, as many at once as there are cores. */
@@ -96,6 +99,7 @@ export class LocalStacks {
   }
 
   async stop(): Promise<void> {
+    await this.terraform.close();
     this.accounts.destroy();
     if (this.ownsEmulator) await this.emulator.stop();
     fs.rmSync(this.outdir, { recursive: true, force: true });

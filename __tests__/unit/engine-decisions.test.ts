@@ -15,7 +15,9 @@ import { PlanStore } from '../../src/engine/plan-store';
 import { ReviewedPlans } from '../../src/engine/review';
 import { loadEnvironments } from '../../src/fleet/loader';
 import type { Fleet, FleetStack } from '../../src/fleet/fleet';
-import type { RunReport, StackReport } from '../../src/report/run-report';
+import { RunReport, StackReport, mergeReports } from '../../src/report/run-report';
+import { selectStacks } from '../../src/engine/scheduling';
+import { localTarget } from '../../src/local/local-target';
 import { renderMarkdown, renderText } from '../../src/report/text';
 import { EXIT } from '../../src/exit-codes';
 import { environmentYaml } from '../helpers/synth';
@@ -220,6 +222,13 @@ describe('apply', () => {
     expect(stackIn(failed, 'w1-eu-west-1').retries).toEqual([]);
     expect(stackIn(failed, 'w1-eu-west-1').error).toContain('BadRequestException: injected fault');
     expect(terraform.steps('apply')).toEqual(['w0-eu-west-1 apply', 'w1-eu-west-1 apply']);
+    // The waves diagram of the Markdown report shows where it stopped.
+    const markdown = renderMarkdown(failed);
+    expect(markdown).toContain('```mermaid');
+    expect(markdown).toContain('w0_eu_west_1["✅ w0-eu-west-1<br/>applied"]:::applied');
+    expect(markdown).toContain('w1_eu_west_1["❌ w1-eu-west-1<br/>failed"]:::failed');
+    expect(markdown).toContain('w2_eu_west_1["⏸️ w2-eu-west-1<br/>not-touched"]:::not_touched');
+    expect(markdown).toContain('wave1 --> wave2');
 
     terraform.script('w1-eu-west-1').plans = [createsAll(bench.stack('w1-eu-west-1'))];
     const rollout = await bench.engine(terraform).rollout(autoApprove);
@@ -311,7 +320,13 @@ describe('apply', () => {
 
   test('destroy protection: a set of a protected environment deleted is refused (exit 3) until --allow-destroy names it', async () => {
     const w2 = bench.stack('w2-eu-west-1');
-    const terraform = await planned({ ...firstPlans(), 'w2-eu-west-1': { plans: [deletesSet(w2, 'mail')] } });
+    const terraform = bench.terraform({ ...firstPlans(), 'w2-eu-west-1': { plans: [deletesSet(w2, 'mail')] } });
+    const plan = await bench.engine(terraform).plan();
+    // The plan says it first, before any detail.
+    expect(renderText(plan).split('\n')).toContain(
+      '!! w2-eu-west-1: configuration set "mail" will be DESTROYED (protected environment)',
+    );
+    expect(renderText(plan)).toContain('- configuration set mail: DESTROY');
     const refused = await bench.engine(terraform).apply(autoApprove);
     expect(refused.exitCode).toBe(EXIT.guardrail);
     expect(refused.refusals).toEqual([
@@ -481,6 +496,62 @@ describe('drift', () => {
     expect(terraform.steps('plan', 'show')).toHaveLength(4);
     expect(report.exitCode).toBe(EXIT.changes);
   });
+});
+
+test('an unreachable emulator fails every stack at once with a clear message, exit 1, nothing run', async () => {
+  const dead = 'http://127.0.0.1:9';
+  const terraform = bench.terraform(firstPlans());
+  const engine = new Engine({
+    stacks: bench.fleet.stacks,
+    everyStack: bench.fleet.stacks,
+    outdir: bench.outdir,
+    plans: bench.plans,
+    concurrency: 2,
+    progress: () => undefined,
+    terraform,
+    local: localTarget(dead, '5.100.0'),
+  });
+  for (const report of [await engine.plan(), await engine.apply(autoApprove)]) {
+    expect(report.exitCode).toBe(EXIT.error);
+    for (const stack of report.stacks)
+      expect([stack.outcome, stack.error]).toEqual([
+        'failed',
+        `the emulator at ${dead} is not reachable (ECONNREFUSED); nothing was run. Start one with \`sesform emulator\`, or leave out --endpoint and sesform starts its own.`,
+      ]);
+  }
+  expect(terraform.calls).toEqual([]);
+  expect(fs.existsSync(bench.plans.dir)).toBe(false);
+});
+
+test('shards: each job plans its share of every wave; their reports merge into one report and one exit code', async () => {
+  const terraform = bench.terraform({ ...firstPlans(), 'w1-eu-west-1': {} });
+  const reports: RunReport[] = [];
+  for (const index of [1, 2]) {
+    const stacks = selectStacks(bench.fleet.stacks, { shard: { index, count: 2 } });
+    const engine = new Engine({
+      stacks,
+      everyStack: bench.fleet.stacks,
+      outdir: bench.outdir,
+      plans: bench.plans,
+      concurrency: 2,
+      shard: `${index}/2`,
+      progress: () => undefined,
+      terraform,
+    });
+    reports.push(await engine.plan());
+  }
+  // Every stack in exactly one shard.
+  expect(reports.flatMap((report) => report.stacks.map((stack) => stack.stack)).sort()).toEqual(STACKS);
+  const merged = mergeReports(reports);
+  expect(merged.exitCode).toBe(EXIT.changes);
+  expect(outcomes(merged)).toEqual({
+    'w0-eu-west-1': 'planned',
+    'w1-eu-west-1': 'no-changes',
+    'w2-eu-west-1': 'planned',
+  });
+  expect(() => mergeReports([reports[0], reports[0]])).toThrow(
+    `stack ${reports[0].stacks[0].stack} is in more than one report: were the shards overlapping?`,
+  );
 });
 
 test('unlock: a released lock is said to be released, from what the S3 backend answers', async () => {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import {
   ProviderPool,
   installedProvider,
-  socketFolderOf,
+  socketLeftover,
   withSharedProvider,
 } from '../../src/terraform/provider-server';
 
@@ -49,6 +49,15 @@ function stackDir(script: string, providers: unknown[] = [{ region: 'eu-west-1' 
   return dir;
 }
 
+const alive = (pid: string | number) => {
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const REATTACH =
   '{"registry.terraform.io/hashicorp/aws":{"Protocol":"grpc","ProtocolVersion":5,"Pid":1,"Test":true,"Addr":{"Network":"unix","String":"/tmp/x"}}}';
 /** Shell lines that print the handshake as the provider does. */
@@ -73,18 +82,54 @@ test('after the handshake the steps get TF_REATTACH_PROVIDERS, and the process i
   expect(() => process.kill(pid, 0)).toThrow();
 });
 
-test("the provider's socket folder in the temp folder is removed when it stops", async () => {
-  // As go-plugin names it: "plugin" and digits.
-  const folder = path.join(os.tmpdir(), `plugin${process.pid}${Date.now()}`);
+test("the provider's socket in the temp folder (a pluginNNN file, or an older release's folder) is removed when it stops", async () => {
+  const stamp = `${process.pid}${Date.now()}`;
+  // As go-plugin names them: "plugin" and digits, right in the temp folder.
+  const socket = path.join(os.tmpdir(), `plugin${stamp}1`);
+  fs.writeFileSync(socket, '');
+  const folder = path.join(os.tmpdir(), `plugin${stamp}2`);
   fs.mkdirSync(folder);
   fs.writeFileSync(path.join(folder, 'plugin.sock'), '');
-  const reattach = REATTACH.replace('/tmp/x', path.join(folder, 'plugin.sock'));
-  const dir = stackDir(`cat <<'END'\nTF_REATTACH_PROVIDERS='${reattach}'\nEND\nexec sleep 60`);
-  await withSharedProvider(dir, { PATH: process.env.PATH }, async (env) => env.TF_REATTACH_PROVIDERS);
-  expect(fs.existsSync(folder)).toBe(false);
-  // Only a plugin folder right in the temp folder is ever removed.
-  expect(socketFolderOf(REATTACH.replace('/tmp/x', '/home/me/plugin1/x.sock'))).toBeUndefined();
-  expect(socketFolderOf(REATTACH.replace('/tmp/x', path.join(os.tmpdir(), 'other', 'x.sock')))).toBeUndefined();
+  for (const address of [socket, path.join(folder, 'plugin.sock')]) {
+    const reattach = REATTACH.replace('/tmp/x', address);
+    const dir = stackDir(`cat <<'END'\nTF_REATTACH_PROVIDERS='${reattach}'\nEND\nexec sleep 60`);
+    await withSharedProvider(dir, { PATH: process.env.PATH }, async (env) => env.TF_REATTACH_PROVIDERS);
+  }
+  expect([fs.existsSync(socket), fs.existsSync(folder)]).toEqual([false, false]);
+  expect(fs.existsSync(os.tmpdir())).toBe(true);
+  // Nothing else is ever removed: not the temp folder, not a plugin name elsewhere.
+  expect(socketLeftover(REATTACH.replace('/tmp/x', '/home/me/plugin1/x.sock'))).toBeUndefined();
+  expect(socketLeftover(REATTACH.replace('/tmp/x', '/home/me/plugin1'))).toBeUndefined();
+  expect(socketLeftover(REATTACH.replace('/tmp/x', path.join(os.tmpdir(), 'other', 'x.sock')))).toBeUndefined();
+  expect(socketLeftover(REATTACH.replace('/tmp/x', path.join(os.tmpdir(), 'x.sock')))).toBeUndefined();
+  expect(socketLeftover(REATTACH.replace('/tmp/x', os.tmpdir()))).toBeUndefined();
+});
+
+test('a provider never outlives sesform: when the process that pooled it is killed (SIGKILL), it stops by itself', async () => {
+  const pidFile = path.join(os.tmpdir(), `sesform-orphan-${process.pid}.pid`);
+  fs.rmSync(pidFile, { force: true });
+  const dir = stackDir(`echo $$ > ${pidFile}\n${REATTACH_LINE()}\nexec sleep 600`);
+  const script = path.join(dir, 'pool.ts');
+  fs.writeFileSync(
+    script,
+    `import { ProviderPool } from ${JSON.stringify(path.resolve(__dirname, '../../src/terraform/provider-server'))};
+new ProviderPool().use(${JSON.stringify(dir)}, { PATH: process.env.PATH }, () => {
+  process.stdout.write('attached\\n');
+  return new Promise(() => undefined);
+});
+`,
+  );
+  const { spawn } = await import('node:child_process');
+  const owner = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) =>
+    owner.stdout.on('data', (chunk: Buffer) => chunk.includes('attached') && resolve()),
+  );
+  const provider = Number(fs.readFileSync(pidFile, 'utf8'));
+  expect(alive(provider)).toBe(true);
+  owner.kill('SIGKILL');
+  const deadline = Date.now() + 5_000;
+  while (alive(provider) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(alive(provider)).toBe(false);
 });
 
 test('without a handshake (a provider that exits, or says nothing in time) the steps run as usual', async () => {
@@ -116,14 +161,6 @@ describe('the pool: one process per worker for the whole run', () => {
       `echo $$ >> ${pids}\ncat <<END\nTF_REATTACH_PROVIDERS='{"registry.terraform.io/hashicorp/aws":{"Protocol":"grpc","ProtocolVersion":5,"Pid":$$,"Test":true,"Addr":{"Network":"unix","String":"/tmp/x"}}}'\nEND\nexec sleep 60`,
     );
   const startedPids = (pids: string) => fs.readFileSync(pids, 'utf8').trim().split('\n');
-  const alive = (pid: string) => {
-    try {
-      process.kill(Number(pid), 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   test('stacks taken one after another reuse one process; close stops it', async () => {
     const pids = path.join(os.tmpdir(), `sesform-pool-${process.pid}-a`);

@@ -54,22 +54,25 @@ export async function bootstrap(options: BootstrapOptions): Promise<number> {
     pooled: false,
   }).workspace(stack.node.id);
   await workspace.initIfNeeded();
-  const plan = await workspace.plan('tfplan');
-  out.write(`${stack.node.id}: ${plan.text}\n`);
-  if (!plan.changes) return EXIT.ok;
-  // What the reviewer approves: the bucket and its protection, each role's trust and permissions.
-  out.write(`${bootstrapReview(stacks).join('\n')}\n`);
-  out.write(
-    `Terraform's resources:\n${plan.output
-      .split('\n')
-      .filter((line) => /^\s+# \S+ will be/.test(line))
-      .map((line) => `  ${line.trim()}`)
-      .join('\n')}\n`,
-  );
-  if (!options.autoApprove) {
-    out.write(`Review the above, then run again with --auto-approve to create the state bucket and the roles.\n`);
-    return EXIT.changes;
-  }
-  out.write(`${stack.node.id}: ${await workspace.apply('tfplan')}\n`);
-  return EXIT.ok;
+  // One provider process for the plan and the apply.
+  return workspace.sharingProvider(async (attached) => {
+    const plan = await attached.plan('tfplan');
+    out.write(`${stack.node.id}: ${plan.text}\n`);
+    if (!plan.changes) return EXIT.ok;
+    // What the reviewer approves: the bucket and its protection, each role's trust and permissions.
+    out.write(`${bootstrapReview(stacks).join('\n')}\n`);
+    out.write(
+      `Terraform's resources:\n${plan.output
+        .split('\n')
+        .filter((line) => /^\s+# \S+ will be/.test(line))
+        .map((line) => `  ${line.trim()}`)
+        .join('\n')}\n`,
+    );
+    if (!options.autoApprove) {
+      out.write(`Review the above, then run again with --auto-approve to create the state bucket and the roles.\n`);
+      return EXIT.changes;
+    }
+    out.write(`${stack.node.id}: ${await attached.apply('tfplan')}\n`);
+    return EXIT.ok;
+  });
 }

@@ -10,16 +10,24 @@ export const hasExited = (child: ChildProcess): boolean => child.exitCode !== nu
 
 /**
  * Sends `signal` once and resolves when the process has exited; kills it after `graceMs` if it is
- * still running then.
+ * still running then. With `group`, the signals go to the process group the (detached) child leads.
  */
 export async function stopChild(
   child: ChildProcess,
-  { signal = 'SIGTERM', graceMs }: { signal?: NodeJS.Signals; graceMs: number },
+  { signal = 'SIGTERM', graceMs, group = false }: { signal?: NodeJS.Signals; graceMs: number; group?: boolean },
 ): Promise<void> {
   if (hasExited(child)) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const send = (which: NodeJS.Signals) => {
+    try {
+      if (group && child.pid !== undefined) process.kill(-child.pid, which);
+      else child.kill(which);
+    } catch {
+      // Gone already.
+    }
+  };
+  send(signal);
+  const killer = setTimeout(() => send('SIGKILL'), graceMs);
   await exited;
   clearTimeout(killer);
 }

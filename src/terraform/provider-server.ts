@@ -51,6 +51,26 @@ function hasCustomCaBundle(stackDir: string): boolean {
   }
 }
 
+/**
+ * The provider runs under a watchdog shell that holds the read end of a pipe from sesform: should
+ * sesform die without stopping it (SIGKILL, out of memory), the pipe closes and the watchdog stops the
+ * provider, so no provider outlives the run. Stopped normally, the whole process group is signalled.
+ */
+const WATCHDOG = [
+  'exec 3<&0',
+  '"$@" 0</dev/null 3<&- &',
+  'provider=$!',
+  '{ while read -r _; do :; done; kill -TERM "$provider" 2>/dev/null; } <&3 &',
+  'watcher=$!',
+  'exec 3<&-',
+  // Stopped (the group gets SIGTERM): exit only once the provider has, so its stop is complete.
+  'trap \'kill -TERM "$provider" "$watcher" 2>/dev/null; wait "$provider"; exit 143\' TERM INT',
+  'wait "$provider"',
+  'status=$?',
+  'kill "$watcher" 2>/dev/null',
+  'exit "$status"',
+].join('\n');
+
 /** Starts the provider in reattach mode; resolves with its TF_REATTACH_PROVIDERS value, or undefined. */
 function start(
   binary: string,
@@ -58,7 +78,11 @@ function start(
   timeoutMs: number,
 ): Promise<{ child: ChildProcess; reattach?: string }> {
   // Its own process group, like terraform's: a Ctrl-C must not stop it under a terraform still using it.
-  const child = spawn(binary, ['-debug'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'sesform-provider', binary, '-debug'], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   child.stderr!.resume();
   return new Promise((resolve) => {
     let output = '';
@@ -79,13 +103,14 @@ function start(
   });
 }
 
-const stop = (child: ChildProcess) => stopChild(child, { graceMs: 3_000 });
+const stop = (child: ChildProcess) => stopChild(child, { graceMs: 3_000, group: true });
 
 /**
- * The folder of the provider's unix socket, which go-plugin makes in the temp folder for each process
- * (`pluginNNNN`) and leaves behind: removed when the provider stops.
+ * What the provider's unix socket left in the temp folder, for removal when it stops: go-plugin makes
+ * the socket there as a file `pluginNNNN` (provider 5.x), or in a folder `pluginNNNN` of its own
+ * (older releases). Only such a name right in the temp folder qualifies: never the temp folder itself.
  */
-export function socketFolderOf(reattach: string | undefined): string | undefined {
+export function socketLeftover(reattach: string | undefined): string | undefined {
   if (reattach === undefined) return undefined;
   try {
     const providers = Object.values(
@@ -93,10 +118,13 @@ export function socketFolderOf(reattach: string | undefined): string | undefined
     );
     const socket = providers[0]?.Addr;
     if (socket?.Network !== 'unix' || socket.String === undefined) return undefined;
-    const folder = path.dirname(socket.String);
-    return /^plugin\d+$/.test(path.basename(folder)) && path.dirname(folder) === path.resolve(os.tmpdir())
-      ? folder
-      : undefined;
+    const tmp = path.resolve(os.tmpdir());
+    const file = path.resolve(socket.String);
+    const inTmp = (candidate: string) =>
+      /^plugin\d+$/.test(path.basename(candidate)) && path.dirname(candidate) === tmp;
+    if (inTmp(file)) return file;
+    if (inTmp(path.dirname(file))) return path.dirname(file);
+    return undefined;
   } catch {
     return undefined;
   }
@@ -170,8 +198,8 @@ export class ProviderPool {
     const at = this.all.indexOf(provider);
     if (at >= 0) this.all.splice(at, 1);
     await stop(provider.child);
-    const socketFolder = socketFolderOf(provider.reattach);
-    if (socketFolder !== undefined) fs.rmSync(socketFolder, { recursive: true, force: true });
+    const leftover = socketLeftover(provider.reattach);
+    if (leftover !== undefined) fs.rmSync(leftover, { recursive: true, force: true });
   }
 
   private takeIdle(key: string): PooledProvider | undefined {

@@ -55,9 +55,16 @@ export class StackWorkspace implements TerraformWorkspace {
       : withSharedProvider(this.dir, this.env, attached);
   }
 
-  /** Any terraform command in the folder (tests reach Terraform itself through it). */
+  /**
+   * Any terraform command in the folder (tests reach Terraform itself through it). A command that
+   * talks to AWS attaches to a pooled provider when the run has a pool and this workspace is not
+   * attached already (see sharingProvider); Terraform would otherwise start several per command.
+   */
   run(args: readonly string[]): Promise<TerraformResult> {
-    return this.seams.processes.run(args, { cwd: this.dir, env: this.env });
+    const { providers, processes } = this.seams;
+    const inFolder = (env: NodeJS.ProcessEnv) => processes.run(args, { cwd: this.dir, env });
+    if (providers === undefined || !USES_PROVIDER.has(args[0])) return inFolder(this.env);
+    return providers.use(this.dir, this.env, inFolder);
   }
 
   private async step(
@@ -141,6 +148,9 @@ export class StackWorkspace implements TerraformWorkspace {
     await this.step('destroy', ['destroy', '-input=false', '-no-color', '-auto-approve']);
   }
 }
+
+/** The commands that start the AWS provider (init installs it, state and unlock only touch the backend). */
+const USES_PROVIDER = new Set(['plan', 'apply', 'show', 'import', 'destroy', 'refresh']);
 
 /** Terraform's refusal of a lock file that pins another provider version than the configuration allows. */
 const LOCK_MISMATCH =
