@@ -60,39 +60,43 @@ async function readBack() {
   })).sort((a, b) => String(a.name).localeCompare(String(b.name)));
 }
 
-test('each dimension set is a destination of its own in SES, with the shared event types and defaults', async () => {
-  await local.workspace(STACK).apply();
-  expect(await readBack()).toEqual([
-    {
-      name: 'campaigns-campaign',
-      enabled: true,
-      eventTypes: ['DELIVERY', 'OPEN', 'SEND'],
-      dimensions: ['campaign=unknown'],
-    },
-    {
-      name: 'campaigns-campaign-genre',
-      enabled: true,
-      eventTypes: ['DELIVERY', 'OPEN', 'SEND'],
-      dimensions: ['campaign=unknown', 'genre=none'],
-    },
-  ]);
-});
-
-test('adding a third set plans one new destination and no other SES change', async () => {
-  fs.writeFileSync(path.join(files.dir, 'sets.yaml'), environment('[[genre], [campaign], [campaign, genre]]'));
-  const { environments, problems } = loadEnvironments(files.dir);
-  expect(problems).toEqual([]);
-  local.synth(environments);
-  const plan = await local.workspace(STACK).plan();
-  // The new destination, and the stack's record of metric estimates, which now counts it.
-  expect(plan.text).toBe('1 to add, 1 to change, 0 to destroy');
-  expect(plan.output).toMatch(
-    /# aws_sesv2_configuration_set_event_destination\.marketing_campaigns-genre_\w+ will be created/,
-  );
-  await local.workspace(STACK).apply();
-  expect((await readBack()).map((destination) => destination.name)).toEqual([
-    'campaigns-campaign',
-    'campaigns-campaign-genre',
-    'campaigns-genre',
-  ]);
+// One journey (so it runs alone): the third set is added to what the first apply created.
+test('each dimension set is a destination of its own in SES; adding a third plans one new destination and no other SES change', async () => {
+  {
+    // 1. each dimension set is a destination of its own in SES, with the shared event types and defaults.
+    await local.workspace(STACK).apply();
+    expect(await readBack()).toEqual([
+      {
+        name: 'campaigns-campaign',
+        enabled: true,
+        eventTypes: ['DELIVERY', 'OPEN', 'SEND'],
+        dimensions: ['campaign=unknown'],
+      },
+      {
+        name: 'campaigns-campaign-genre',
+        enabled: true,
+        eventTypes: ['DELIVERY', 'OPEN', 'SEND'],
+        dimensions: ['campaign=unknown', 'genre=none'],
+      },
+    ]);
+  }
+  {
+    // 2. adding a third set plans one new destination and no other SES change.
+    fs.writeFileSync(path.join(files.dir, 'sets.yaml'), environment('[[genre], [campaign], [campaign, genre]]'));
+    const { environments, problems } = loadEnvironments(files.dir);
+    expect(problems).toEqual([]);
+    local.synth(environments);
+    const plan = await local.workspace(STACK).plan();
+    // The new destination, and the stack's record of metric estimates, which now counts it.
+    expect(plan.text).toBe('1 to add, 1 to change, 0 to destroy');
+    expect(plan.output).toMatch(
+      /# aws_sesv2_configuration_set_event_destination\.marketing_campaigns-genre_\w+ will be created/,
+    );
+    await local.workspace(STACK).apply();
+    expect((await readBack()).map((destination) => destination.name)).toEqual([
+      'campaigns-campaign',
+      'campaigns-campaign-genre',
+      'campaigns-genre',
+    ]);
+  }
 });

@@ -131,6 +131,11 @@ test('SIGINT mid-apply: terraform stops cleanly, the report says what was applie
   expect(stdout).toContain('Interrupted by SIGINT: nothing was applied; interrupted interrupted-eu-west-1.');
   expect(stdout).toMatch(/interrupted-eu-west-1 .* failed/);
   expect(processesIn(fixture.outdir)).toEqual([]);
+  // The requests in flight when terraform stopped still complete on the AWS side.
+  for (let waited = 0; Object.keys(await fixture.destinations(INTERRUPTED, 'mail')).length < 2; waited += 200) {
+    if (waited > 20_000) throw new Error('the in-flight destinations never appeared');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   // Terraform released its lock and wrote what it had done: the next rollout converges.
   const again = await fixture.report(['rollout', '--env', 'interrupted', '--auto-approve']);
   expect(again.exitCode).toBe(0);

@@ -79,50 +79,58 @@ async function destinations() {
   }));
 }
 
-test('adding an event type updates the destination in place', async () => {
-  const plan = await edit({ eventTypes: 'send, bounce, complaint', dimensions: campaign, destinationName: 'metrics' });
-  // The destination, and the stack's record of its metric estimate.
-  expect(plan.text).toBe('0 to add, 2 to change, 0 to destroy');
-  expect(plan.output).toMatch(
-    /# aws_sesv2_configuration_set_event_destination\.notifications_metrics_\w+ will be updated in-place/,
-  );
-  await local.workspace(STACK).apply();
-  expect(await destinations()).toEqual([
-    { name: 'metrics', eventTypes: ['BOUNCE', 'COMPLAINT', 'SEND'], dimensions: ['campaign'] },
-  ]);
-});
-
-test('adding a dimension updates the destination in place', async () => {
-  const plan = await edit({
-    eventTypes: 'send, bounce, complaint',
-    dimensions: `${campaign}\n${template}`,
-    destinationName: 'metrics',
-  });
-  // The destination, and the stack's record of its metric estimate.
-  expect(plan.text).toBe('0 to add, 2 to change, 0 to destroy');
-  await local.workspace(STACK).apply();
-  expect(await destinations()).toEqual([
-    { name: 'metrics', eventTypes: ['BOUNCE', 'COMPLAINT', 'SEND'], dimensions: ['campaign', 'template'] },
-  ]);
-});
-
-test('renaming a destination replaces it: the new one is created and the old one destroyed', async () => {
-  const plan = await edit({
-    eventTypes: 'send, bounce, complaint',
-    dimensions: `${campaign}\n${template}`,
-    destinationName: 'delivery-metrics',
-  });
-  // The record of metric estimates changes with the destination's address.
-  expect(plan.text).toBe('1 to add, 1 to change, 1 to destroy');
-  expect(plan.output).toMatch(
-    /# aws_sesv2_configuration_set_event_destination\.notifications_metrics_\w+ will be destroyed/,
-  );
-  expect(plan.output).toMatch(
-    /# aws_sesv2_configuration_set_event_destination\.notifications_delivery-metrics_\w+ will be created/,
-  );
-  await local.workspace(STACK).apply();
-  expect(await destinations()).toEqual([
-    { name: 'delivery-metrics', eventTypes: ['BOUNCE', 'COMPLAINT', 'SEND'], dimensions: ['campaign', 'template'] },
-  ]);
-  expect((await local.workspace(STACK).plan()).changes).toBe(false);
+// One journey (so it runs alone): each edit starts from the state the one before it applied.
+test('an added event type or dimension updates the destination in place; a rename replaces it', async () => {
+  {
+    // 1. adding an event type updates the destination in place.
+    const plan = await edit({
+      eventTypes: 'send, bounce, complaint',
+      dimensions: campaign,
+      destinationName: 'metrics',
+    });
+    // The destination, and the stack's record of its metric estimate.
+    expect(plan.text).toBe('0 to add, 2 to change, 0 to destroy');
+    expect(plan.output).toMatch(
+      /# aws_sesv2_configuration_set_event_destination\.notifications_metrics_\w+ will be updated in-place/,
+    );
+    await local.workspace(STACK).apply();
+    expect(await destinations()).toEqual([
+      { name: 'metrics', eventTypes: ['BOUNCE', 'COMPLAINT', 'SEND'], dimensions: ['campaign'] },
+    ]);
+  }
+  {
+    // 2. adding a dimension updates the destination in place.
+    const plan = await edit({
+      eventTypes: 'send, bounce, complaint',
+      dimensions: `${campaign}\n${template}`,
+      destinationName: 'metrics',
+    });
+    // The destination, and the stack's record of its metric estimate.
+    expect(plan.text).toBe('0 to add, 2 to change, 0 to destroy');
+    await local.workspace(STACK).apply();
+    expect(await destinations()).toEqual([
+      { name: 'metrics', eventTypes: ['BOUNCE', 'COMPLAINT', 'SEND'], dimensions: ['campaign', 'template'] },
+    ]);
+  }
+  {
+    // 3. renaming a destination replaces it: the new one is created and the old one destroyed.
+    const plan = await edit({
+      eventTypes: 'send, bounce, complaint',
+      dimensions: `${campaign}\n${template}`,
+      destinationName: 'delivery-metrics',
+    });
+    // The record of metric estimates changes with the destination's address.
+    expect(plan.text).toBe('1 to add, 1 to change, 1 to destroy');
+    expect(plan.output).toMatch(
+      /# aws_sesv2_configuration_set_event_destination\.notifications_metrics_\w+ will be destroyed/,
+    );
+    expect(plan.output).toMatch(
+      /# aws_sesv2_configuration_set_event_destination\.notifications_delivery-metrics_\w+ will be created/,
+    );
+    await local.workspace(STACK).apply();
+    expect(await destinations()).toEqual([
+      { name: 'delivery-metrics', eventTypes: ['BOUNCE', 'COMPLAINT', 'SEND'], dimensions: ['campaign', 'template'] },
+    ]);
+    expect((await local.workspace(STACK).plan()).changes).toBe(false);
+  }
 });
