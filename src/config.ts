@@ -23,6 +23,8 @@ export const SESFORM_VARIABLES = {
   retryBaseMs: 'SESFORM_RETRY_BASE_MS',
   /** `0` turns off the one provider process per stack's plan and show. */
   sharedProvider: 'SESFORM_SHARED_PROVIDER',
+  /** `0` turns off the pool's schema cache: every terraform process asks the provider for its schema. */
+  schemaCache: 'SESFORM_SCHEMA_CACHE',
 } as const;
 
 type Variable = keyof typeof SESFORM_VARIABLES;

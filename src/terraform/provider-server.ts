@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { setting } from '../config';
 import { SynthesizedStack } from './synthesized-stack';
 import { hasExited, stopChild } from '../process/child-process';
+import { SchemaCachingProxy } from './schema-cache';
 
 const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
 
@@ -132,7 +133,30 @@ export function socketLeftover(reattach: string | undefined): string | undefined
 
 interface PooledProvider {
   readonly child: ChildProcess;
+  /** What Terraform attaches to: the schema cache's socket, or the provider's own. */
   readonly reattach: string;
+  /** The provider's own reattach value (its socket, for the cleanup). */
+  readonly own: string;
+  readonly proxy?: SchemaCachingProxy;
+}
+
+/** The reattach value with the provider's address replaced by the schema cache's socket. */
+function throughProxy(reattach: string, address: string): string {
+  const providers = JSON.parse(reattach) as Record<string, { Addr: { Network: string; String: string } }>;
+  for (const provider of Object.values(providers)) provider.Addr = { Network: 'unix', String: address };
+  return JSON.stringify(providers);
+}
+
+/** The provider's unix socket, from its reattach value. */
+function socketOf(reattach: string): string | undefined {
+  try {
+    const [provider] = Object.values(
+      JSON.parse(reattach) as Record<string, { Addr?: { Network?: string; String?: string } }>,
+    );
+    return provider?.Addr?.Network === 'unix' ? provider.Addr.String : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ProviderPoolOptions {
@@ -197,8 +221,9 @@ export class ProviderPool {
   private async retire(provider: PooledProvider): Promise<void> {
     const at = this.all.indexOf(provider);
     if (at >= 0) this.all.splice(at, 1);
+    await provider.proxy?.close();
     await stop(provider.child);
-    const leftover = socketLeftover(provider.reattach);
+    const leftover = socketLeftover(provider.own);
     if (leftover !== undefined) fs.rmSync(leftover, { recursive: true, force: true });
   }
 
@@ -227,10 +252,30 @@ export class ProviderPool {
       this.unavailable ??= why;
       return undefined;
     }
-    const provider = { child, reattach };
+    const provider = await this.cached({ child, reattach, own: reattach });
     this.all.push(provider);
     this.started++;
     return provider;
+  }
+
+  /** The provider behind a schema cache (see schema-cache), unless turned off or it cannot listen. */
+  private async cached(provider: PooledProvider): Promise<PooledProvider> {
+    const socket = socketOf(provider.reattach);
+    if (setting('schemaCache') === '0' || socket === undefined) return provider;
+    try {
+      const proxy = await SchemaCachingProxy.start(socket);
+      this.proxies.push(proxy);
+      return { ...provider, proxy, reattach: throughProxy(provider.reattach, proxy.address) };
+    } catch {
+      return provider;
+    }
+  }
+
+  private readonly proxies: SchemaCachingProxy[] = [];
+
+  /** Schema calls answered from the cache instead of the provider, over the run. */
+  get schemasReplayed(): number {
+    return this.proxies.reduce((sum, proxy) => sum + proxy.replayed, 0);
   }
 
   /** Stops every process and removes the sockets' folders; the pool serves no more. */

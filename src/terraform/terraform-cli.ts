@@ -50,8 +50,10 @@ export class TerraformCli implements TerraformRunner {
     if (this.providers !== undefined) {
       const { started, served } = this.providers;
       await this.providers.close();
+      const replayed = this.providers.schemasReplayed;
+      const cache = replayed > 0 ? `; ${replayed} schema request(s) answered from the pool's cache` : '';
       if (started > 0)
-        lines.push(`AWS provider: ${started} process(es) served ${served} stack step group(s) (reattached)`);
+        lines.push(`AWS provider: ${started} process(es) served ${served} stack step group(s) (reattached)${cache}`);
     }
     if (this.templates.seeded > 0)
       lines.push(
