@@ -77,7 +77,12 @@ test('after the handshake the steps get TF_REATTACH_PROVIDERS, and the process i
   const pidFile = path.join(os.tmpdir(), `sesform-provider-${process.pid}.pid`);
   const dir = stackDir(`echo $$ > ${pidFile}\n${REATTACH_LINE()}\nexec sleep 60`);
   const seen = await withSharedProvider(dir, { PATH: process.env.PATH }, async (env) => env.TF_REATTACH_PROVIDERS);
-  expect(seen).toBe(REATTACH);
+  // Terraform attaches to the pool's schema cache (see schema-cache), which relays to the provider.
+  const attached = JSON.parse(seen!);
+  const own = JSON.parse(REATTACH);
+  expect(attached['registry.terraform.io/hashicorp/aws'].Addr.String).toMatch(/sesform-schema-\w+\/provider\.sock$/);
+  attached['registry.terraform.io/hashicorp/aws'].Addr = own['registry.terraform.io/hashicorp/aws'].Addr;
+  expect(attached).toEqual(own);
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
   expect(() => process.kill(pid, 0)).toThrow();
 });
@@ -142,6 +147,16 @@ test('without a handshake (a provider that exits, or says nothing in time) the s
   const env = await withSharedProvider(silent, { PATH: process.env.PATH }, async (each) => each, { timeoutMs: 300 });
   expect(env.TF_REATTACH_PROVIDERS).toBeUndefined();
   expect(Date.now() - started).toBeLessThan(10_000);
+});
+
+test("SESFORM_SCHEMA_CACHE=0: terraform attaches to the provider's own socket", async () => {
+  process.env.SESFORM_SCHEMA_CACHE = '0';
+  try {
+    const dir = stackDir(`${REATTACH_LINE()}\nexec sleep 60`);
+    expect(await withSharedProvider(dir, {}, async (env) => env.TF_REATTACH_PROVIDERS)).toBe(REATTACH);
+  } finally {
+    delete process.env.SESFORM_SCHEMA_CACHE;
+  }
 });
 
 test('SESFORM_SHARED_PROVIDER=0 turns it off', async () => {
