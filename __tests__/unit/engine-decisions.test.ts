@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Engine, ApplyOptions, unlockStack } from '../../src/engine/engine';
+import { Engine, ApplyOptions, EngineOptions, unlockStack } from '../../src/engine/engine';
 import { PlanStore } from '../../src/engine/plan-store';
 import { ReviewedPlans } from '../../src/engine/review';
 import { loadEnvironments } from '../../src/fleet/loader';
@@ -69,7 +69,11 @@ class Workbench {
     return new ScriptedTerraform(this.outdir, scripts);
   }
 
-  engine(terraform: ScriptedTerraform, options: { reviewed?: string } = {}): Engine {
+  /** An engine on this bench's stacks and folders; `options` replaces any of its settings. */
+  engine(
+    terraform: ScriptedTerraform,
+    { reviewed, ...options }: { reviewed?: string } & Partial<Omit<EngineOptions, 'reviewed'>> = {},
+  ) {
     return new Engine({
       stacks: this.fleet.stacks,
       everyStack: this.fleet.stacks,
@@ -79,7 +83,8 @@ class Workbench {
       progress: (line) => this.lines.push(line),
       terraform,
       unmanaged: async () => ({ unmanagedDestinations: [], unmanagedSets: [] }),
-      ...(options.reviewed ? { reviewed: new ReviewedPlans(options.reviewed) } : {}),
+      ...(reviewed ? { reviewed: new ReviewedPlans(reviewed) } : {}),
+      ...options,
     });
   }
 
@@ -413,15 +418,8 @@ describe('interruptions', () => {
 
   test('SIGTERM during planning: stacks not started are reported as not started', async () => {
     const terraform = bench.terraform(firstPlans());
-    const engine = new Engine({
-      stacks: bench.fleet.stacks,
-      everyStack: bench.fleet.stacks,
-      outdir: bench.outdir,
-      plans: bench.plans,
+    const engine: Engine = bench.engine(terraform, {
       concurrency: 1,
-      progress: () => undefined,
-      terraform,
-      unmanaged: async () => ({ unmanagedDestinations: [], unmanagedSets: [] }),
       step: (event) => {
         if (event.stack === 'w0-eu-west-1' && event.step === 'plan' && event.state === 'finished')
           void engine.interrupt('SIGTERM');
@@ -501,16 +499,7 @@ describe('drift', () => {
 test('an unreachable emulator fails every stack at once with a clear message, exit 1, nothing run', async () => {
   const dead = 'http://127.0.0.1:9';
   const terraform = bench.terraform(firstPlans());
-  const engine = new Engine({
-    stacks: bench.fleet.stacks,
-    everyStack: bench.fleet.stacks,
-    outdir: bench.outdir,
-    plans: bench.plans,
-    concurrency: 2,
-    progress: () => undefined,
-    terraform,
-    local: localTarget(dead, '5.100.0'),
-  });
+  const engine = bench.engine(terraform, { local: localTarget(dead, '5.100.0') });
   for (const report of [await engine.plan(), await engine.apply(autoApprove)]) {
     expect(report.exitCode).toBe(EXIT.error);
     for (const stack of report.stacks)
@@ -528,16 +517,7 @@ test('shards: each job plans its share of every wave; their reports merge into o
   const reports: RunReport[] = [];
   for (const index of [1, 2]) {
     const stacks = selectStacks(bench.fleet.stacks, { shard: { index, count: 2 } });
-    const engine = new Engine({
-      stacks,
-      everyStack: bench.fleet.stacks,
-      outdir: bench.outdir,
-      plans: bench.plans,
-      concurrency: 2,
-      shard: `${index}/2`,
-      progress: () => undefined,
-      terraform,
-    });
+    const engine = bench.engine(terraform, { stacks, shard: `${index}/2` });
     reports.push(await engine.plan());
   }
   // Every stack in exactly one shard.

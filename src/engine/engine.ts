@@ -1,13 +1,15 @@
 /**
  * The plan/apply engine: drives the real `terraform` binary in each synthesized stack folder, many
  * stacks at once, and reports in SES terms.
- *   plan     synth, init (only when the backend or providers changed), plan -out, show -json
+ *   plan     synth, init (only when the backend or providers changed), plan -out, and show -json
+ *            when the plan changes something
  *   apply    exactly the saved plans, wave by wave, stopping after a wave with a failure
  *   drift    refresh and compare, plus what only the SES API shows
  *   rollout  plan, then apply wave by wave, with a confirmation per wave unless auto-approved; with
  *            --reviewed, only when every plan with changes is the one a review approved (review.ts)
  * A failing stack never stops its wave's other stacks; it stops the waves after it. The per-stack
- * steps, the guardrails, recovery and scheduling live in their own modules beside this one.
+ * steps, the guardrails, recovery and scheduling live in their own modules beside this one; Terraform
+ * is reached only through a TerraformRunner (terraform/runner.ts), the real one by default.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -61,8 +63,6 @@ export interface EngineOptions {
   readonly terraform?: TerraformRunner;
   /** What drift reads through the SES API; default unmanagedOf with the stack's role. */
   readonly unmanaged?: (stack: FleetStack) => Promise<Unmanaged>;
-  /** Synthesizes the stacks into the output folder before a run; default the project's synth. */
-  readonly synthesize?: (stacks: readonly FleetStack[], outdir: string, local?: LocalTarget) => void;
 }
 
 export interface ApplyOptions {
@@ -406,8 +406,7 @@ export class Engine {
         return false;
       }
     }
-    if (this.options.synthesize) this.options.synthesize(stacks, outdir, local);
-    else synthesize({ stacks }, outdir, { removeOrphans: false, local });
+    synthesize({ stacks }, outdir, { removeOrphans: false, local });
     if (local)
       await createLocalStateBuckets(
         local,
