@@ -1,14 +1,16 @@
 /**
- * The reviewed plan is the applied plan: a saved plan file swapped for another (here one that destroys
- * a protected set), with its record edited to match, is refused by Terraform's own reading of the
- * file before anything is applied; a plan made through the read-only plan role is never applied. Real
- * Terraform on the emulator; the checks' decisions are unit-tested (unit/engine-decisions.test.ts).
- * Neither test applies a change, so either runs alone.
+ * The reviewed plan is the applied plan: a saved plan file swapped for one planned from another version
+ * of the environment file (the same set changed otherwise), with its record edited to match, is
+ * refused before anything is applied, by the copy of the configuration Terraform keeps inside the
+ * file; a plan made through the read-only plan role is never applied. Real Terraform on the emulator;
+ * the checks' decisions are unit-tested (unit/engine-decisions.test.ts). Neither test applies a
+ * change, so either runs alone.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli';
+import { ListTagsForResourceCommand } from '@aws-sdk/client-sesv2';
 import { EngineFixture } from '../helpers/engine-fixture';
 import { environmentYaml } from '../helpers/synth';
 
@@ -36,15 +38,12 @@ afterAll(async () => {
   await fixture?.stop();
 });
 
-/** Plans an edited copy of the environment (without the protected set) into a plans folder of its own. */
-async function planWithoutTheSet(): Promise<string> {
+/** Plans another version of the environment file into a plans folder of its own; resolves to its plan file. */
+async function planFrom(content: string): Promise<string> {
   const environments = path.join(fixture.root, 'copy-environments');
   const plans = path.join(fixture.root, 'copy-plans');
   fs.mkdirSync(environments, { recursive: true });
-  fs.writeFileSync(
-    path.join(environments, 'guarded.yaml'),
-    environmentYaml('guarded', ACCOUNT, 'protect: true\nconfigurationSets: []\n'),
-  );
+  fs.writeFileSync(path.join(environments, 'guarded.yaml'), content);
   const [out, err] = [new PassThrough(), new PassThrough()];
   const code = await main(
     [
@@ -67,10 +66,11 @@ async function planWithoutTheSet(): Promise<string> {
   return path.join(plans, `${STACK}.tfplan`);
 }
 
-test("with its record edited to the swapped file's hash, Terraform's own reading of the file still refuses it", async () => {
-  const swapped = await planWithoutTheSet();
+test('a plan file made from another environment file, changing the same set, is refused with its hash in the record: nothing applied', async () => {
+  // The reviewed plan changes one tag; the swapped-in one (same set, same action) changes it otherwise.
   fixture.write('guarded.yaml', withSet('platform'));
   expect((await fixture.run(['plan', '--all'])).code).toBe(2);
+  const swapped = await planFrom(withSet('attacker'));
   fs.copyFileSync(swapped, path.join(fixture.plans, `${STACK}.tfplan`));
   const recordFile = path.join(fixture.plans, `${STACK}.json`);
   const record = JSON.parse(fs.readFileSync(recordFile, 'utf8'));
@@ -80,9 +80,15 @@ test("with its record edited to the swapped file's hash, Terraform's own reading
 
   const applied = await fixture.run(['apply', '--all']);
   expect(applied.code).toBe(1);
-  expect(applied.stdout).toContain('the saved plan file does not do what its record says');
-  expect(applied.stdout).toMatch(/aws_sesv2_configuration_set\.keep_\w+: delete in the file, update in the record/);
-  expect(await fixture.setNames(ACCOUNT)).toEqual(['keep']);
+  expect(applied.stdout).toContain(
+    "the saved plan file was not made from this stack's configuration as synthesized now",
+  );
+  expect(applied.stdout).not.toContain('attacker');
+  const ses = await fixture.ses(ACCOUNT);
+  const { Tags } = await ses.send(
+    new ListTagsForResourceCommand({ ResourceArn: `arn:aws:ses:eu-west-1:${ACCOUNT}:configuration-set/keep` }),
+  );
+  expect(Tags?.find((tag) => tag.Key === 'owner')?.Value).toBe('mail');
 });
 
 test('a plan made with --read-only goes through the plan role, shows the changes, and apply refuses it', async () => {

@@ -1,11 +1,14 @@
 /**
  * A scripted TerraformRunner for the engine's unit tests: each stack's plans and failures are given by
  * the test, failures are Terraform's own output captured by __tests__/fixtures/terraform/capture.ts
- * (turned into typed errors by the real recognisers), and every step is recorded. Plan files hold the
+ * (turned into typed errors by the real recognisers), and every step is recorded. Plan files are zip
+ * archives like Terraform's, holding the copy of the stack's configuration Terraform keeps and the
  * plan's JSON, so `show` reads back what the file says: a swapped file shows what it really does.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { zipEntry } from '../../src/terraform/plan-file';
 import { stepError } from '../../src/terraform/errors';
 import type {
   PlanJson,
@@ -44,6 +47,56 @@ export interface Call {
   readonly stack: string;
   readonly step: Step;
   readonly detail?: string;
+}
+
+/** A zip archive of stored (uncompressed) entries. */
+function zip(entries: Record<string, Buffer>): Buffer {
+  const locals: Buffer[] = [];
+  const directory: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(entries)) {
+    const nameBytes = Buffer.from(name);
+    const crc = zlib.crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    directory.push(central, nameBytes);
+    offset += 30 + nameBytes.length + data.length;
+  }
+  const size = directory.reduce((sum, part) => sum + part.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(entries).length, 8);
+  end.writeUInt16LE(Object.keys(entries).length, 10);
+  end.writeUInt32LE(size, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...directory, end]);
+}
+
+const PLAN_JSON = 'sesform-test/plan.json';
+
+/** A plan file of `plan`, made from the configuration `configuration` (a stack's cdk.tf.json). */
+export function planFileOf(plan: PlanJson, configuration: Buffer): Buffer {
+  return zip({ [PLAN_JSON]: Buffer.from(JSON.stringify(plan)), 'tfconfig/m-/cdk.tf.json': configuration });
+}
+
+/** The plan a plan file of this runner holds. */
+export function planIn(planFile: string): PlanJson {
+  return JSON.parse(zipEntry(fs.readFileSync(planFile), PLAN_JSON)!.toString()) as PlanJson;
 }
 
 const changes = (plan: PlanJson) =>
@@ -126,7 +179,7 @@ class ScriptedWorkspace implements TerraformWorkspace {
     this.terraform.record(this.name, 'plan');
     const plans = this.script.plans ?? [];
     const plan = (plans.length > 1 ? plans.shift() : plans[0]) ?? {};
-    if (out !== undefined) fs.writeFileSync(out, JSON.stringify(plan));
+    if (out !== undefined) fs.writeFileSync(out, planFileOf(plan, fs.readFileSync(path.join(this.dir, 'cdk.tf.json'))));
     const planned = changes(plan);
     return {
       changes: planned,
@@ -141,13 +194,13 @@ class ScriptedWorkspace implements TerraformWorkspace {
 
   async showPlan(planFile: string): Promise<PlanJson> {
     this.terraform.record(this.name, 'show');
-    return JSON.parse(fs.readFileSync(planFile, 'utf8')) as PlanJson;
+    return planIn(planFile);
   }
 
   async apply(planFile: string): Promise<string> {
     this.terraform.record(this.name, 'apply');
     if (this.script.applyHangs) await this.terraform.hang(this.name);
-    const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as PlanJson;
+    const plan = planIn(planFile);
     const state = new Set(this.script.state ?? []);
     for (const resource of plan.resource_changes ?? []) {
       if (resource.change.actions.includes('delete')) state.delete(resource.address);

@@ -21,7 +21,14 @@ import { localTarget } from '../../src/local/local-target';
 import { renderMarkdown, renderText } from '../../src/report/text';
 import { EXIT } from '../../src/exit-codes';
 import { environmentYaml } from '../helpers/synth';
-import { ScriptedTerraform, StackScript, createsAll, deletesSet, updatesSet } from '../helpers/scripted-terraform';
+import {
+  ScriptedTerraform,
+  StackScript,
+  createsAll,
+  deletesSet,
+  planFileOf,
+  updatesSet,
+} from '../helpers/scripted-terraform';
 
 const ACCOUNTS = { w0: '750000000000', w1: '750000000001', w2: '750000000002' };
 const MAIL = `configurationSets:
@@ -301,7 +308,8 @@ describe('apply', () => {
     const terraform = await planned();
     const w0 = bench.stack('w0-eu-west-1');
     const file = bench.plans.planFile('w0-eu-west-1');
-    fs.writeFileSync(file, JSON.stringify(deletesSet(w0, 'mail')));
+    const configuration = fs.readFileSync(path.join(bench.outdir, 'stacks', 'w0-eu-west-1', 'cdk.tf.json'));
+    fs.writeFileSync(file, planFileOf(deletesSet(w0, 'mail'), configuration));
     const swapped = await bench.engine(terraform).apply(autoApprove);
     expect(stackIn(swapped, 'w0-eu-west-1').error).toMatch(/^the saved plan file is not the one its record describes/);
     expect(terraform.steps('apply')).toEqual([]);
@@ -320,6 +328,67 @@ describe('apply', () => {
     expect(outcomes(forged)).toEqual(
       Object.fromEntries(STACKS.map((name) => [name, name === 'w0-eu-west-1' ? 'failed' : 'not-touched'])),
     );
+    expect(terraform.steps('apply')).toEqual([]);
+  });
+
+  /** Replaces the stack's saved plan file and writes its hash into the record, as an attacker with the folder would. */
+  const swapPlanFile = (stack: string, content: Buffer) => {
+    fs.writeFileSync(bench.plans.planFile(stack), content);
+    const recordFile = path.join(bench.plans.dir, `${stack}.json`);
+    const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as { planSha256: string };
+    record.planSha256 = createHash('sha256').update(content).digest('hex');
+    fs.writeFileSync(recordFile, JSON.stringify(record));
+  };
+  const TLS = [{ tls_policy: 'REQUIRE' }];
+
+  test("a plan file made from another configuration, with the same actions and its hash in the record, is refused: the configuration inside it is not this stack's", async () => {
+    const w0 = bench.stack('w0-eu-west-1');
+    // Reviewed: the TLS policy relaxed. Swapped in: sending disabled, planned from another environment file.
+    const reviewed = updatesSet(
+      w0,
+      'mail',
+      { delivery_options: TLS },
+      { delivery_options: [{ tls_policy: 'OPTIONAL' }] },
+    );
+    const terraform = await planned({ ...firstPlans(), 'w0-eu-west-1': { plans: [reviewed] } });
+    const stackDir = path.join(bench.outdir, 'stacks', 'w0-eu-west-1');
+    const other = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
+    other['//'] = { planned: 'from another environment file' };
+    const disabling = updatesSet(
+      w0,
+      'mail',
+      { sending_options: [{ sending_enabled: true }] },
+      { sending_options: [{ sending_enabled: false }] },
+    );
+    swapPlanFile('w0-eu-west-1', planFileOf(disabling, Buffer.from(JSON.stringify(other))));
+    const report = await bench.engine(terraform).apply(autoApprove);
+    expect(stackIn(report, 'w0-eu-west-1').error).toBe(
+      "the saved plan file was not made from this stack's configuration as synthesized now (the copy Terraform keeps inside the file differs): nothing was applied; run `sesform plan --env w0` again and review it.",
+    );
+    expect(report.stopped).toBe('A saved plan file does not match its record, so nothing was applied in any stack.');
+    expect(terraform.steps('apply')).toEqual([]);
+
+    // The same file with this stack's configuration inside: Terraform's reading of it shows values the
+    // record never had.
+    swapPlanFile('w0-eu-west-1', planFileOf(disabling, fs.readFileSync(path.join(stackDir, 'cdk.tf.json'))));
+    const again = await bench.engine(terraform).apply(autoApprove);
+    expect(stackIn(again, 'w0-eu-west-1').error).toBe(
+      'the saved plan file does not change what its record says (what the file does: ~ configuration set mail: update in place; sending enabled true -> false): nothing was applied; run `sesform plan --env w0` again and review it.',
+    );
+    expect(terraform.steps('apply')).toEqual([]);
+  });
+
+  test('what an apply reports is what the plan files do, not what their records say', async () => {
+    const terraform = await planned();
+    const recordFile = path.join(bench.plans.dir, 'w0-eu-west-1.json');
+    const record = JSON.parse(fs.readFileSync(recordFile, 'utf8'));
+    record.changes.configurationSets[0].name = 'Everything below was reviewed';
+    fs.writeFileSync(recordFile, JSON.stringify(record));
+    const report = await bench.engine(terraform).apply(autoApprove);
+    expect(stackIn(report, 'w0-eu-west-1').error).toMatch(
+      /^the saved plan file does not change what its record says \(what the file does: \+ configuration set mail: create; /,
+    );
+    expect(renderText(report)).not.toContain('Everything below was reviewed');
     expect(terraform.steps('apply')).toEqual([]);
   });
 

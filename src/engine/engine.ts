@@ -24,7 +24,7 @@ import { TerraformCli } from '../terraform/terraform-cli';
 import type { TerraformRunner, TerraformWorkspace } from '../terraform/runner';
 import { StackStepError } from '../terraform/errors';
 import type { StackChanges } from '../report/change-model';
-import { hasChanges } from './changes';
+import { hasChanges, noChanges } from './changes';
 import { destroyRefusals, savedPlanCheck, verifyPlanFile } from './guardrails';
 import type { PlanStore, SavedPlan } from './plan-store';
 import { describeFailure } from './recovery';
@@ -193,11 +193,10 @@ export class Engine {
         planCommand: this.command('plan', stack.stack),
         local: this.options.local !== undefined,
       });
+      // The record's changes are never shown: what a stack's report says comes from its plan file
+      // (applyVerified), or from the fleet model when the record says there is nothing to apply.
       if ('problem' in checked) this.fail(stack, new Error(checked.problem));
-      else {
-        stack.changes = checked.plan.changes;
-        saved.set(stack.stack, checked.plan);
-      }
+      else saved.set(stack.stack, checked.plan);
     }
     if (report.stacks.some((stack) => stack.outcome === 'failed')) {
       this.untouched(report);
@@ -254,7 +253,12 @@ export class Engine {
     verified: Map<string, { planFile: string; changes: StackChanges }>,
     options: ApplyOptions,
   ): Promise<void> {
-    // The guardrail reads what the files themselves do, not only what their records say.
+    // The report shows, and the guardrail reads, what the files themselves do, never their records.
+    for (const stack of report.stacks) {
+      const plan = saved.get(stack.stack)!;
+      stack.changes =
+        verified.get(stack.stack)?.changes ?? (hasChanges(plan.changes) ? undefined : noChanges(this.stackOf(stack)));
+    }
     report.refusals.push(
       ...report.stacks.flatMap((stack) =>
         destroyRefusals(

@@ -10,6 +10,8 @@ import type { Refusal } from '../report/run-report';
 import type { TerraformWorkspace } from '../terraform/runner';
 import type { StackChanges } from '../report/change-model';
 import { stackChanges } from './changes';
+import { changeLines } from '../report/text';
+import { planConfiguration } from '../terraform/plan-file';
 import { PlanStore, SavedPlan, actionsDiffer, configHash, fileSha256, plannedActions } from './plan-store';
 
 /** Why a stack's saved plan may not be applied, or its plan. */
@@ -42,9 +44,10 @@ const replacedPlan = (planCommand: string) =>
 
 /**
  * The saved plan file as it will be applied: copied into `into` (a folder only this run writes), its
- * hash checked against the record, and Terraform's own reading of that copy (`terraform show -json`)
- * checked against the record's actions. The changes it returns come from the file itself, for the
- * destroy guardrail.
+ * hash checked against the record, the configuration inside it checked against the stack's
+ * configuration as synthesized now, and Terraform's own reading of that copy (`terraform show -json`)
+ * checked against the record's actions and values. The changes it returns come from the file itself:
+ * they are what the report shows and the destroy guardrail reads, never the record's.
  */
 export async function verifyPlanFile(
   stack: FleetStack,
@@ -57,6 +60,13 @@ export async function verifyPlanFile(
   const planFile = path.join(into, `${stack.name}.tfplan`);
   fs.copyFileSync(plans.planFile(stack.name), planFile);
   if (fileSha256(planFile) !== saved.planSha256) throw new Error(replacedPlan(planCommand));
+  // A plan file made from another configuration (another environment file's plan, copied in with its
+  // hash written into this record) would apply that configuration: Terraform keeps the copy it planned.
+  const embedded = planConfiguration(planFile);
+  if (embedded === undefined || !embedded.equals(fs.readFileSync(path.join(workspace.dir, 'cdk.tf.json'))))
+    throw new Error(
+      `the saved plan file was not made from this stack's configuration as synthesized now (the copy Terraform keeps inside the file differs): nothing was applied; run ${planCommand} again and review it.`,
+    );
   const json = await workspace.sharingProvider((attached) => attached.showPlan(planFile));
   const actions = plannedActions(json);
   const differ = actionsDiffer(actions, saved.actions);
@@ -64,7 +74,14 @@ export async function verifyPlanFile(
     throw new Error(
       `the saved plan file does not do what its record says (${differ.map((address) => `${address}: ${actions[address] ?? 'nothing'} in the file, ${saved.actions[address] ?? 'nothing'} in the record`).join('; ')}): nothing was applied; run ${planCommand} again and review it.`,
     );
-  return { planFile, changes: stackChanges(json, stack) };
+  const changes = stackChanges(json, stack);
+  // Compared line by line; only the file's lines are quoted (the record's text may be anyone's).
+  const [inFile, inRecord] = [changeLines(changes), changeLines(saved.changes)];
+  if (inFile.length !== inRecord.length || inFile.some((line) => !inRecord.includes(line)))
+    throw new Error(
+      `the saved plan file does not change what its record says (what the file does: ${inFile.join('; ') || 'nothing'}): nothing was applied; run ${planCommand} again and review it.`,
+    );
+  return { planFile, changes };
 }
 
 /** Destroys and replacements of protected configuration sets that `allowDestroy` does not name, as refusals. */
