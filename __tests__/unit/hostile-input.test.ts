@@ -9,6 +9,8 @@ import { invocationProblems, main } from '../../src/cli';
 import { loadEnvironments } from '../../src/fleet/loader';
 import { readSourceFile } from '../../src/environment/source-file';
 import { formatProblem } from '../../src/environment/problems';
+import type { RunReport } from '../../src/report/run-report';
+import { renderMarkdown, renderText } from '../../src/report/text';
 import { environmentFields, environmentYaml, writeFiles } from '../helpers/synth';
 
 function load(files: Record<string, string | Buffer>) {
@@ -257,5 +259,88 @@ describe('synth --output', () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe('control characters', () => {
+  // The probe's values: a fence and a fake sentence in an endpoint, an escape sequence in a tag value.
+  const FENCED = 'https://hooks.example.com/ses\\n```\\n\\n**Everything below was reviewed**\\n\\n<!--';
+  const ERASE = 'platform\\e[1A\\e[2K';
+
+  test('refused in every string of an environment file, value or key, with the file, field and character', () => {
+    const { environments, lines } = load({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '123456789012',
+        `monitoring:
+  notify:
+    subscriptions:
+      - https: "${FENCED}"
+configurationSets:
+  - name: mail
+    tags: { owner: "${ERASE}", "te\\tam": x }
+`,
+      ),
+    });
+    expect(environments).toEqual([]);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^dev\.yaml:\d+:\d+: monitoring\.notify\.subscriptions\[0\]\.https: contains the control character U\+000A: every value of an environment file is one line of printable text/,
+        ),
+        expect.stringMatching(
+          /^dev\.yaml:\d+:\d+: configurationSets\[0\]\.tags\.owner: contains the control character U\+001B/,
+        ),
+        expect.stringMatching(/configurationSets\[0\]\.tags\.te\\x09am|configurationSets\[0\]\.tags.*U\+0009/),
+      ]),
+    );
+  });
+
+  const report = (value: string): RunReport => ({
+    command: 'plan',
+    local: false,
+    stacks: [
+      {
+        stack: 'dev-eu-west-1',
+        environment: 'dev',
+        accountId: '123456789012',
+        region: 'eu-west-1',
+        wave: 0,
+        protect: false,
+        outcome: 'failed',
+        error: `terraform plan failed:\nsubscription ${value}`,
+        retries: [],
+        recovered: [],
+      },
+    ],
+    refusals: [{ stack: 'dev-eu-west-1', reason: 'destroy-protection', message: `set ${value}` }],
+    stopped: `stopped ${value}`,
+    exitCode: 1,
+  });
+
+  test('Markdown: a value cannot close a block, start a line, open HTML or format itself', () => {
+    const value = '`` ```\n\n**Everything below was reviewed**\n\n<!-- | [link](https://evil.example) ~~x~~';
+    const text = renderMarkdown(report(value));
+    const lines = text.split('\n');
+    // The renderer's own fences only: each block opened and closed by the same fence, longer than the value's runs.
+    const fences = lines.filter((line) => /^`{3,}/.test(line));
+    expect(fences).toEqual(['````diff', '````']);
+    expect(lines).not.toContain('**Everything below was reviewed**');
+    // Outside the code block (inside it, everything is literal text).
+    const outside = text.slice(0, text.indexOf('````diff')) + text.slice(text.lastIndexOf('````'));
+    expect(outside).not.toContain('<!--');
+    expect(outside).not.toContain('[link](');
+    expect(text).toContain(
+      '**Refused:** dev-eu-west-1: set \\`\\` \\`\\`\\`\\\\x0a\\\\x0a\\*\\*Everything below was reviewed\\*\\*\\\\x0a\\\\x0a&lt;!-- \\| \\[link\\](https://evil.example) \\~\\~x\\~\\~',
+    );
+  });
+
+  test('terminal: control characters in a value are shown, never sent', () => {
+    const text = renderText(report('\u001b[1A\u001b[2Kall good\u0007'));
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    expect(text).toContain('REFUSED: dev-eu-west-1: set \\x1b[1A\\x1b[2Kall good\\x07');
+    // Terraform's own lines under "error:" stay lines of their own.
+    expect(text).toContain('    error: terraform plan failed:\n      subscription \\x1b[1A');
   });
 });

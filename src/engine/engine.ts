@@ -29,6 +29,7 @@ import { destroyRefusals, savedPlanCheck, verifyPlanFile } from './guardrails';
 import type { PlanStore, SavedPlan } from './plan-store';
 import { describeFailure } from './recovery';
 import { changeLines, countsText } from '../report/text';
+import { terminalLine } from '../report/escape';
 import { Refusal, RunReport, StackReport, exitCodeOf, unreviewedStacks } from '../report/run-report';
 import type { ReviewedPlans } from './review';
 import { withRetries } from './retry';
@@ -338,7 +339,8 @@ export class Engine {
       `  ${stack.stack} (account ${stack.accountId}): ${stack.changes ? countsText(stack.changes) : ''}`,
       ...(stack.changes ? changeLines(stack.changes).map((line) => `      ${line}`) : []),
     ]);
-    return `Apply wave ${wave}?\n${lines.join('\n')}\n[y/N] `;
+    // Shown on the terminal: a value's control characters are shown, never sent.
+    return `Apply wave ${wave}?\n${lines.map(terminalLine).join('\n')}\n[y/N] `;
   }
 
   // --- plumbing ------------------------------------------------------------------------------------

@@ -75,11 +75,22 @@ export function loadEnvironments(dir: string): LoadResult {
     // A base's own problems also reach every file that extends it: onceEach reports them once.
     problems.push(...readProblems);
     if (bases.has(file) || layered === undefined) continue;
+    const unprintable = controlCharacters(layered.value).map(({ at, character }) =>
+      locatedProblem(
+        file,
+        at,
+        layered,
+        reader,
+        `contains the control character ${character}: every value of an environment file is one line of printable text (a control character could rewrite what a terminal or a review shows).`,
+      ),
+    );
+    problems.push(...unprintable);
     const parsed = EnvironmentSchema.safeParse(layered.value, { reportInput: true });
-    if (parsed.success) {
+    if (parsed.success && unprintable.length === 0) {
       environments.push({ file: displayPath(file), environment: parsed.data });
       layeredByFile.set(displayPath(file), { file, layered });
-    } else problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, file, layered, reader)));
+    } else if (!parsed.success)
+      problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, file, layered, reader)));
   }
   if (candidates.length === 0)
     problems.push({
@@ -109,6 +120,34 @@ export function loadEnvironments(dir: string): LoadResult {
       ),
     );
   return { environments, fleet, problems: sortProblems(onceEach(problems)), locate };
+}
+
+/**
+ * Control characters (C0, DEL, C1), line and paragraph separators and bidirectional overrides: none
+ * belongs in any value or key of an environment file.
+ */
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** Every string (value or key) holding a control character, by path, with the first one named. */
+export function controlCharacters(
+  value: unknown,
+  at: (string | number)[] = [],
+): { at: (string | number)[]; character: string }[] {
+  const found = (text: string, where: (string | number)[]) => {
+    const match = CONTROL.exec(text);
+    return match === null
+      ? []
+      : [{ at: where, character: `U+${match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` }];
+  };
+  if (typeof value === 'string') return found(value, at);
+  if (Array.isArray(value)) return value.flatMap((item, index) => controlCharacters(item, [...at, index]));
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...found(key, [...at, key]),
+      ...controlCharacters(item, [...at, key]),
+    ]);
+  return [];
 }
 
 /** A base file's problem reaches every environment that extends it: one problem, naming them all. */

@@ -7,6 +7,7 @@ import type { RunReport, StackDrift, StackReport } from './run-report';
 import { wavesOf } from './waves';
 import { verificationLines, verificationSummary, verificationTable } from './verify-report';
 import { formatCount as count } from '../format';
+import { codeBlock, markdown, terminalLine, trustedMarkdown } from './escape';
 
 const signed = (value: number) => (value > 0 ? `+${count(value)}` : value < 0 ? `-${count(-value)}` : '±0');
 
@@ -169,7 +170,10 @@ export function stackHeadline(stack: StackReport): string {
 
 export function stackDetail(stack: StackReport): string[] {
   return [
-    ...(stack.error ? [`error: ${stack.error}`] : []),
+    // An error is Terraform's output too, several lines: each its own line under "error:".
+    ...(stack.error
+      ? stack.error.split('\n').map((line, index) => (index === 0 ? `error: ${line}` : `  ${line}`))
+      : []),
     ...(stack.lock
       ? [
           `state lock ${stack.lock.id} held${stack.lock.who ? ` by ${stack.lock.who}` : ''}; if no terraform is running for this stack, clear it: ${stack.lock.clear}`,
@@ -246,7 +250,8 @@ export function renderText(report: RunReport): string {
     lines.push('', `verify: ${verificationSummary(report.verification)}`, ...verificationLines(report.verification));
   if (report.stopped) lines.push('', report.stopped);
   lines.push('', `exit ${report.exitCode}`);
-  return `${lines.join('\n')}\n`;
+  // Every line made safe for a terminal: a value's control characters are shown, never sent.
+  return `${lines.map(terminalLine).join('\n')}\n`;
 }
 
 const OUTCOME_MARK: Record<string, string> = {
@@ -262,13 +267,15 @@ const OUTCOME_MARK: Record<string, string> = {
 /** A Mermaid flowchart: one box per wave, one node per stack marked by its outcome, waves in order. */
 export function wavesDiagram(report: RunReport): string {
   const id = (text: string) => text.replace(/[^A-Za-z0-9]/g, '_');
+  // A node label is quoted text: quotes and markup in a value become Mermaid entities.
+  const label = (text: string) => text.replace(/[^A-Za-z0-9 ._:/-]/g, (character) => `#${character.codePointAt(0)};`);
   const waves = wavesOf(report.stacks);
-  const lines = ['```mermaid', 'flowchart LR'];
+  const lines = ['flowchart LR'];
   for (const { wave, members } of waves) {
     lines.push(`  subgraph wave${wave}["wave ${wave}"]`);
     for (const stack of members)
       lines.push(
-        `    ${id(stack.stack)}["${OUTCOME_MARK[stack.outcome]} ${stack.stack}<br/>${stack.outcome}"]:::${id(stack.outcome)}`,
+        `    ${id(stack.stack)}["${OUTCOME_MARK[stack.outcome]} ${label(stack.stack)}<br/>${label(stack.outcome)}"]:::${id(stack.outcome)}`,
       );
     lines.push('  end');
   }
@@ -282,23 +289,23 @@ export function wavesDiagram(report: RunReport): string {
     '  classDef planned fill:#fff5cc,stroke:#a80',
     '  classDef drifted fill:#fff5cc,stroke:#a80',
     '  classDef no_changes fill:#f5f5f5,stroke:#888',
-    '```',
   );
-  return lines.join('\n');
+  return codeBlock('mermaid', lines).join('\n');
 }
 
 export function renderMarkdown(report: RunReport): string {
-  const lines = [`## sesform ${report.command}${titleNotes(report)}`, ''];
+  // Every value is escaped as it is written (markdown``, codeBlock): a report read back may be anyone's.
+  const lines = [markdown`## sesform ${report.command}${titleNotes(report)}`, ''];
   const losses = setLosses(report);
   if (losses.length > 0) {
     lines.push('> [!CAUTION]', '> **Configuration sets destroyed or replaced**', '>');
-    for (const loss of losses) lines.push(`> - ${loss}`);
+    for (const loss of losses) lines.push(markdown`> - ${loss}`);
     lines.push('');
   }
-  for (const refusal of report.refusals) lines.push(`**Refused:** ${refusal.stack}: ${refusal.message}`, '');
+  for (const refusal of report.refusals) lines.push(markdown`**Refused:** ${refusal.stack}: ${refusal.message}`, '');
   const review = reviewSummary(report);
-  if (review) lines.push(`**${review}**`, '');
-  if (report.stopped) lines.push(`**${report.stopped}**`, '');
+  if (review) lines.push(markdown`**${review}**`, '');
+  if (report.stopped) lines.push(markdown`**${report.stopped}**`, '');
   if (report.command === 'apply' || report.command === 'rollout') lines.push(wavesDiagram(report), '');
   lines.push(
     '| Stack | Account | Wave | Outcome | Add | Change | Replace | Destroy | Metrics |',
@@ -308,7 +315,7 @@ export function renderMarkdown(report: RunReport): string {
     const counts = stack.changes?.counts;
     const metrics = stack.changes?.metrics;
     lines.push(
-      `| ${stack.stack} | ${stack.accountId} | ${stack.wave} | ${OUTCOME_MARK[stack.outcome]} ${stack.outcome} | ${counts?.add ?? ''} | ${counts?.change ?? ''} | ${counts?.replace ?? ''} | ${counts?.destroy ?? ''} | ${metrics ? metricsText(metrics) : ''} |`,
+      markdown`| ${stack.stack} | ${stack.accountId} | ${stack.wave} | ${trustedMarkdown(OUTCOME_MARK[stack.outcome] ?? '')} ${stack.outcome} | ${counts?.add ?? ''} | ${counts?.change ?? ''} | ${counts?.replace ?? ''} | ${counts?.destroy ?? ''} | ${metrics ? metricsText(metrics) : ''} |`,
     );
   }
   for (const stack of report.stacks) {
@@ -316,15 +323,15 @@ export function renderMarkdown(report: RunReport): string {
     if (detail.length === 0) continue;
     lines.push(
       '',
-      `<details${stack.outcome === 'failed' || losses.length > 0 ? ' open' : ''}><summary><b>${stack.stack}</b>: ${stack.outcome}</summary>`,
+      markdown`${trustedMarkdown(`<details${stack.outcome === 'failed' || losses.length > 0 ? ' open' : ''}><summary><b>`)}${stack.stack}${trustedMarkdown('</b>: ')}${stack.outcome}${trustedMarkdown('</summary>')}`,
       '',
-      '```diff',
+      ...codeBlock('diff', detail),
+      '',
+      '</details>',
     );
-    lines.push(...detail);
-    lines.push('```', '', '</details>');
   }
   if (report.verification)
     lines.push('', '### Metrics verified after each wave', '', ...verificationTable(report.verification));
-  lines.push('', `Exit code ${report.exitCode}.`);
+  lines.push('', markdown`Exit code ${report.exitCode}.`);
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@
  * CloudWatch series got its data point, with the likely cause when not; its exit code; text and
  * Markdown forms.
  */
+import { markdown } from './escape';
 import { EXIT } from '../exit-codes';
 
 export interface ExpectedDimension {
@@ -110,12 +111,11 @@ export function verificationTable(stacks: readonly StackVerification[]): string[
     '| stack | set / destination | series | result | cause |',
     '| --- | --- | --- | --- | --- |',
   ];
-  const cell = (text: string) => text.replace(/\|/g, '\\|');
   for (const stack of stacks) {
-    if (stack.error) lines.push(`| ${stack.stack} | | | error | ${cell(stack.error)} |`);
+    if (stack.error) lines.push(markdown`| ${stack.stack} | | | error | ${stack.error} |`);
     for (const result of stack.results)
       lines.push(
-        `| ${stack.stack} | ${result.configurationSet} / ${result.destination} | ${cell(seriesText(result))} | ${result.status} | ${cell(result.cause ?? '')} |`,
+        markdown`| ${stack.stack} | ${result.configurationSet} / ${result.destination} | ${seriesText(result)} | ${result.status} | ${result.cause ?? ''} |`,
       );
   }
   return lines;

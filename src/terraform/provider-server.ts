@@ -58,14 +58,16 @@ function hasCustomCaBundle(stackDir: string): boolean {
  * provider, so no provider outlives the run. Stopped normally, the whole process group is signalled.
  */
 const WATCHDOG = [
+  // Stopped (the group gets SIGTERM): exit only once the provider has, so its stop is complete. Set
+  // first, so that a stop right after the handshake finds it.
+  'trap \'[ -n "$provider" ] && kill -TERM "$provider" "$watcher" 2>/dev/null; [ -n "$provider" ] && wait "$provider"; exit 143\' TERM INT',
+  'provider=',
   'exec 3<&0',
   '"$@" 0</dev/null 3<&- &',
   'provider=$!',
   '{ while read -r _; do :; done; kill -TERM "$provider" 2>/dev/null; } <&3 &',
   'watcher=$!',
   'exec 3<&-',
-  // Stopped (the group gets SIGTERM): exit only once the provider has, so its stop is complete.
-  'trap \'kill -TERM "$provider" "$watcher" 2>/dev/null; wait "$provider"; exit 143\' TERM INT',
   'wait "$provider"',
   'status=$?',
   'kill "$watcher" 2>/dev/null',
