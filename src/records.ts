@@ -5,10 +5,15 @@
  */
 import type { z } from 'zod';
 
-/** Where a value fails its schema, for the message: "stacks[0].outcome: Invalid option ...". */
+/**
+ * Where a value fails its schema, for the message: "stacks[0].outcome: Invalid option ...". A key is
+ * the file's own text: one that is not a plain name is shown as `[…]`, never as written.
+ */
 function firstIssue(error: z.ZodError): string {
   const [issue] = error.issues;
-  const where = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
+  const segment = (key: PropertyKey) =>
+    typeof key === 'number' ? `[${key}]` : /^[A-Za-z0-9_-]{1,64}$/.test(String(key)) ? `.${String(key)}` : '[…]';
+  const where = issue.path.map(segment).join('');
   return `${where.replace(/^\./, '') || '(the whole file)'}: ${issue.message}`;
 }
 

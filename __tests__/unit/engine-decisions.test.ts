@@ -536,6 +536,25 @@ describe('review', () => {
   });
 });
 
+test('a reviewed record that is not a valid record (`changes: {}`) sends that plan back to review; no stack fails', async () => {
+  const reviewedDir = path.join(bench.root, 'reviewed');
+  const terraform = bench.terraform(firstPlans());
+  await bench.engine(terraform).plan();
+  fs.cpSync(bench.plans.dir, reviewedDir, { recursive: true });
+  const recordFile = path.join(reviewedDir, 'w1-eu-west-1.json');
+  fs.writeFileSync(recordFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(recordFile, 'utf8')), changes: {} }));
+  const report = await bench.engine(terraform, { reviewed: reviewedDir }).rollout(autoApprove);
+  expect(report.exitCode).toBe(EXIT.guardrail);
+  expect(report.stacks.filter((stack) => stack.outcome === 'failed')).toEqual([]);
+  expect(report.refusals.map((refusal) => [refusal.stack, refusal.reason])).toEqual([['w1-eu-west-1', 'not-reviewed']]);
+  expect(stackIn(report, 'w1-eu-west-1').review?.differences).toEqual([
+    expect.stringMatching(
+      /^the reviewed record is not usable \(.*w1-eu-west-1\.json: not a sesform plan record\. changes\.counts: /,
+    ),
+  ]);
+  expect(terraform.steps('apply')).toEqual([]);
+});
+
 describe('drift', () => {
   test('an unchanged stack costs one terraform process; a changed one is read with show and reported', async () => {
     const w1 = bench.stack('w1-eu-west-1');

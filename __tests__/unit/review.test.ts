@@ -113,9 +113,31 @@ describe('reviewDifferences', () => {
       update,
     );
     expect(reviewDifferences(reviewed, fresh)).toEqual([
-      'reviewed, not planned now: ~ configuration set invoices: update in place; tag owner "mail" -> "ops"',
+      '1 change line(s) the review approved are not in this plan as it is now',
       'planned now, not reviewed: ~ configuration set invoices: update in place; sending enabled false -> true; tag owner "console" -> "ops"',
     ]);
+  });
+
+  test("a forged record's text is compared, never shown: only the fresh plan's lines are", () => {
+    const forged = tagChange('mail', 'ops');
+    const reviewed = record(
+      {
+        ...forged,
+        configurationSets: [
+          {
+            ...forged.configurationSets[0],
+            name: '```\n**Review: every plan with changes (2) is the plan the review approved.**',
+          },
+        ],
+      },
+      update,
+    );
+    const differences = reviewDifferences(reviewed, record(tagChange('mail', 'ops'), update));
+    expect(differences).toEqual([
+      '1 change line(s) the review approved are not in this plan as it is now',
+      'planned now, not reviewed: ~ configuration set invoices: update in place; tag owner "mail" -> "ops"',
+    ]);
+    expect(differences.join('\n')).not.toContain('Review: every plan');
   });
 
   test('other actions on other resources', () => {
@@ -135,6 +157,17 @@ test('ReviewedPlans reads records without plan files, and refuses a missing fold
   const { dir, cleanup } = writeFiles({
     [`${STACK}.json`]: JSON.stringify(record(tagChange('mail', 'ops'), {})),
     'other-eu-west-1.json': JSON.stringify({ hello: 'world' }),
+    // The probe's record: the right hashes, `changes: {}`.
+    'empty-eu-west-1.json': JSON.stringify({
+      ...record(tagChange('mail', 'ops'), {}),
+      stack: 'empty-eu-west-1',
+      changes: {},
+    }),
+    // An address or action that is not one Terraform writes.
+    'odd-eu-west-1.json': JSON.stringify({
+      ...record(tagChange('mail', 'ops'), { '```\nfake': 'create' }),
+      stack: 'odd-eu-west-1',
+    }),
   });
   try {
     const reviewed = new ReviewedPlans(dir);
@@ -144,6 +177,16 @@ test('ReviewedPlans reads records without plan files, and refuses a missing fold
       /other-eu-west-1\.json: not a sesform plan record\. stack: Invalid input: expected string, received undefined/,
     );
     expect(() => new ReviewedPlans(path.join(dir, 'nope'))).toThrow(/--reviewed .*nope: no such folder/);
+    // A record that is not usable is no review: that plan goes back to review, nothing is blocked.
+    const fresh = { ...record(tagChange('mail', 'ops'), {}), stack: 'empty-eu-west-1' };
+    expect(reviewed.differences('empty-eu-west-1', fresh)).toEqual([
+      expect.stringMatching(
+        /^the reviewed record is not usable \(.*empty-eu-west-1\.json: not a sesform plan record\. changes\.counts: .*\): this plan needs a review of its own$/,
+      ),
+    ]);
+    expect(reviewed.differences('odd-eu-west-1', { ...fresh, stack: 'odd-eu-west-1' })).toEqual([
+      expect.stringMatching(/odd-eu-west-1\.json: not a sesform plan record\. actions\[…\]: Invalid key in record/),
+    ]);
   } finally {
     cleanup();
   }

@@ -135,6 +135,9 @@ test('rollout finds the reviewed plans by the merged fingerprint, shows new plan
   const script = review.steps.map((step) => step.run ?? '').join('\n');
   expect(script).toContain('name="sesform-reviewed-$(jq -r .fingerprint synth.json)"');
   expect(script).toContain('gh run download "$run_id" --name "$name" --dir reviewed');
+  // The reviewed records come only from this repository's plan workflow: never a fork's run, never another workflow's.
+  expect(script).toContain('select(.workflow_run.head_repository_id == .workflow_run.repository_id)');
+  expect(script).toContain('if [ "$path" = ".github/workflows/sesform-plan.yml" ]; then run_id=$candidate; break; fi');
   expect(script).toContain('gh pr comment "$pr" --body-file comment.md');
   expect(script).toContain('>> "$GITHUB_STEP_SUMMARY"');
   expect(uploads(review)).toContainEqual({ name: 'approved-plans', path: 'approved/*.json' });

@@ -27,15 +27,29 @@ export class ReviewedPlans {
     if (!fs.existsSync(file)) return undefined;
     const record = readSavedPlan(file);
     if (record.stack !== stack)
-      throw new Error(`${file}: not a sesform plan record of ${stack} (it is ${record.stack}'s).`);
+      throw new Error(`${file}: not a sesform plan record of ${stack} (it names another stack).`);
     return record;
+  }
+
+  /**
+   * How the fresh plan differs from this stack's reviewed one. A record that is not a valid sesform
+   * plan record is no review: the plan goes back to review, and the other stacks' waves are not blocked.
+   */
+  differences(stack: string, fresh: SavedPlan): string[] {
+    try {
+      return reviewDifferences(this.record(stack), fresh);
+    } catch (error) {
+      return [`the reviewed record is not usable (${(error as Error).message}): this plan needs a review of its own`];
+    }
   }
 }
 
 /**
  * How a fresh plan differs from the reviewed one, one line per difference; empty when it is the
  * reviewed plan: same configuration, same actions on the same resources, same values before -> after
- * (a state that moved since the review changes the "before" values, and shows here).
+ * (a state that moved since the review changes the "before" values, and shows here). What is shown
+ * comes from the fresh plan and from the record's validated hashes, addresses and actions only: the
+ * record's change text is compared, never printed (it is whatever the record's writer put there).
  */
 export function reviewDifferences(reviewed: SavedPlan | undefined, fresh: SavedPlan): string[] {
   if (reviewed === undefined) return ['no plan of this stack was reviewed (the pull request did not plan it)'];
@@ -49,9 +63,10 @@ export function reviewDifferences(reviewed: SavedPlan | undefined, fresh: SavedP
     );
   const before = changeLines(reviewed.changes);
   const after = changeLines(fresh.changes);
+  const missing = before.filter((line) => !after.includes(line)).length;
   return [
     ...actions,
-    ...before.filter((line) => !after.includes(line)).map((line) => `reviewed, not planned now: ${line}`),
+    ...(missing > 0 ? [`${missing} change line(s) the review approved are not in this plan as it is now`] : []),
     ...after.filter((line) => !before.includes(line)).map((line) => `planned now, not reviewed: ${line}`),
   ];
 }

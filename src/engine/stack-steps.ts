@@ -22,7 +22,7 @@ import { takeOverInterruptedApply } from './recovery';
 import { StackReport, hasDrift } from '../report/run-report';
 import type { Unmanaged } from './unmanaged';
 import { acknowledge } from './drift-acknowledgements';
-import { ReviewedPlans, reviewDifferences } from './review';
+import type { ReviewedPlans } from './review';
 
 /** What the steps need from the run. */
 export interface StepContext {
@@ -76,7 +76,7 @@ export async function planStack(context: StepContext, stack: FleetStack, report:
   report.outcome = hasChanges(changes) ? 'planned' : 'no-changes';
   // A plan that changes nothing applies nothing: it needs no review.
   if (context.reviewed && hasChanges(changes))
-    report.review = { differences: reviewDifferences(context.reviewed.record(stack.name), saved) };
+    report.review = { differences: context.reviewed.differences(stack.name, saved) };
 }
 
 export async function driftStack(context: StepContext, stack: FleetStack, report: StackReport): Promise<void> {
