@@ -265,6 +265,9 @@ describe('iam-policy: the roles from the GitHub job to the account', () => {
           StringEquals: {
             'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
             'token.actions.githubusercontent.com:sub': 'repo:acme/ses:environment:production',
+            // The environment alone is issued to any workflow naming it: only the rollout, on main.
+            'token.actions.githubusercontent.com:job_workflow_ref':
+              'acme/ses/.github/workflows/sesform-rollout.yml@refs/heads/main',
           },
         },
       },
@@ -282,6 +285,7 @@ describe('iam-policy: the roles from the GitHub job to the account', () => {
   test('the plan pipeline role trusts pull requests and the default branch, and may assume only plan roles', () => {
     const [plan] = role('plan-pipeline');
     expect(plan.githubSubjects).toEqual(['repo:acme/ses:pull_request', 'repo:acme/ses:ref:refs/heads/main']);
+    expect(plan.githubWorkflows).toBeUndefined();
     expect(plan.policy.Statement[0].Resource).toEqual([
       'arn:aws:iam::111111111111:role/ses-plan',
       'arn:aws:iam::333333333333:role/ses-plan',

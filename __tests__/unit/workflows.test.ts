@@ -239,6 +239,11 @@ test("the samples' pipeline roles trust exactly the GitHub jobs that the workflo
       (role) => role.kind === 'rollout-pipeline' && role.arn === environment.deployRole.trustedPrincipal,
     )!;
     expect(rolloutRole.githubSubjects).toEqual([`repo:${repository}:environment:${job.environment}`]);
+    // ... and only to that job of the rollout workflow as it is on the default branch.
+    expect(rolloutRole.githubWorkflows).toEqual([
+      `${repository}/.github/workflows/sesform-rollout.yml@refs/heads/main`,
+    ]);
+    expect(Object.keys(workflows)).toContain('sesform-rollout.yml');
     expect(rolloutRole.policy.Statement[0].Resource).toContain(environment.deployRole.arn);
     // Plans (pull requests) and drift (scheduled, on the default branch) reach only the plan role.
     const planRole = roles.find(

@@ -32,6 +32,8 @@ export interface IamRole {
   readonly trustedPrincipal?: string;
   /** For the pipeline roles: the GitHub OIDC subjects they accept. */
   readonly githubSubjects?: readonly string[];
+  /** The workflows (`job_workflow_ref`) whose jobs it trusts, when it names them: the rollout's. */
+  readonly githubWorkflows?: readonly string[];
   readonly trustPolicy?: PolicyDocument;
   readonly policy: PolicyDocument;
 }
@@ -105,6 +107,10 @@ export const githubSubject = {
   pullRequest: (repository: string) => `repo:${repository}:pull_request`,
 };
 
+/** The rollout workflow as it is on the default branch: the only workflow whose jobs may deploy. */
+export const rolloutWorkflowRef = (repository: string, defaultBranch: string) =>
+  `${repository}/.github/workflows/sesform-rollout.yml@refs/heads/${defaultBranch}`;
+
 /**
  * The pipeline roles that the environments' `pipeline` blocks describe: one per rollout principal
  * (trusting its GitHub environment's jobs), and the plan principal (trusting pull requests and the
@@ -120,8 +126,19 @@ export function pipelineRoles(stacks: readonly FleetStack[]): IamRole[] {
     const subjects = users.map(({ environment: { pipeline } }) =>
       githubSubject.environment(pipeline!.githubRepository, pipeline!.githubEnvironment),
     );
+    const workflows = users.map(({ environment: { pipeline } }) =>
+      rolloutWorkflowRef(pipeline!.githubRepository, pipeline!.githubDefaultBranch),
+    );
     roles.push(
-      pipelineRole('rollout-pipeline', arn, users, subjects, 'AssumeDeployRoles', (stack) => stack.deployRole.arn),
+      pipelineRole(
+        'rollout-pipeline',
+        arn,
+        users,
+        subjects,
+        'AssumeDeployRoles',
+        (stack) => stack.deployRole.arn,
+        workflows,
+      ),
     );
   }
   const planned = withPipeline.filter((stack) => /:role\//.test(stack.environment.planRole?.trustedPrincipal ?? ''));
@@ -142,14 +159,17 @@ function pipelineRole(
   subjects: readonly string[],
   sid: string,
   target: (stack: FleetStack) => string,
+  workflows: readonly string[] = [],
 ): IamRole {
   const githubSubjects = [...new Set(subjects)];
+  const githubWorkflows = [...new Set(workflows)];
   return {
     kind,
     arn,
     environments: environmentsOf(users),
     githubSubjects,
-    trustPolicy: githubOidcTrustPolicy(arn, githubSubjects),
+    ...(githubWorkflows.length > 0 ? { githubWorkflows } : {}),
+    trustPolicy: githubOidcTrustPolicy(arn, githubSubjects, githubWorkflows),
     policy: assumeRolesPolicy(sid, users.map(target)),
   };
 }

@@ -179,9 +179,17 @@ export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
 /**
  * Trust of a pipeline role (in the pipeline's own account) for GitHub Actions' OIDC tokens whose
  * subject is one of `subjects`: for the rollout, `repo:OWNER/REPO:environment:NAME`, which GitHub
- * issues only to a job running in that (protected) environment.
+ * issues to any job that names that environment, a pull request's own workflow included unless the
+ * environment's deployment-branch rules stop it. So the rollout's trust also names the workflow the
+ * job must run (`job_workflow_ref`, which AWS STS checks since January 2026): the rollout workflow as
+ * it is on the default branch.
  */
-export function githubOidcTrustPolicy(pipelineRoleArn: string, subjects: readonly string[]): PolicyDocument {
+export function githubOidcTrustPolicy(
+  pipelineRoleArn: string,
+  subjects: readonly string[],
+  workflows: readonly string[] = [],
+): PolicyDocument {
+  const one = (values: readonly string[]) => (values.length === 1 ? values[0] : [...values]);
   const account = /:iam::(\d{12}):/.exec(pipelineRoleArn)?.[1];
   return {
     Version: '2012-10-17',
@@ -195,7 +203,8 @@ export function githubOidcTrustPolicy(pipelineRoleArn: string, subjects: readonl
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
-            [`${GITHUB_OIDC_ISSUER}:sub`]: subjects.length === 1 ? subjects[0] : [...subjects],
+            [`${GITHUB_OIDC_ISSUER}:sub`]: one(subjects),
+            ...(workflows.length > 0 ? { [`${GITHUB_OIDC_ISSUER}:job_workflow_ref`]: one(workflows) } : {}),
           },
         },
       },
