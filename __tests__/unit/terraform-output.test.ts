@@ -137,4 +137,14 @@ describe('the real workspace, with scripted processes', () => {
     expect(await workspace.plan()).toMatchObject({ changes: true, add: 3 });
     await expect(workspace.plan()).rejects.toBeInstanceOf(StateLockedError);
   });
+
+  test('through a read-only plan role, a plan takes no state lock (-lock=false): that role may not write the lock file', async () => {
+    const { processes, calls } = scripted([[/^plan/, 'plan-no-changes']]);
+    await new StackWorkspace('s', dir, {}, { processes, lock: false }).plan('out.tfplan');
+    await new StackWorkspace('s', dir, {}, { processes }).plan('out.tfplan');
+    expect(calls).toEqual([
+      'plan -input=false -no-color -detailed-exitcode -lock=false -out=out.tfplan',
+      'plan -input=false -no-color -detailed-exitcode -out=out.tfplan',
+    ]);
+  });
 });

@@ -139,20 +139,17 @@ function verifyStatements(stacks: readonly FleetStack[]): PolicyStatement[] {
   ];
 }
 
-/** The plan role's policy: what `terraform plan` and a refresh read, and the state lock they take. */
+/**
+ * The plan role's policy: what `terraform plan` and a refresh read. It writes nothing, not even the
+ * state's lock file: plans through it run with `-lock=false` (a plan writes no state), so code a pull
+ * request runs with this role can neither plant a lock that blocks the rollout nor delete a live one.
+ */
 export function planRolePolicy(stacks: readonly FleetStack[]): PolicyDocument {
   return accountRolePolicy(
     stacks,
     { Sid: 'ReadThisEnvironmentsConfigurationSets', Action: CONFIGURATION_SET_READ_ACTIONS },
     [
       { Sid: 'ReadOwnState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: stateArns(stacks) },
-      {
-        // Terraform locks the state while it plans; the lock file is the only object this role writes.
-        Sid: 'TakeAndReleaseOwnStateLock',
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-        Resource: lockArns(stacks),
-      },
       ...monitoringStatements(stacks, false),
     ],
   );

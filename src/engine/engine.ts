@@ -92,6 +92,7 @@ export class Engine {
         outdir: options.outdir,
         env: terraformEnvironmentFor(options.local !== undefined),
         local: options.local !== undefined,
+        lock: options.readOnly !== true,
         progress: options.progress,
       });
     this.byName = new Map(options.stacks.map((stack) => [stack.name, stack]));

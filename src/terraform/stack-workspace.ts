@@ -35,6 +35,8 @@ export interface WorkspaceSeams {
   readonly templates?: InitTemplates;
   /** Local mode: each run's emulator has a new address and holds fresh state, so init reconfigures. */
   readonly reconfigure?: boolean;
+  /** false: plans take no state lock (runs through the read-only plan roles, which may not write it). */
+  readonly lock?: boolean;
 }
 
 export class StackWorkspace implements TerraformWorkspace {
@@ -112,7 +114,14 @@ export class StackWorkspace implements TerraformWorkspace {
   }
 
   async plan(out?: string): Promise<PlanResult> {
-    const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', ...(out ? [`-out=${out}`] : [])];
+    const args = [
+      'plan',
+      '-input=false',
+      '-no-color',
+      '-detailed-exitcode',
+      ...(this.seams.lock === false ? ['-lock=false'] : []),
+      ...(out ? [`-out=${out}`] : []),
+    ];
     const result = await this.step('plan', args, [0, 2]);
     return { ...planSummary(result.stdout), changes: result.code === 2, output: result.stdout };
   }

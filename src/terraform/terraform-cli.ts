@@ -18,6 +18,11 @@ export interface TerraformCliOptions {
   readonly local?: boolean;
   /** One provider process per worker for the whole run; off for single commands (unlock, bootstrap). */
   readonly pooled?: boolean;
+  /**
+   * false for runs through the read-only plan roles: their plans take no state lock (`-lock=false`;
+   * a plan writes no state), since those roles may not write the lock file.
+   */
+  readonly lock?: boolean;
   /** Lines about the pool (unavailable, single use). */
   readonly progress?: (line: string) => void;
 }
@@ -38,6 +43,7 @@ export class TerraformCli implements TerraformRunner {
       providers: this.providers,
       templates: this.templates,
       reconfigure: this.options.local === true,
+      lock: this.options.lock !== false,
     });
   }
 
