@@ -2,16 +2,18 @@
  * Hostile environment files and command lines: nothing a pull request writes may stall the pipeline,
  * read outside the environments folder, pollute the process, or end the run without a clear message.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { invocationProblems, main } from '../../src/cli';
 import { loadEnvironments } from '../../src/fleet/loader';
-import { readSourceFile } from '../../src/environment/source-file';
+import { TYPESCRIPT_LOAD_TIMEOUT_MS, readSourceFile } from '../../src/environment/source-file';
 import { formatProblem } from '../../src/environment/problems';
 import type { RunReport } from '../../src/report/run-report';
 import { renderMarkdown, renderText } from '../../src/report/text';
-import { environmentFields, environmentYaml, writeFiles } from '../helpers/synth';
+import { PROJECT_ROOT, environmentFields, environmentYaml, writeFiles } from '../helpers/synth';
 
 function load(files: Record<string, string | Buffer>) {
   const { dir, cleanup } = writeFiles({});
@@ -343,4 +345,51 @@ configurationSets:
     // Terraform's own lines under "error:" stay lines of their own.
     expect(text).toContain('    error: terraform plan failed:\n      subscription \\x1b[1A');
   });
+});
+
+describe('TypeScript environment files run apart', () => {
+  const valid = (name: string, before = '') =>
+    `${before}\nexport default ${JSON.stringify(environmentFields(name, '123456789012'))};\n`;
+
+  test("what a file prints never reaches sesform's output: synth --json is sesform's JSON alone", () => {
+    const { dir, cleanup } = writeFiles({
+      'dev.ts': valid('dev', `console.log('{"fingerprint":"attacker-chosen"}');`),
+    });
+    const output = path.join(os.tmpdir(), `sesform-synth-${process.pid}-${Date.now()}`);
+    try {
+      // The real command line: the file's console.log would reach this very stdout if it ran in sesform's process.
+      const run = spawnSync(
+        process.execPath,
+        [path.join(PROJECT_ROOT, 'bin', 'sesform.js'), 'synth', '--json', '--environments', dir, '--output', output],
+        { cwd: PROJECT_ROOT, encoding: 'utf8' },
+      );
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout).fingerprint).toMatch(/^[0-9a-f]{64}$/);
+      expect(run.stdout).not.toContain('attacker-chosen');
+      expect(run.stderr).toContain('dev.ts: {"fingerprint":"attacker-chosen"}');
+    } finally {
+      cleanup();
+      fs.rmSync(output, { recursive: true, force: true });
+    }
+  });
+
+  test('a timer that would exit the process later cannot end sesform: the environment loads, sesform goes on', () => {
+    const { environments, problems } = load({
+      'dev.ts': valid('dev', 'setTimeout(() => process.exit(0), 1500);'),
+    });
+    expect(problems).toEqual([]);
+    expect(environments.map(({ environment }) => environment.name)).toEqual(['dev']);
+  });
+
+  test(
+    'an endless loop is stopped after the time limit, with an error naming the file',
+    () => {
+      const { environments, lines } = load({ 'loop.ts': valid('loop', 'while (true) {}') });
+      expect(environments).toEqual([]);
+      expect(lines).toEqual([
+        `loop.ts: cannot load the TypeScript file: it did not finish loading within ${TYPESCRIPT_LOAD_TIMEOUT_MS / 1000} s (an endless loop, or a wait on something that never comes) and was stopped.`,
+      ]);
+    },
+    TYPESCRIPT_LOAD_TIMEOUT_MS + 15_000,
+  );
 });

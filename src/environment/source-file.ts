@@ -1,11 +1,14 @@
 /**
  * Reads one environment or base file (YAML, JSON or TypeScript) and locates paths inside it.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node as YamlNode, Pair } from 'yaml';
 import { Path } from './layers';
+import type { TypeScriptResult } from './typescript-child';
 
 export const ENVIRONMENT_FILE_EXTENSIONS = ['.ts', '.yaml', '.yml', '.json'] as const;
 
@@ -125,74 +128,62 @@ function readJson(file: string, text: string): SourceFile {
   }
 }
 
-/** Thrown in place of process.exit while a TypeScript environment loads. */
-class ExitCalled extends Error {
-  constructor(code: unknown) {
-    super(
-      `it called process.exit(${code === undefined ? '' : String(code)}); an environment file must only export its environment.`,
-    );
-  }
-}
+/** How long a TypeScript environment file may take to load (compile and run) before it is stopped. */
+export const TYPESCRIPT_LOAD_TIMEOUT_MS = 15_000;
 
 /**
- * A TypeScript file's compile error as file position and message: esbuild (tsx, the CLI) gives
- * `errors[0].location`, or only its text form; TypeScript (ts-jest) writes "file:line:column - error
- * TSnnnn: text".
+ * A TypeScript environment file, loaded in a node process of its own (typescript-child.ts), with a
+ * time limit: its output cannot reach sesform's, it cannot end sesform's process, and an endless loop
+ * in it is an error naming the file. What it prints goes to stderr, marked with the file's name.
  */
-function compileError(error: unknown): { message: string; line?: number; column?: number } {
-  const [first] = (error as { errors?: { text?: string; location?: { line: number; column: number } }[] }).errors ?? [];
-  if (first?.text !== undefined)
-    return {
-      message: first.text,
-      ...(first.location && { line: first.location.line, column: first.location.column + 1 }),
-    };
-  // eslint-disable-next-line no-control-regex
-  const text = String((error as Error).message ?? error).replace(/\x1b\[[0-9;]*m/g, '');
-  // esbuild's text form (tsx rethrows it so): "file:line:column: ERROR: text", the column counted from 0.
-  const esbuild = /:(\d+):(\d+): ERROR: (.*)/.exec(text);
-  if (esbuild) return { message: esbuild[3], line: Number(esbuild[1]), column: Number(esbuild[2]) + 1 };
-  const typescript = /:(\d+):(\d+) - error (TS\d+): (.*)/.exec(text);
-  if (typescript)
-    return {
-      message: `${typescript[3]}: ${typescript[4]}`,
-      line: Number(typescript[1]),
-      column: Number(typescript[2]),
-    };
-  return { message: text.split('\n')[0] };
-}
-
-/**
- * TypeScript files are compiled on load by the process's TypeScript hook: tsx when sesform runs from
- * its sources, ts-jest in tests. The built CLI has none until the first TypeScript environment file.
- */
-function ensureTypeScriptHook(): void {
-  if (require.extensions?.['.ts'] !== undefined) return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('tsx/cjs/api') as { register: () => unknown }).register();
-}
-
 function readTypeScript(file: string): SourceFile {
-  ensureTypeScriptHook();
-  const exit = process.exit;
-  process.exit = ((code?: unknown) => {
-    throw new ExitCalled(code);
-  }) as typeof process.exit;
+  const failed = (message: string, position: { line?: number; column?: number } = {}): SourceFile => ({
+    file,
+    error: { message: `cannot load the TypeScript file: ${message}`, ...position },
+    locate: noLocation,
+  });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-ts-'));
+  const resultFile = path.join(scratch, 'result.json');
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = require(file) as { default?: unknown };
-    const value = loaded.default ?? loaded;
-    if (loaded.default === undefined)
+    const child = path.join(__dirname, `typescript-child${path.extname(__filename)}`);
+    // From the sources (tsx, ts-jest) the child is TypeScript too: tsx compiles it.
+    const hook = path.extname(__filename) === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
+    const run = spawnSync(process.execPath, [...hook, child, file, resultFile], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: TYPESCRIPT_LOAD_TIMEOUT_MS,
+      maxBuffer: 1024 * 1024,
+    });
+    const printed = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
+    if (printed !== '')
+      process.stderr.write(
+        `${printed
+          .split('\n')
+          .map((line) => `${path.basename(file)}: ${line}`)
+          .join('\n')}\n`,
+      );
+    if (run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
+      return failed(
+        `it did not finish loading within ${TYPESCRIPT_LOAD_TIMEOUT_MS / 1000} s (an endless loop, or a wait on something that never comes) and was stopped.`,
+      );
+    if (!fs.existsSync(resultFile))
+      return failed(
+        `its process ended (${run.signal ?? `exit code ${run.status}`}) before it exported its environment.`,
+      );
+    const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as TypeScriptResult;
+    if (result.error) {
+      const { message, ...position } = result.error;
+      return failed(message, position);
+    }
+    if (result.noDefault)
       return {
         file,
         error: { message: 'a TypeScript environment must `export default defineEnvironment({...})`.' },
         locate: noLocation,
       };
-    return contentOrError(file, structuredClone(value), noLocation);
-  } catch (error) {
-    const { message, ...position } = error instanceof ExitCalled ? { message: error.message } : compileError(error);
-    return { file, error: { message: `cannot load the TypeScript file: ${message}`, ...position }, locate: noLocation };
+    return contentOrError(file, result.value, noLocation);
   } finally {
-    process.exit = exit;
+    fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
