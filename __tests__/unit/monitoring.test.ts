@@ -356,6 +356,12 @@ describe('environment files', () => {
       /an existing topic \(topicArn\) keeps the subscriptions its owner manages/,
     ],
     [
+      'a topic in another account, unless allowed',
+      `monitoring:\n  notify: { topicArn: "arn:aws:sns:{region}:999999999999:collector" }\n${SET}`,
+      'monitoring.notify.topicArn',
+      /the topic is in account 999999999999, not this environment's \(740000000016\): every alarm notification would go to another account\. If that is intended, add "allowCrossAccount: true" under notify/,
+    ],
+    [
       'an http subscription',
       `monitoring:\n  notify:\n    subscriptions: [{ https: "http://hooks.example.com/x" }]\n${SET}`,
       'monitoring.notify.subscriptions[0]',
@@ -370,6 +376,41 @@ describe('environment files', () => {
     const { problems } = load({ 'shop.yaml': yaml });
     expect(problems).toEqual([expect.objectContaining({ file: expect.stringMatching(/shop\.yaml$/), path: field })]);
     expect(problems[0].message).toMatch(message);
+  });
+
+  test('a topic in another account, allowed on purpose, is named on every alarm the plan creates', () => {
+    const yaml = environmentYaml(
+      'shop',
+      ACCOUNT,
+      `monitoring:\n  notify: { topicArn: "arn:aws:sns:{region}:999999999999:collector", allowCrossAccount: true }\n${SET}`,
+    );
+    const { fleet, problems } = load({ 'shop.yaml': yaml });
+    expect(problems).toEqual([]);
+    const [stack] = fleet.stacks;
+    // The alarm as Terraform plans its creation: its actions name the other account's topic.
+    const plan: PlanJson = {
+      resource_changes: [
+        {
+          address: 'aws_cloudwatch_metric_alarm.rate',
+          type: 'aws_cloudwatch_metric_alarm',
+          name: 'rate',
+          change: {
+            actions: ['create'],
+            before: null,
+            after: {
+              alarm_name: 'sesform-shop-orders-bounce-rate',
+              alarm_actions: ['arn:aws:sns:eu-west-1:999999999999:collector'],
+              ok_actions: ['arn:aws:sns:eu-west-1:999999999999:collector'],
+            },
+          },
+        },
+      ],
+    };
+    const changes = stackChanges(plan, stack);
+    expect(changes.monitoring?.[0].notifiesAccounts).toEqual(['999999999999']);
+    expect(changeLines(changes).join('\n')).toContain(
+      "notifies a topic in account 999999999999, not this stack's (allowCrossAccount)",
+    );
   });
 
   test('stacks: thresholds per set over the environment over the defaults; an existing topic per region', () => {

@@ -189,12 +189,14 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
     const { before, after } = resource.change;
     const values = (after ?? before ?? {}) as Values;
     if (monitoringResource !== undefined) {
+      const notifiesAccounts = otherAccountsNotified(after, stack?.accountId);
       monitoring.push({
         address: resource.address,
         kind: monitoringResource,
         name: monitoringName(resource.type, resource.address, values, stack?.monitoring),
         action,
         changes: action === 'create' || action === 'delete' ? [] : monitoringDiff(resource.type, before, after),
+        ...(notifiesAccounts.length > 0 ? { notifiesAccounts } : {}),
       });
       continue;
     }
@@ -245,6 +247,18 @@ export function noChanges(stack: FleetStack): StackChanges {
     destinations: [],
     metrics: { before: stack.metrics, after: stack.metrics },
   };
+}
+
+/** Accounts other than `own` whose SNS topics an alarm's actions name (a topic shared on purpose). */
+function otherAccountsNotified(after: Values | null, own: string | undefined): string[] {
+  if (after === null || own === undefined) return [];
+  const arns = ['alarm_actions', 'ok_actions', 'insufficient_data_actions'].flatMap((key) =>
+    Array.isArray(after[key]) ? (after[key] as unknown[]).map(String) : [],
+  );
+  const accounts = arns
+    .map((arn) => /^arn:[^:]+:sns:[^:]*:(\d{12}):/.exec(arn)?.[1])
+    .filter((account) => account !== undefined);
+  return [...new Set(accounts)].filter((account) => account !== own).sort();
 }
 
 /** The plan changes a set or destination, or the metric record. */

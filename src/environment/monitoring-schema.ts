@@ -110,6 +110,8 @@ export const EnvironmentMonitoringSchema = z.strictObject({
             `${quote(issue.input)} is not an SNS topic ARN such as "arn:aws:sns:{region}:123456789012:ses-alarms" ("{region}" stands for each region of the environment).`,
         })
         .optional(),
+      // A topicArn in another account than the environment's: the alarms' notifications leave the account.
+      allowCrossAccount: z.boolean().default(false),
       subscriptions: z
         .array(Subscription)
         .superRefine((subscriptions, context) => {
@@ -240,6 +242,7 @@ export function setMonitoringViolations(set: {
 
 /** The rules of the environment's monitoring against its regions and sets. */
 export function environmentMonitoringViolations(environment: {
+  accountId: string;
   regions: readonly string[];
   monitoring?: EnvironmentMonitoring;
   configurationSets: readonly { monitoring?: SetMonitoring }[];
@@ -264,6 +267,12 @@ export function environmentMonitoringViolations(environment: {
     found.push({
       path: ['monitoring', 'notify', 'topicArn'],
       message: `the topic is in ${region}, but CloudWatch alarms notify only topics in their own region and this environment also has ${environment.regions.filter((own) => own !== region).join(', ')}: write "{region}" in place of the region and create the topic in each.`,
+    });
+  const topicAccount = notify?.topicArn === undefined ? undefined : TOPIC_ARN.exec(notify.topicArn)?.[2];
+  if (topicAccount !== undefined && topicAccount !== environment.accountId && notify?.allowCrossAccount !== true)
+    found.push({
+      path: ['monitoring', 'notify', 'topicArn'],
+      message: `the topic is in account ${topicAccount}, not this environment's (${environment.accountId}): every alarm notification would go to another account. If that is intended, add "allowCrossAccount: true" under notify; the plan then names the account on each alarm.`,
     });
   if (notify?.topicArn !== undefined && (notify.subscriptions ?? []).length > 0)
     found.push({

@@ -70,6 +70,8 @@ export interface MonitoringChange {
   readonly name: string;
   readonly action: ResourceAction;
   readonly changes: readonly ValueChange[];
+  /** Accounts other than the stack's whose SNS topics the alarm notifies (allowCrossAccount). */
+  readonly notifiesAccounts?: readonly string[];
 }
 
 export interface StackChanges {

@@ -56,6 +56,7 @@ export const StackChangesSchema = z.object({
         name: text,
         action,
         changes: z.array(ValueChangeSchema),
+        notifiesAccounts: z.array(z.string().regex(/^\d{12}$/)).optional(),
       }),
     )
     .optional(),

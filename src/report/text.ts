@@ -118,12 +118,12 @@ export function changeLines(changes: StackChanges): string[] {
       ),
     ),
     ...(changes.monitoring ?? []).map((resource) =>
-      line(
-        SYMBOL[resource.action],
-        `${resource.kind} ${resource.name}`,
-        VERB[resource.action],
-        resource.changes.map((change) => valueChangeText(change, 'plan')),
-      ),
+      line(SYMBOL[resource.action], `${resource.kind} ${resource.name}`, VERB[resource.action], [
+        ...resource.changes.map((change) => valueChangeText(change, 'plan')),
+        ...(resource.notifiesAccounts ?? []).map(
+          (account) => `notifies a topic in account ${account}, not this stack's (allowCrossAccount)`,
+        ),
+      ]),
     ),
   ];
   if (changes.recordUpdate)
