@@ -379,3 +379,47 @@ describe('metric deltas keyed by (stack, set, destination), before from the reco
     expect(text(stack, plan)[0]).toContain('metrics ? -> 3 (no estimate recorded for what is applied)');
   });
 });
+
+describe('the deploy role', () => {
+  const declaring = (role: string): FleetStack => {
+    const environment = EnvironmentSchema.parse(
+      environmentFields('acme', '123456789012', { deployRole: { arn: `arn:aws:iam::123456789012:role/${role}` } }),
+    );
+    return resolveFleet([{ file: 'acme.yaml', environment }]).stacks[0];
+  };
+  const recordChange = (before: FleetStack, after: FleetStack): PlanJson => ({
+    resource_changes: [
+      {
+        address: METRIC_RECORD_ADDRESS,
+        type: 'terraform_data',
+        name: 'sesform-metric-estimates',
+        change: {
+          actions: ['update'],
+          before: { input: metricRecordOf(before) as unknown as Values },
+          after: { input: metricRecordOf(after) as unknown as Values },
+        },
+      },
+    ],
+  });
+
+  test('a change of the role every apply runs with is its own line, first, with both ARNs', () => {
+    const [before, after] = [declaring('ses-deploy'), declaring('OrganizationAccountAccessRole')];
+    const changes = stackChanges(recordChange(before, after), after);
+    expect(changes.deployRole).toEqual({
+      before: 'arn:aws:iam::123456789012:role/ses-deploy',
+      after: 'arn:aws:iam::123456789012:role/OrganizationAccountAccessRole',
+    });
+    expect(changeLines(changes)[0]).toBe(
+      '~ deploy role: "arn:aws:iam::123456789012:role/ses-deploy" -> "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole" (every later apply of this stack runs with it)',
+    );
+  });
+
+  test('the same role, or a record written before roles were recorded, says nothing of it', () => {
+    const stack = declaring('ses-deploy');
+    expect(stackChanges(recordChange(stack, stack), stack).deployRole).toBeUndefined();
+    const { deployRole: _none, ...older } = metricRecordOf(stack);
+    const plan = recordChange(stack, stack);
+    (plan.resource_changes![0].change.before as Values).input = older;
+    expect(stackChanges(plan, stack).deployRole).toBeUndefined();
+  });
+});

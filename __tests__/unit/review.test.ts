@@ -23,8 +23,8 @@ const file = (owner: string) =>
   );
 
 /** Synthesizes the environment file as `role` would plan it, and returns the stack's folder. */
-function synthesized(owner: string, role: 'deploy' | 'plan'): string {
-  const { dir, cleanup } = writeFiles({ 'billing.yaml': file(owner) });
+function synthesized(owner: string, role: 'deploy' | 'plan', deployRole = 'ses-deploy'): string {
+  const { dir, cleanup } = writeFiles({ 'billing.yaml': file(owner).replace('role/ses-deploy', `role/${deployRole}`) });
   try {
     const { fleet, problems } = loadEnvironments(dir);
     expect(problems).toEqual([]);
@@ -52,6 +52,9 @@ test('the review hash leaves out the assumed role, and only it', () => {
   expect(fleetFingerprint(deploy, [STACK])).toBe(fleetFingerprint(plan, [STACK]));
   expect(fleetFingerprint(deploy, [STACK])).toMatch(/^[0-9a-f]{64}$/);
   expect(fleetFingerprint(edited, [STACK])).not.toBe(fleetFingerprint(deploy, [STACK]));
+  // The declared deploy role is configuration (the stack's record holds it): changing it is a change to review.
+  const broader = synthesized('mail', 'plan', 'OrganizationAccountAccessRole');
+  expect(fleetFingerprint(broader, [STACK])).not.toBe(fleetFingerprint(plan, [STACK]));
 });
 
 const tagChange = (before: string, after: string, extra: StackChanges['configurationSets'][number]['changes'] = []) =>

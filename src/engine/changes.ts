@@ -226,6 +226,9 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
       ? null
       : Object.values(recorded.destinations).reduce((total, destination) => total + destination.metrics, 0);
   const after = stack?.metrics ?? destinations.reduce((total, destination) => total + destination.metricsAfter, 0);
+  const roleAfter = stack?.environment.deployRole.arn;
+  const roleChanged =
+    recorded?.deployRole !== undefined && roleAfter !== undefined && recorded.deployRole !== roleAfter;
   return {
     counts,
     configurationSets,
@@ -233,6 +236,7 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
     ...(monitoring.length > 0 ? { monitoring } : {}),
     metrics: { before: recordedTotal ?? (existedBefore ? null : 0), after },
     ...(recordUpdate ? { recordUpdate } : {}),
+    ...(roleChanged ? { deployRole: { before: recorded.deployRole!, after: roleAfter } } : {}),
   };
 }
 

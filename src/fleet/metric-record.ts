@@ -3,6 +3,8 @@
  * resource whose input is the estimate per destination). A plan shows the recorded input as
  * "before" and the new one as "after", so any runner, with any checkout, reports the metrics a
  * change removes as they were estimated when they were applied, never re-estimated from today's files.
+ * It also records the deploy role the environment declares, so that a plan that changes the role a
+ * stack is applied with (to a broader one) says so on its own line: nothing else in a plan would.
  */
 import type { FleetStack } from './fleet';
 import { resourceAddress } from './resource-types';
@@ -22,6 +24,8 @@ export interface RecordedDestination {
 /** What the record holds: the estimate per destination, by its Terraform address. */
 export interface MetricRecord {
   readonly version: 1;
+  /** The environment's declared deploy role (absent in records written before it was recorded). */
+  readonly deployRole?: string;
   readonly destinations: Readonly<Record<string, RecordedDestination>>;
 }
 
@@ -35,7 +39,7 @@ export function metricRecordOf(stack: FleetStack): MetricRecord {
         destination: destination.name,
         metrics: destination.metrics,
       };
-  return { version: 1, destinations };
+  return { version: 1, deployRole: stack.environment.deployRole.arn, destinations };
 }
 
 /** The record from a plan's or state's `input` value; undefined when there is none or it is not one. */
@@ -43,5 +47,6 @@ export function parseMetricRecord(input: unknown): MetricRecord | undefined {
   const candidate = input as Partial<MetricRecord> | null | undefined;
   if (candidate?.version !== 1 || typeof candidate.destinations !== 'object' || candidate.destinations === null)
     return undefined;
+  if (candidate.deployRole !== undefined && typeof candidate.deployRole !== 'string') return undefined;
   return candidate as MetricRecord;
 }

@@ -85,6 +85,8 @@ export interface StackChanges {
   readonly metrics: { readonly before: number | null; readonly after: number };
   /** The plan writes the metric record (first record, or the estimates changed): worth applying on its own. */
   readonly recordUpdate?: 'create' | 'update';
+  /** The environment's deploy role changes: the role every later apply of the stack runs with. */
+  readonly deployRole?: { readonly before: string; readonly after: string };
 }
 
 export interface DriftedResource {

@@ -62,6 +62,7 @@ export const StackChangesSchema = z.object({
     .optional(),
   metrics: z.object({ before: count.nullable(), after: count }),
   recordUpdate: z.enum(['create', 'update']).optional(),
+  deployRole: z.object({ before: text, after: text }).optional(),
 });
 
 const AcknowledgedSchema = z.object({

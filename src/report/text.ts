@@ -126,6 +126,11 @@ export function changeLines(changes: StackChanges): string[] {
       ]),
     ),
   ];
+  // The role every later apply of this stack runs with: a reviewer must see a change of it first.
+  if (changes.deployRole)
+    lines.unshift(
+      `~ deploy role: ${formatValue(changes.deployRole.before)} -> ${formatValue(changes.deployRole.after)} (every later apply of this stack runs with it)`,
+    );
   if (changes.recordUpdate)
     lines.push(
       `~ metric estimates: ${changes.recordUpdate === 'create' ? 'first recorded' : 'updated'} in the state (what later plans compare with)`,
