@@ -10,9 +10,16 @@ if [ -z "${SESFORM_PROVIDER_MIRROR:-}" ]; then
 fi
 if [ -z "${SESFORM_PROVIDER_MIRROR:-}" ]; then
   # A plugin cache (the cdktf CLI keeps one in ~/.terraform.d/plugin-cache) is not a mirror: Terraform
-  # refuses to install from the cache it installs into.
-  found=$(find / -xdev -maxdepth 6 -type d -path '*/registry.terraform.io/hashicorp/aws' -not -path '*/plugin-cache/*' 2>/dev/null | head -n 1 || true)
-  [ -n "$found" ] && SESFORM_PROVIDER_MIRROR=${found%/registry.terraform.io/hashicorp/aws}
+  # refuses to install from the cache it installs into. The provider runs with the deploy role's
+  # credentials, so folders another user could have planted are never searched: world-writable ones
+  # (the temp folders) and folders owned by anyone but root or this user are pruned with all below them.
+  me=$(id -u)
+  found=$(find / -xdev -maxdepth 6 -type d \( -perm -0002 -o ! \( -user 0 -o -user "$me" \) \) -prune \
+    -o -type d -path '*/registry.terraform.io/hashicorp/aws' -not -path '*/plugin-cache/*' -print 2>/dev/null | head -n 1 || true)
+  if [ -n "$found" ]; then
+    SESFORM_PROVIDER_MIRROR=${found%/registry.terraform.io/hashicorp/aws}
+    echo "with-toolchain: using the AWS provider mirror $SESFORM_PROVIDER_MIRROR (found on this machine; SESFORM_PROVIDER_MIRROR chooses another)" >&2
+  fi
 fi
 if [ -n "${SESFORM_PROVIDER_MIRROR:-}" ]; then export SESFORM_PROVIDER_MIRROR; fi
 export CHECKPOINT_DISABLE=1

@@ -3,6 +3,7 @@
  * mirror folder, environment variables), what it reports and what it says to do.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   credentialsCheck,
@@ -143,14 +144,20 @@ describe('the provider mirror, found once and remembered', () => {
   });
 
   test('found by the scan on the first run (with a note saying where), then read from the cache without a scan', () => {
-    const { dir, cleanup } = writeFiles({ 'opt/tf/registry.terraform.io/hashicorp/aws/5.100.0/.keep': '' });
+    // In the home folder: the temp folder (and a clone of the project in it) is world-writable, and
+    // discovery never adopts a mirror below such a folder.
+    fs.mkdirSync(path.join(os.homedir(), '.cache'), { recursive: true });
+    const dir = fs.mkdtempSync(path.join(os.homedir(), '.cache', 'sesform-mirror-'));
+    fs.chmodSync(dir, 0o755);
+    fs.mkdirSync(path.join(dir, 'opt/tf/registry.terraform.io/hashicorp/aws/5.100.0'), { recursive: true });
+    const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
     try {
       const cache = path.join(dir, '.sesform', 'toolchain.json');
       const notes: string[] = [];
       let scans = 0;
       const discover = () => {
         scans++;
-        return discoverMirror([path.join(dir, 'nowhere'), path.join(dir, 'opt', 'tf')]);
+        return discoverMirror([path.join(dir, 'nowhere'), path.join(dir, 'opt', 'tf')], dir);
       };
       expect(providerMirror(cache, discover, (text) => notes.push(text))).toEqual({
         path: path.join(dir, 'opt', 'tf'),

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { InitTemplates } from './init-templates';
 import { ProviderPool, withSharedProvider } from './provider-server';
 import { StackStepError, stepError } from './errors';
+import { pinProviderChecksums } from './provider-checksums';
 import type { TerraformProcesses, TerraformResult } from './terraform';
 import type { PlanJson, PlanResult, PlanSummary, TerraformWorkspace } from './runner';
 
@@ -107,6 +108,9 @@ export class StackWorkspace implements TerraformWorkspace {
     const inputs = SynthesizedStack.read(this.dir).initInputs;
     if (fs.existsSync(this.initMarker) && fs.readFileSync(this.initMarker, 'utf8') === inputs) return false;
     this.seams.templates?.seed(this.dir);
+    // A fresh folder's lock file carries the project's pinned provider checksum: Terraform refuses a
+    // provider binary whose hash differs.
+    pinProviderChecksums(this.dir);
     await this.init();
     fs.writeFileSync(this.initMarker, inputs);
     this.seams.templates?.record(this.dir);

@@ -81,6 +81,22 @@ export class SynthesizedStack {
     return sha256(JSON.stringify(this.config.terraform?.required_providers ?? {}));
   }
 
+  /** The AWS provider's source and version constraint, as required_providers gives them (`aws` is hashicorp/aws). */
+  get awsProviderRequirement(): { source?: string; version?: string } | undefined {
+    const required = this.config.terraform?.required_providers as
+      Record<string, { source?: unknown; version?: unknown }> | undefined;
+    const aws = required?.aws;
+    if (
+      aws === undefined ||
+      (aws.source !== undefined && !/^((registry\.terraform\.io\/)?hashicorp\/)?aws$/.test(String(aws.source)))
+    )
+      return undefined;
+    return {
+      ...(typeof aws.source === 'string' ? { source: aws.source } : {}),
+      ...(typeof aws.version === 'string' ? { version: aws.version } : {}),
+    };
+  }
+
   /** Exactly one provider block, and it is AWS's: what a pooled provider process can serve. */
   get singleAwsProvider(): boolean {
     return Object.keys(this.config.provider ?? {}).join() === 'aws' && this.config.provider?.aws.length === 1;

@@ -24,13 +24,44 @@ const MAX_DEPTH = 6;
 
 const isMirror = (dir: string) => fs.existsSync(path.join(dir, PROVIDER_DIR));
 
-/** The first mirror under the usual places, then anywhere within six levels of `/`. */
-export function discoverMirror(roots: readonly string[] = defaultRoots()): string | undefined {
-  for (const root of roots) if (isMirror(root)) return root;
-  const queue: [string, number][] = [['/', 0]];
+/**
+ * A folder another user of the machine could not have planted or changed: not writable by everyone
+ * (the temp folders are) and owned by root or the current user. The provider binary runs with the
+ * deploy role's credentials, so only such folders are searched and adopted.
+ */
+export function trustedFolder(dir: string, uid = process.getuid?.() ?? 0): boolean {
+  try {
+    const stat = fs.lstatSync(dir);
+    return stat.isDirectory() && (stat.mode & 0o002) === 0 && (stat.uid === 0 || stat.uid === uid);
+  } catch {
+    return false;
+  }
+}
+
+/** Every folder from `/` down to the mirror's provider folder is trusted (see trustedFolder). */
+export function trustedMirror(dir: string, uid?: number): boolean {
+  const resolved = path.resolve(dir);
+  const chain: string[] = [];
+  for (let at = resolved; ; at = path.dirname(at)) {
+    chain.push(at);
+    if (path.dirname(at) === at) break;
+  }
+  let below = resolved;
+  for (const part of PROVIDER_DIR.split(path.sep)) chain.push((below = path.join(below, part)));
+  return isMirror(resolved) && chain.every((folder) => trustedFolder(folder, uid));
+}
+
+/**
+ * The first trusted mirror under the usual places, then anywhere within six levels of `/`, never
+ * looking into a folder that is not trusted (world-writable, like the temp folders, or another user's).
+ */
+export function discoverMirror(roots: readonly string[] = defaultRoots(), top = '/'): string | undefined {
+  for (const root of roots) if (trustedMirror(root)) return root;
+  const queue: [string, number][] = [[top, 0]];
   while (queue.length > 0) {
     const [dir, depth] = queue.shift()!;
-    if (depth > 0 && isMirror(dir)) return dir;
+    if (!trustedFolder(dir)) continue;
+    if (depth > 0 && trustedMirror(dir)) return dir;
     if (depth >= MAX_DEPTH - 3) continue; // the mirror is 3 levels above .../hashicorp/aws
     let entries: fs.Dirent[];
     try {
@@ -72,7 +103,7 @@ export function providerMirror(
   try {
     const cached = ToolchainCacheSchema.parse(JSON.parse(fs.readFileSync(cacheFile, 'utf8')));
     if (cached.providerMirror === null) return (chosen = { source: 'registry' });
-    if (typeof cached.providerMirror === 'string' && isMirror(cached.providerMirror))
+    if (typeof cached.providerMirror === 'string' && trustedMirror(cached.providerMirror))
       return (chosen = { path: cached.providerMirror, source: 'cache' });
   } catch (error) {
     // No cache yet: look. A malformed one is said, then replaced by what is found now.
