@@ -56,7 +56,8 @@ export const EVENT_ALARM_DEFAULTS = { periodSeconds: 300, evaluationPeriods: 1, 
 
 /** A rate written as a percentage ("2.5%") as a fraction (0.025); undefined when it is not one. */
 export function parsePercent(text: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  // Exactly as written in the docs ("2.5%"): no spaces, which a value copied into descriptions would keep.
+  const match = /^(\d+(?:\.\d+)?)%$/.exec(text);
   return match === null ? undefined : Number(match[1]) / 100;
 }
 

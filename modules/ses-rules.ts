@@ -418,8 +418,9 @@ const DURATION_TEXT = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 /** Seconds from a number of seconds or a text such as "14h", "90m" or "1h30m"; undefined if unreadable. */
 export function parseDurationSeconds(duration: number | string): number | undefined {
   if (typeof duration === 'number') return Number.isInteger(duration) ? duration : undefined;
-  const match = DURATION_TEXT.exec(duration.trim());
-  if (match === null || duration.trim() === '') return undefined;
+  // As written ("6h"), without spaces around it.
+  const match = DURATION_TEXT.exec(duration);
+  if (match === null || duration === '') return undefined;
   const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
   return hours * 3600 + minutes * 60 + seconds;
 }

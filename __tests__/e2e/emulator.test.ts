@@ -290,6 +290,14 @@ describe('the emulator is reachable from this machine only, and by no web page',
   test('a request addressed to another host name is refused', async () => {
     const reset = await request('POST', '/moto-api/reset', { Host: 'attacker.example' });
     expect(reset.status).toBe(403);
+    // Only a loopback name and a port, nothing around them.
+    const port = new URL(emulator.endpoint).port;
+    for (const Host of [`127.0.0.1:${port}@evil.example`, '127.0.0.1.evil.example', `localhost:${port}.evil.example`])
+      expect({ Host, status: (await request('POST', '/moto-api/reset', { Host })).status }).toEqual({
+        Host,
+        status: 403,
+      });
+    expect((await request('GET', '/moto-api/data.json', { Host: `LOCALHOST:${port}` })).status).toBe(200);
   });
 
   test('cross-origin requests are refused and nothing answers with CORS headers', async () => {

@@ -393,3 +393,53 @@ describe('TypeScript environment files run apart', () => {
     TYPESCRIPT_LOAD_TIMEOUT_MS + 15_000,
   );
 });
+
+describe('smaller items of the probe', () => {
+  test('an environment file that is a link to a file outside the folder is not read', () => {
+    const outside = writeFiles({ 'secret.yaml': environmentYaml('outside', '123456789012') });
+    const { dir, cleanup } = writeFiles({});
+    try {
+      fs.symlinkSync(path.join(outside.dir, 'secret.yaml'), path.join(dir, 'dev.yaml'));
+      const { environments, problems } = loadEnvironments(dir);
+      expect(environments).toEqual([]);
+      expect(problems.map((problem) => problem.message)).toEqual([
+        'a symbolic link to a file outside the environments folder: an environment file must be a file in the folder (or below it).',
+      ]);
+    } finally {
+      cleanup();
+      outside.cleanup();
+    }
+  });
+
+  test('a file name with an escape sequence is shown escaped, never sent to the terminal', () => {
+    const { lines } = load({ 'dev\u001b[2K.yaml': 'name: [' });
+    expect(lines.join('\n')).not.toContain('\u001b');
+    expect(lines[0]).toMatch(/^dev\\x1b\[2K\.yaml/);
+  });
+
+  test.each([
+    [
+      'a rate with spaces',
+      'monitoring:\n  reputation: { complaintRate: " 0.05 %" }\n',
+      'monitoring.reputation.complaintRate',
+      /" 0\.05 %" is not a percentage/,
+    ],
+    [
+      'a duration with a space',
+      'configurationSets:\n  - name: mail\n    deliveryOptions: { maxDeliveryDuration: "6h " }\n',
+      'configurationSets[0].deliveryOptions.maxDeliveryDuration',
+      /6h /,
+    ],
+    [
+      'a threshold beyond any number',
+      'monitoring: {}\nconfigurationSets:\n  - name: mail\n    eventDestinations:\n      - name: m\n        eventTypes: [bounce]\n        cloudWatch: { dimensions: [{ name: k, source: messageTag, defaultValue: x }] }\n    monitoring:\n      alarms: [{ name: b, destination: m, event: bounce, threshold: 1e400 }]\n',
+      'configurationSets[0].monitoring.alarms[0].threshold',
+      /^a threshold is a count such as 5 or, with "per", a percentage such as "3%"; found .*\(not a finite number\)\.$/,
+    ],
+  ])('%s is refused with its field and a clear rule', (_what, extra, field, message) => {
+    const { environments, problems } = load({ 'dev.yaml': environmentYaml('dev', '123456789012', extra) });
+    expect(environments).toEqual([]);
+    const problem = problems.find((each) => each.path === field);
+    expect(problem?.message).toMatch(message);
+  });
+});

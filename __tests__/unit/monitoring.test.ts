@@ -553,14 +553,16 @@ describe('IAM', () => {
       );
     const topic = `arn:aws:sns:eu-west-1:${ACCOUNT}:sesform-shop-ses-alarms`;
     const deploy = statements(deployRolePolicy(fleet.stacks));
+    // Each alarm by its exact name: a prefix would also match an environment named shop-x in this account.
     expect(deploy.ManageThisEnvironmentsAlarms.Resource).toEqual([
-      `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:sesform-shop-*`,
+      `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:sesform-shop-orders-bounce-rate`,
+      `arn:aws:cloudwatch:eu-west-1:${ACCOUNT}:alarm:sesform-shop-orders-complaint-rate`,
     ]);
     expect(deploy.ManageThisEnvironmentsAlarms.Action).toEqual(
       expect.arrayContaining(['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms']),
     );
     expect(deploy.ManageThisEnvironmentsDashboards.Resource).toEqual([
-      `arn:aws:cloudwatch::${ACCOUNT}:dashboard/sesform-shop-*`,
+      `arn:aws:cloudwatch::${ACCOUNT}:dashboard/sesform-shop-eu-west-1`,
     ]);
     expect(deploy.ManageThisEnvironmentsAlarmTopicAndSubscriptions.Resource).toEqual([topic, `${topic}:*`]);
     const plan = statements(planRolePolicy(fleet.stacks));

@@ -5,7 +5,6 @@
  * deploy role manages them; the plan role reads them. Environments without monitoring get none.
  */
 import type { FleetStack } from '../fleet/fleet';
-import { monitoringNamePrefix } from '../fleet/monitoring';
 import { PolicyStatement, partitionOf } from './policy-document';
 
 const ALARM_WRITE_ACTIONS = [
@@ -44,14 +43,19 @@ function statement(Sid: string, Action: readonly string[], resources: readonly s
 /** The monitoring statements of a role over `stacks`: `write` for the deploy role, reads for the plan role. */
 export function monitoringStatements(stacks: readonly FleetStack[], write: boolean): PolicyStatement[] {
   const watched = stacks.filter((stack) => stack.monitoring !== undefined);
-  const prefix = (stack: FleetStack) => monitoringNamePrefix(stack.environment.name);
-  const alarms = watched
-    .filter((stack) => stack.monitoring!.alarms.length > 0)
-    .map((stack) => `arn:${partition(stack)}:cloudwatch:${stack.region}:${stack.accountId}:alarm:${prefix(stack)}-*`);
+  // Each alarm and dashboard by its exact name: a prefix (`sesform-prod-*`) would also match another
+  // environment's names in the same account (`sesform-prod-x-...` of an environment named prod-x).
+  const alarms = watched.flatMap((stack) =>
+    stack.monitoring!.alarms.map(
+      (alarm) => `arn:${partition(stack)}:cloudwatch:${stack.region}:${stack.accountId}:alarm:${alarm.name}`,
+    ),
+  );
   // Dashboards are global: their ARN has no region.
-  const dashboards = watched
-    .filter((stack) => stack.monitoring!.dashboard !== undefined)
-    .map((stack) => `arn:${partition(stack)}:cloudwatch::${stack.accountId}:dashboard/${prefix(stack)}-*`);
+  const dashboards = watched.flatMap((stack) =>
+    stack.monitoring!.dashboard === undefined
+      ? []
+      : [`arn:${partition(stack)}:cloudwatch::${stack.accountId}:dashboard/${stack.monitoring!.dashboard.name}`],
+  );
   const topics = watched.flatMap((stack) => {
     const topic = stack.monitoring!.topic;
     if (topic.kind !== 'created') return [];

@@ -368,14 +368,14 @@ def load_extension(file):
 
 # --- exposure ---------------------------------------------------------------------------------
 
-LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+# A Host header that is a loopback name, with an optional port, and nothing else: "127.0.0.1:4566",
+# "localhost", "[::1]:4566"; never "127.0.0.1:4566@evil.example" or "127.0.0.1.evil.example".
+LOOPBACK_HOST = re.compile(r"^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$", re.IGNORECASE)
 
 
-def host_name(host_header):
-    """The name part of a Host header: "[::1]:4566" -> "[::1]", "127.0.0.1:4566" -> "127.0.0.1"."""
-    if host_header.startswith("["):
-        return host_header.split("]")[0] + "]"
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+def addressed_to_loopback(host_header):
+    """The request names a loopback host (and port) exactly."""
+    return LOOPBACK_HOST.fullmatch(host_header or "") is not None
 
 
 def loopback_only(app):
@@ -388,7 +388,7 @@ def loopback_only(app):
         return [body]
 
     def wrapped(environ, start_response):
-        if host_name(environ.get("HTTP_HOST", "")) not in LOOPBACK_NAMES:
+        if not addressed_to_loopback(environ.get("HTTP_HOST", "")):
             return refuse(start_response, "the emulator answers requests addressed to 127.0.0.1, localhost or [::1] only")
         if "HTTP_ORIGIN" in environ or environ.get("REQUEST_METHOD") == "OPTIONS":
             return refuse(start_response, "the emulator answers no cross-origin (browser) requests")

@@ -29,7 +29,7 @@ import { destroyRefusals, savedPlanCheck, verifyPlanFile } from './guardrails';
 import type { PlanStore, SavedPlan } from './plan-store';
 import { describeFailure } from './recovery';
 import { changeLines, countsText } from '../report/text';
-import { terminalLine } from '../report/escape';
+import { terminalLine } from '../format';
 import { Refusal, RunReport, StackReport, exitCodeOf, unreviewedStacks } from '../report/run-report';
 import type { ReviewedPlans } from './review';
 import { withRetries } from './retry';

@@ -78,7 +78,10 @@ const EventAlarmSchema = z.strictObject({
   per: z.string().optional(),
   where: z.record(z.string(), z.string()).optional(),
   /** A count of events per period, or with `per` a percentage ("3%"). */
-  threshold: z.union([z.number(), z.string()]),
+  threshold: z.union([z.number(), z.string()], {
+    error: (issue) =>
+      `a threshold is a count such as 5 or, with "per", a percentage such as "3%"; found ${quote(issue.input)}${typeof issue.input === 'number' ? ' (not a finite number)' : ''}.`,
+  }),
   period: AlarmPeriod.optional(),
   evaluationPeriods: z.number().int().min(1).optional(),
   description: z.string().max(1024).optional(),

@@ -1,3 +1,4 @@
+import { terminalLine } from '../format';
 import * as path from 'node:path';
 
 /** One problem in the environments, located as precisely as the file type allows. */
@@ -31,5 +32,6 @@ export function formatProblem(problem: Problem): string {
   const position = problem.line === undefined ? '' : `:${problem.line}:${problem.column}`;
   const where = problem.path === '' ? '' : ` ${problem.path}:`;
   const inherited = problem.inheritedBy ? ` (inherited by ${problem.inheritedBy.join(', ')})` : '';
-  return `${problem.file}${position}:${where} ${problem.message}${inherited}`;
+  // A file name or a quoted value may hold control characters: shown, never sent to the terminal.
+  return terminalLine(`${problem.file}${position}:${where} ${problem.message}${inherited}`);
 }

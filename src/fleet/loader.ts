@@ -13,6 +13,7 @@ import { Fleet, LoadedEnvironment, resolveFleet } from './fleet';
 import { fleetProblems } from './fleet-rules';
 import { Layered, Origin, Path, mergeLayer, originOf, singleLayer } from '../environment/layers';
 import { Problem, displayPath } from '../environment/problems';
+import { CONTROL_CHARACTER } from '../format';
 import { EnvironmentSchema } from '../environment/schema';
 import {
   ENVIRONMENT_FILE_EXTENSIONS,
@@ -122,20 +123,13 @@ export function loadEnvironments(dir: string): LoadResult {
   return { environments, fleet, problems: sortProblems(onceEach(problems)), locate };
 }
 
-/**
- * Control characters (C0, DEL, C1), line and paragraph separators and bidirectional overrides: none
- * belongs in any value or key of an environment file.
- */
-// eslint-disable-next-line no-control-regex -- finding them is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-
 /** Every string (value or key) holding a control character, by path, with the first one named. */
 export function controlCharacters(
   value: unknown,
   at: (string | number)[] = [],
 ): { at: (string | number)[]; character: string }[] {
   const found = (text: string, where: (string | number)[]) => {
-    const match = CONTROL.exec(text);
+    const match = CONTROL_CHARACTER.exec(text);
     return match === null
       ? []
       : [{ at: where, character: `U+${match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` }];
@@ -180,6 +174,12 @@ function forbiddenKeys(value: unknown, at: Path = []): { at: Path; key: string }
 }
 
 type LayerResult = { layered?: Layered; problems: Problem[] };
+
+/** `candidate` is inside `folder` (neither the folder itself nor outside it). */
+function within(folder: string, candidate: string): boolean {
+  const relative = path.relative(folder, candidate);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
 
 /**
  * Reads files once each and resolves their `extends` chains, each base once however many files
@@ -237,8 +237,20 @@ class LayerReader {
   }
 
   private resolve(file: string, chain: readonly string[]): LayerResult {
-    const source = this.source(file);
     const here = displayPath(file);
+    // A link in the folder may not lead out of it: what is read is what the folder holds.
+    if (fs.existsSync(file) && !within(fs.realpathSync(this.root), fs.realpathSync(file)))
+      return {
+        problems: [
+          {
+            file: here,
+            path: '',
+            message:
+              'a symbolic link to a file outside the environments folder: an environment file must be a file in the folder (or below it).',
+          },
+        ],
+      };
+    const source = this.source(file);
     if (source.content === undefined) {
       const error = source.error ?? { message: 'empty file.' };
       return { problems: [{ file: here, path: '', message: error.message, line: error.line, column: error.column }] };

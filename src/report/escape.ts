@@ -3,23 +3,10 @@
  * never sent) and Markdown (punctuation that would format, link or close a block shown literally;
  * code blocks fenced longer than any backtick run inside them). Report values may come from a file
  * anyone could have written (`sesform report FILE`), so the renderers escape every value they
- * interpolate by construction: `terminalLine` on every line printed, `markdown```…``` on every line
+ * interpolate by construction: `terminalLine` (src/format.ts) on every line printed, `markdown```…``` on every line
  * of Markdown outside a code block, `codeBlock` for blocks.
  */
-
-/** C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides. */
-// eslint-disable-next-line no-control-regex -- finding them is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-const visible = (character: string) => {
-  const code = character.codePointAt(0)!;
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-};
-
-/** One line for a terminal: every control character (a newline or an escape sequence included) shown as `\xNN`. */
-export function terminalLine(text: string): string {
-  return text.replace(CONTROL, visible);
-}
+import { terminalLine } from '../format';
 
 /**
  * A value in a line of Markdown: what would format, link, open HTML or end a table cell is shown

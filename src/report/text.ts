@@ -7,7 +7,8 @@ import type { RunReport, StackDrift, StackReport } from './run-report';
 import { wavesOf } from './waves';
 import { verificationLines, verificationSummary, verificationTable } from './verify-report';
 import { formatCount as count } from '../format';
-import { codeBlock, markdown, terminalLine, trustedMarkdown } from './escape';
+import { codeBlock, markdown, trustedMarkdown } from './escape';
+import { terminalLine } from '../format';
 
 const signed = (value: number) => (value > 0 ? `+${count(value)}` : value < 0 ? `-${count(-value)}` : '±0');
 
