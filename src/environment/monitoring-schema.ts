@@ -114,7 +114,7 @@ export const EnvironmentMonitoringSchema = z.strictObject({
         })
         .optional(),
       // A topicArn in another account than the environment's: the alarms' notifications leave the account.
-      allowCrossAccount: z.boolean().default(false),
+      allowCrossAccount: z.boolean().optional(),
       subscriptions: z
         .array(Subscription)
         .superRefine((subscriptions, context) => {
