@@ -20,13 +20,9 @@ import { setting } from '../config';
 import { SynthesizedStack } from './synthesized-stack';
 import { hasExited, stopChild } from '../process/child-process';
 import { SchemaCachingProxy } from './schema-cache';
+import { terraformPlatform } from './provider-checksums';
 
 const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
-
-function platform(): string {
-  const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386' }[process.arch as string] ?? process.arch;
-  return `${process.platform}_${arch}`;
-}
 
 /** The AWS provider binary `terraform init` installed for the stack, when it has exactly one provider block. */
 export function installedProvider(stackDir: string): string | undefined {
@@ -35,7 +31,7 @@ export function installedProvider(stackDir: string): string | undefined {
     const lock = fs.readFileSync(path.join(stackDir, '.terraform.lock.hcl'), 'utf8');
     const version = new RegExp(`provider "${AWS_PROVIDER}" \\{\\s*version\\s*=\\s*"([^"]+)"`).exec(lock)?.[1];
     if (version === undefined) return undefined;
-    const dir = path.join(stackDir, '.terraform', 'providers', AWS_PROVIDER, version, platform());
+    const dir = path.join(stackDir, '.terraform', 'providers', AWS_PROVIDER, version, terraformPlatform());
     const binary = fs.readdirSync(dir).find((file) => file.startsWith('terraform-provider-aws'));
     return binary === undefined ? undefined : path.join(dir, binary);
   } catch {
@@ -114,23 +110,14 @@ const stop = (child: ChildProcess) => stopChild(child, { graceMs: 3_000, group: 
  * (older releases). Only such a name right in the temp folder qualifies: never the temp folder itself.
  */
 export function socketLeftover(reattach: string | undefined): string | undefined {
-  if (reattach === undefined) return undefined;
-  try {
-    const providers = Object.values(
-      JSON.parse(reattach) as Record<string, { Addr?: { Network?: string; String?: string } }>,
-    );
-    const socket = providers[0]?.Addr;
-    if (socket?.Network !== 'unix' || socket.String === undefined) return undefined;
-    const tmp = path.resolve(os.tmpdir());
-    const file = path.resolve(socket.String);
-    const inTmp = (candidate: string) =>
-      /^plugin\d+$/.test(path.basename(candidate)) && path.dirname(candidate) === tmp;
-    if (inTmp(file)) return file;
-    if (inTmp(path.dirname(file))) return path.dirname(file);
-    return undefined;
-  } catch {
-    return undefined;
-  }
+  const socket = reattach === undefined ? undefined : socketOf(reattach);
+  if (socket === undefined) return undefined;
+  const tmp = path.resolve(os.tmpdir());
+  const file = path.resolve(socket);
+  const inTmp = (candidate: string) => /^plugin\d+$/.test(path.basename(candidate)) && path.dirname(candidate) === tmp;
+  if (inTmp(file)) return file;
+  if (inTmp(path.dirname(file))) return path.dirname(file);
+  return undefined;
 }
 
 interface PooledProvider {
