@@ -13,6 +13,9 @@ import { PROJECT_ROOT } from '../helpers/synth';
 jest.setTimeout(120_000);
 
 test('a planted provider binary for the pinned version is refused by terraform init', async () => {
+  // A fresh clone has no .sesform yet when this file runs first; a folder of our own, not the
+  // world-writable temp folder, since provider discovery refuses those.
+  fs.mkdirSync(path.join(PROJECT_ROOT, '.sesform'), { recursive: true });
   const root = fs.mkdtempSync(path.join(PROJECT_ROOT, '.sesform', 'tampered-'));
   try {
     const mirror = path.join(root, 'mirror');
