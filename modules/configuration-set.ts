@@ -7,6 +7,7 @@ import {
   IConfigurationSet,
 } from './cloudwatch-event-destination';
 import { dimensionSetViolations, expandDimensionSets } from './dimension-sets';
+import { EventDestination, EventDestinationOptions } from './event-destination';
 import { ConfigurationSetTlsPolicy, SuppressionReason, TrackingHttpsPolicy } from './ses-enums';
 import {
   checkConfigurationSetName,
@@ -44,6 +45,20 @@ export interface TrackingOptions {
    * @default - OPTIONAL
    */
   readonly httpsPolicy?: TrackingHttpsPolicy | `${TrackingHttpsPolicy}`;
+}
+
+/** Virtual Deliverability Manager options of the set (they override the account's VDM settings). */
+export interface VdmOptions {
+  /**
+   * Engagement metrics (opens, clicks) of this set's mail in the VDM dashboard.
+   * @default - the account's setting
+   */
+  readonly engagementMetrics?: boolean;
+  /**
+   * Optimized shared delivery (VDM guardian) for this set's mail.
+   * @default - the account's setting
+   */
+  readonly optimizedSharedDelivery?: boolean;
 }
 
 /** A CloudWatch destination that may be split into one destination per dimension set. */
@@ -88,6 +103,11 @@ export interface ConfigurationSetProps {
    */
   readonly suppressedReasons?: ReadonlyArray<SuppressionReason | `${SuppressionReason}`>;
   /**
+   * Virtual Deliverability Manager settings of this set.
+   * @default - the account's VDM settings apply
+   */
+  readonly vdmOptions?: VdmOptions;
+  /**
    * Tags of the configuration set.
    * @default - none beyond the provider's default tags
    */
@@ -115,14 +135,33 @@ export abstract class ConfigurationSetBase extends Construct implements IConfigu
 
   /** Adds a CloudWatch event destination to this set; its construct ID is its name. */
   addCloudWatchDestination(options: CloudWatchEventDestinationOptions): CloudWatchEventDestination {
-    const names = [...this.eventDestinations.map((destination) => destination.eventDestinationName), options.name];
+    this.checkRoomFor(options.name);
+    return new CloudWatchEventDestination(this, options.name, { ...options, configurationSet: this });
+  }
+
+  /** Adds an SNS, EventBridge, Firehose or Pinpoint destination to this set; its construct ID is its name. */
+  addEventDestination(options: EventDestinationOptions): EventDestination {
+    this.checkRoomFor(options.name);
+    return new EventDestination(this, options.name, { ...options, configurationSet: this });
+  }
+
+  /** The names of every destination of the set, of every kind: what SES's quota of 10 counts. */
+  get eventDestinationNames(): string[] {
+    return [
+      ...this.eventDestinations.map((destination) => destination.eventDestinationName),
+      ...EventDestination.forSet(this).map((destination) => destination.eventDestinationName),
+    ];
+  }
+
+  /** A new destination's name is unique in the set and within SES's 10 per set. */
+  private checkRoomFor(name: string): void {
+    const names = [...this.eventDestinationNames, name];
     SesValidationError.throwIfAny(
-      `${this.node.path}/${options.name}`,
+      `${this.node.path}/${name}`,
       eventDestinationListViolations(names, this.configurationSetName).filter(
         (found) => found.path.length === 0 || found.path[0] === names.length - 1,
       ),
     );
-    return new CloudWatchEventDestination(this, options.name, { ...options, configurationSet: this });
   }
 
   /** Adds one destination, or one per dimension set when `dimensionSets` is given. */
@@ -155,7 +194,7 @@ export abstract class ConfigurationSetBase extends Construct implements IConfigu
   }
 
   private destinationListProblems(): string[] {
-    const names = this.eventDestinations.map((destination) => destination.eventDestinationName);
+    const names = this.eventDestinationNames;
     return eventDestinationListViolations(names, this.configurationSetName).map((found) => found.message);
   }
 }
@@ -219,10 +258,22 @@ export class ConfigurationSet extends ConfigurationSetBase {
         httpsPolicy: props.trackingOptions.httpsPolicy,
       },
       suppressionOptions: props.suppressedReasons && { suppressedReasons: [...props.suppressedReasons] },
+      vdmOptions: ConfigurationSet.vdmBlock(props.vdmOptions),
       tags: props.tags && { ...props.tags },
       lifecycle: this.protect ? { preventDestroy: true } : undefined,
     });
     this.configurationSetNameReference = this.resource.configurationSetName;
+  }
+
+  private static vdmBlock(options: VdmOptions | undefined) {
+    if (options === undefined) return undefined;
+    const word = (flag: boolean | undefined) => (flag === undefined ? undefined : flag ? 'ENABLED' : 'DISABLED');
+    const { engagementMetrics, optimizedSharedDelivery } = options;
+    return {
+      dashboardOptions: engagementMetrics === undefined ? undefined : { engagementMetrics: word(engagementMetrics) },
+      guardianOptions:
+        optimizedSharedDelivery === undefined ? undefined : { optimizedSharedDelivery: word(optimizedSharedDelivery) },
+    };
   }
 
   private static deliveryBlock(options: DeliveryOptions | undefined) {

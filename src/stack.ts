@@ -3,7 +3,10 @@ import { S3Backend, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConfigurationSet } from '../modules/configuration-set';
 import type { Environment } from './environment/schema';
-import type { FleetStack } from './fleet/fleet';
+import { DESTINATION_RESOURCE_IDS, FleetDestination, FleetStack } from './fleet/fleet';
+import { EventTopic } from '../modules/event-topic';
+import { FirehoseDeliveryRole } from '../modules/firehose-delivery-role';
+import { partitionOf } from './environment/destination-targets';
 import { METRIC_RECORD_ID, MetricRecord, metricRecordOf } from './fleet/metric-record';
 import { RESOURCE_TYPES } from './fleet/resource-types';
 import { EMPTY_IMPORTS, ImportManifest } from './adoption/import-manifest';
@@ -81,12 +84,7 @@ export class SesEnvironmentStack extends TerraformStack {
       if (importSets.has(set.importId)) configurationSet.resource.importFrom(set.importId);
       // The fleet model has expanded dimension sets already: one construct per destination SES will hold.
       for (const destination of set.destinations) {
-        const added = configurationSet.addCloudWatchDestination({
-          name: destination.name,
-          enabled: destination.enabled,
-          eventTypes: destination.eventTypes,
-          dimensions: destination.dimensions,
-        });
+        const added = SesEnvironmentStack.addDestination(stack, configurationSet, destination);
         if (importDestinations.has(destination.importId)) added.resource.importFrom(destination.importId);
       }
       return configurationSet;
@@ -94,6 +92,42 @@ export class SesEnvironmentStack extends TerraformStack {
     if (stack.monitoring)
       addMonitoring(this, stack, stack.monitoring, this.configurationSets, new Set(imports.alarms ?? []));
     new MetricRecordResource(this, METRIC_RECORD_ID, metricRecordOf(stack));
+  }
+
+  /** One destination of any kind, with the topic or role sesform creates for it (under its construct). */
+  private static addDestination(stack: FleetStack, set: ConfigurationSet, destination: FleetDestination) {
+    const { name, enabled, eventTypes, target } = destination;
+    if (target === undefined)
+      return set.addCloudWatchDestination({ name, enabled, eventTypes, dimensions: destination.dimensions });
+    const added = set.addEventDestination({
+      name,
+      enabled,
+      eventTypes,
+      target,
+      place: { accountId: stack.accountId, region: stack.region, allowCrossAccount: true },
+    });
+    const where = {
+      configurationSetName: set.configurationSetName,
+      accountId: stack.accountId,
+      region: stack.region,
+      partition: partitionOf(stack.deployRole.arn),
+    };
+    for (const resource of destination.resources) {
+      // SES checks that the topic or role exists when the destination is created.
+      if (resource.kind === 'event topic')
+        added.resource.dependsOn = [
+          new EventTopic(added, DESTINATION_RESOURCE_IDS.topic, { topicName: resource.name, ...where }).resource.fqn,
+        ];
+      if (resource.kind === 'firehose role' && target.kind === 'firehose') {
+        const role = new FirehoseDeliveryRole(added, DESTINATION_RESOURCE_IDS.role, {
+          roleName: resource.name,
+          deliveryStreamArn: target.deliveryStreamArn,
+          ...where,
+        });
+        added.resource.dependsOn = [role.role.fqn, role.policy.fqn];
+      }
+    }
+    return added;
   }
 
   /** The provider against the emulator: its endpoints, few retries (each 500 would otherwise retry 25 times). */

@@ -73,7 +73,7 @@ async function expectDeclaredStateIn(environments: readonly LoadedEnvironment[])
         );
         // A destination with dimension sets is one SES destination per set.
         const expected = set.eventDestinations.flatMap((declared) =>
-          declared.cloudWatch.dimensionSets
+          declared.cloudWatch?.dimensionSets
             ? expandDimensionSets(declared.name, declared.cloudWatch.dimensions, declared.cloudWatch.dimensionSets).map(
                 (expanded) => ({ ...declared, name: expanded.name, cloudWatch: { dimensions: expanded.dimensions } }),
               )
@@ -89,15 +89,20 @@ async function expectDeclaredStateIn(environments: readonly LoadedEnvironment[])
             enabled: actual.Enabled,
             eventTypes: [...(actual.MatchingEventTypes ?? [])].sort(),
             dimensions: actual.CloudWatchDestination?.DimensionConfigurations,
+            topic: actual.SnsDestination?.TopicArn,
           }).toEqual({
             where: `${where}/${declared.name}`,
             enabled: declared.enabled ?? true,
             eventTypes: normaliseEventTypes(declared.eventTypes).sort(),
-            dimensions: declared.cloudWatch.dimensions.map((dimension) => ({
+            dimensions: declared.cloudWatch?.dimensions.map((dimension) => ({
               DimensionName: dimension.name,
               DimensionValueSource: parseDimensionSource(dimension.source),
               DefaultDimensionValue: dimension.defaultValue,
             })),
+            // A topic sesform creates is named in the stack's own account and region.
+            topic:
+              declared.sns?.topicArn ??
+              (declared.sns?.topicName && `arn:aws:sns:${region}:${environment.accountId}:${declared.sns.topicName}`),
           });
         }
       }

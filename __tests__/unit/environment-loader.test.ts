@@ -197,7 +197,7 @@ configurationSets:
     expect(lines).toEqual([
       'dev.yaml:7:1: regoins: unknown field "regoins". Did you mean "regions"?',
       'dev.yaml:10:5: configurationSets[0].sendingEnabeld: unknown field "sendingEnabeld". Did you mean "sendingEnabled"?',
-      'dev.yaml:12:9: configurationSets[0].eventDestinations[0].cloudWatch: this field is required (object).',
+      'dev.yaml:12:9: configurationSets[0].eventDestinations[0]: say where SES publishes the events: one of cloudWatch, sns, eventBridge, firehose, pinpoint.',
       'dev.yaml:14:9: configurationSets[0].eventDestinations[0].cloudwatch: unknown field "cloudwatch". Did you mean "cloudWatch"?',
     ]);
   });

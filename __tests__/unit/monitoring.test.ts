@@ -299,7 +299,7 @@ describe('environment files', () => {
       'an alarm on a destination the set does not have',
       `monitoring: {}\n${SET}    monitoring:\n      alarms: [{ name: b, destination: outcome, event: bounce, threshold: 5 }]\n`,
       'configurationSets[0].monitoring.alarms[0].destination',
-      /has no destination "outcome" \(it has outcomes, silent\)\. Did you mean "outcomes"\?/,
+      /has no CloudWatch destination "outcome" \(it has outcomes, silent\)\. Did you mean "outcomes"\?/,
     ],
     [
       'an alarm on an event the destination does not publish',

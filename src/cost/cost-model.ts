@@ -218,7 +218,8 @@ function estimateWarnings(file: string, environment: Environment): Problem[] {
   return environment.configurationSets.flatMap((set, setIndex) =>
     set.eventDestinations.flatMap((destination, destinationIndex) => {
       const eventTypes = normaliseEventTypes(destination.eventTypes);
-      return destination.cloudWatch.dimensions.flatMap((dimension, dimensionIndex) => {
+      // SNS, EventBridge, Firehose and Pinpoint destinations publish no metrics.
+      return (destination.cloudWatch?.dimensions ?? []).flatMap((dimension, dimensionIndex) => {
         const field = cloudWatchField(setIndex, destinationIndex, 'dimensions', dimensionIndex);
         const warn = (message: string): Problem => ({ file, path: formatPath(field), field, message });
         const source = parseDimensionSource(dimension.source) as CloudWatchDimensionSource;
@@ -267,13 +268,15 @@ function estimateWarnings(file: string, environment: Environment): Problem[] {
 /** A declared query needs a destination whose dimensions are exactly the queried ones. */
 function queryWarnings(file: string, environment: Environment): Problem[] {
   return environment.configurationSets.flatMap((set, setIndex) => {
-    const published = set.eventDestinations.flatMap((destination) =>
-      (
-        destination.cloudWatch.dimensionSets ?? [destination.cloudWatch.dimensions.map((dimension) => dimension.name)]
-      ).map((names) => [...names].sort().join(', ')),
+    const published = set.eventDestinations.flatMap(({ cloudWatch }) =>
+      cloudWatch === undefined
+        ? []
+        : (cloudWatch.dimensionSets ?? [cloudWatch.dimensions.map((dimension) => dimension.name)]).map((names) =>
+            [...names].sort().join(', '),
+          ),
     );
     return set.eventDestinations.flatMap((destination, destinationIndex) =>
-      (destination.cloudWatch.queries ?? []).flatMap((query, queryIndex) => {
+      (destination.cloudWatch?.queries ?? []).flatMap((query, queryIndex) => {
         if (published.includes([...query].sort().join(', '))) return [];
         const field = cloudWatchField(setIndex, destinationIndex, 'queries', queryIndex);
         return [

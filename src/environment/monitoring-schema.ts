@@ -137,16 +137,21 @@ interface DeclaredDestination {
   readonly name: string;
   readonly enabled?: boolean;
   readonly eventTypes: readonly string[];
-  readonly cloudWatch: {
+  /** Absent for an SNS, EventBridge, Firehose or Pinpoint destination: no metric to alarm on. */
+  readonly cloudWatch?: {
     readonly dimensions: readonly { name: string; source: string; defaultValue: string }[];
     readonly dimensionSets?: string[][];
   };
 }
 
-/** The destinations of a set as SES holds them (dimension sets expanded), which alarms may name. */
+/**
+ * The CloudWatch destinations of a set as SES holds them (dimension sets expanded), which alarms may
+ * name: only they publish metrics.
+ */
 export function alarmableDestinations(destinations: readonly DeclaredDestination[]): Map<string, AlarmedDestination> {
   const found = new Map<string, AlarmedDestination>();
   for (const destination of destinations) {
+    if (destination.cloudWatch === undefined) continue;
     const { dimensions, dimensionSets } = destination.cloudWatch;
     const expanded = dimensionSets
       ? expandDimensionSets(destination.name, dimensions, dimensionSets)
@@ -196,9 +201,13 @@ export function setMonitoringViolations(set: {
     const destination = destinations.get(alarm.destination);
     if (destination === undefined) {
       const names = [...destinations.keys()];
+      const other = set.eventDestinations.find((declared) => declared.name === alarm.destination);
       found.push({
         path: [...at, 'destination'],
-        message: `configuration set ${quote(set.name)} has no destination ${quote(alarm.destination)}${names.length > 0 ? ` (it has ${names.join(', ')})` : ''}.${didYouMean(alarm.destination, names)}`,
+        message:
+          other !== undefined
+            ? `destination ${quote(alarm.destination)} publishes to ${other.cloudWatch === undefined ? 'a target other than CloudWatch' : 'CloudWatch'} and has no metrics to alarm on: name a CloudWatch destination${names.length > 0 ? ` (${names.join(', ')})` : ''}.`
+            : `configuration set ${quote(set.name)} has no CloudWatch destination ${quote(alarm.destination)}${names.length > 0 ? ` (it has ${names.join(', ')})` : ''}.${didYouMean(alarm.destination, names)}`,
       });
       return;
     }

@@ -31,6 +31,8 @@ import {
   suppressedReasonViolations,
   tagViolations,
 } from '../../modules/ses-rules';
+import { DESTINATION_KINDS, declaredTarget, destinationTargetViolations } from './destination-targets';
+import { duplicateTargetViolations } from '../../modules/event-targets';
 import {
   EnvironmentMonitoringSchema,
   SetMonitoringSchema,
@@ -111,51 +113,128 @@ const DimensionSchema = z
 /** Lists of dimension names: dimension sets to publish separately, or combinations the team will query by. */
 const DimensionCombinations = z.array(z.array(z.string()));
 
-const EventDestinationSchema = z.strictObject({
-  name: ruledText(checkEventDestinationName),
-  enabled: z.boolean().optional(),
-  eventTypes: z
-    .array(
-      z.enum(EVENT_TYPE_NAMES, {
-        error: (issue) => (typeof issue.input === 'string' ? eventTypeViolations([issue.input])[0].message : undefined),
-      }),
-    )
-    .superRefine(rules(eventTypeViolations)),
-  cloudWatch: z
-    .strictObject({
-      dimensions: namedList(DimensionSchema, (names) => dimensionListViolations(names)),
-      dimensionSets: DimensionCombinations.optional(),
-      queries: DimensionCombinations.optional(),
-    })
-    .superRefine(
-      rules(({ dimensions, dimensionSets, queries }) => {
-        const names = dimensions.map((dimension) => dimension.name);
-        const unknownInQueries = (queries ?? []).flatMap((query, index) =>
-          query.flatMap((name, position) =>
-            names.includes(name)
-              ? []
-              : [
-                  {
-                    path: ['queries', index, position],
-                    message: `"${name}" is not a dimension of this destination, so no metric can be queried by it.${didYouMean(name, names)}`,
-                  },
-                ],
-          ),
-        );
-        const setProblems =
-          dimensionSets === undefined ? [] : prefixed(['dimensionSets'], dimensionSetViolations(names, dimensionSets));
-        return [...setProblems, ...unknownInQueries];
-      }),
+const CloudWatchTargetSchema = z
+  .strictObject({
+    dimensions: namedList(DimensionSchema, (names) => dimensionListViolations(names)),
+    dimensionSets: DimensionCombinations.optional(),
+    queries: DimensionCombinations.optional(),
+  })
+  .superRefine(
+    rules(({ dimensions, dimensionSets, queries }) => {
+      const names = dimensions.map((dimension) => dimension.name);
+      const unknownInQueries = (queries ?? []).flatMap((query, index) =>
+        query.flatMap((name, position) =>
+          names.includes(name)
+            ? []
+            : [
+                {
+                  path: ['queries', index, position],
+                  message: `"${name}" is not a dimension of this destination, so no metric can be queried by it.${didYouMean(name, names)}`,
+                },
+              ],
+        ),
+      );
+      const setProblems =
+        dimensionSets === undefined ? [] : prefixed(['dimensionSets'], dimensionSetViolations(names, dimensionSets));
+      return [...setProblems, ...unknownInQueries];
+    }),
+  );
+
+// ARNs may hold "{accountId}" and "{region}": one file serves every region's stack. Their rules
+// (shape, region, account) are checked per stack on the environment (destinationTargetViolations).
+const SnsTargetSchema = z
+  .strictObject({
+    // An existing topic; its policy must let ses.amazonaws.com publish.
+    topicArn: z.string().optional(),
+    // A topic sesform creates in each region, with a policy that lets SES publish for this set only.
+    topicName: z.string().optional(),
+  })
+  .superRefine(
+    rules((sns: { topicArn?: string; topicName?: string }) =>
+      (sns.topicArn === undefined) === (sns.topicName === undefined)
+        ? [
+            {
+              path: [],
+              message:
+                'give either topicArn (an existing topic) or topicName (a topic sesform creates with a policy that lets SES publish), not both or neither.',
+            },
+          ]
+        : [],
     ),
+  );
+
+const EventBridgeTargetSchema = z.strictObject({
+  // SES publishes only to the default bus; written out, it must be that bus.
+  eventBusArn: z.string().optional(),
 });
+
+const FirehoseTargetSchema = z
+  .strictObject({
+    deliveryStreamArn: z.string(),
+    // The role SES assumes to write to the stream, or createRole: true for one sesform creates.
+    roleArn: z.string().optional(),
+    createRole: z.boolean().optional(),
+  })
+  .superRefine(
+    rules((firehose: { roleArn?: string; createRole?: boolean }) =>
+      (firehose.roleArn === undefined) === (firehose.createRole !== true)
+        ? [
+            {
+              path: [],
+              message:
+                'give either roleArn (a role SES may assume to write to the stream) or createRole: true (sesform creates a role that may only put records on this stream), not both or neither.',
+            },
+          ]
+        : [],
+    ),
+  );
+
+const PinpointTargetSchema = z.strictObject({ applicationArn: z.string() });
+
+const EventDestinationSchema = z
+  .strictObject({
+    name: ruledText(checkEventDestinationName),
+    enabled: z.boolean().optional(),
+    eventTypes: z
+      .array(
+        z.enum(EVENT_TYPE_NAMES, {
+          error: (issue) =>
+            typeof issue.input === 'string' ? eventTypeViolations([issue.input])[0].message : undefined,
+        }),
+      )
+      .superRefine(rules(eventTypeViolations)),
+    // Exactly one of these: where SES publishes the events.
+    cloudWatch: CloudWatchTargetSchema.optional(),
+    sns: SnsTargetSchema.optional(),
+    eventBridge: EventBridgeTargetSchema.optional(),
+    firehose: FirehoseTargetSchema.optional(),
+    pinpoint: PinpointTargetSchema.optional(),
+    // The target's ARN may be in another account (its policy must let this account's SES use it).
+    allowCrossAccount: z.boolean().optional(),
+  })
+  .superRefine(
+    rules((destination: Record<string, unknown>) => {
+      const kinds = DESTINATION_KINDS.filter((kind) => destination[kind] !== undefined);
+      if (kinds.length === 1) return [];
+      return [
+        {
+          path: [],
+          message:
+            kinds.length === 0
+              ? `say where SES publishes the events: one of ${DESTINATION_KINDS.join(', ')}.`
+              : `a destination publishes to one place, but ${kinds.join(' and ')} are given: declare one destination per target.`,
+        },
+      ];
+    }),
+  );
 
 /** The destinations a declared destination becomes: one, or one per dimension set. */
 export function expandedDestinationNames(destination: {
   name: string;
-  cloudWatch: { dimensions: { name: string }[]; dimensionSets?: string[][] };
+  cloudWatch?: { dimensions: { name: string }[]; dimensionSets?: string[][] };
 }): string[] {
+  if (destination.cloudWatch?.dimensionSets === undefined) return [destination.name];
   const { dimensions, dimensionSets } = destination.cloudWatch;
-  if (dimensionSets === undefined) return [destination.name];
   // A repeated set is reported on its own; it must not count twice against the 10.
   return [
     ...new Set(expandDimensionSets(destination.name, dimensions, dimensionSets).map((expanded) => expanded.name)),
@@ -194,6 +273,13 @@ const ConfigurationSetSchema = z
         ).optional(),
       })
       .optional(),
+    // Virtual Deliverability Manager settings of this set (else the account's apply).
+    vdmOptions: z
+      .strictObject({
+        engagementMetrics: z.boolean().optional(),
+        optimizedSharedDelivery: z.boolean().optional(),
+      })
+      .optional(),
     suppressedReasons: z
       .array(choice(['BOUNCE', 'COMPLAINT'] as const satisfies readonly `${SuppressionReason}`[], 'suppression reason'))
       .superRefine(rules(suppressedReasonViolations))
@@ -208,9 +294,13 @@ const ConfigurationSetSchema = z
           const expanded = destinations.flatMap((destination, index) =>
             expandedDestinationNames(destination).map((name) => ({ name, index })),
           );
-          return eventDestinationListViolations(expanded.map((entry) => entry.name)).map((found) =>
-            found.path.length === 0 ? found : { ...found, path: [expanded[found.path[0] as number].index, 'name'] },
-          );
+          return [
+            ...eventDestinationListViolations(expanded.map((entry) => entry.name)).map((found) =>
+              found.path.length === 0 ? found : { ...found, path: [expanded[found.path[0] as number].index, 'name'] },
+            ),
+            // The same resource named twice: compared as written (placeholders alike are alike everywhere).
+            ...duplicateTargetViolations(destinations.map(declaredTarget)),
+          ];
         }),
       )
       .default([]),
@@ -373,6 +463,16 @@ export const EnvironmentSchema = z
     monitoring: EnvironmentMonitoringSchema.optional(),
   })
   .superRefine(rules(environmentMonitoringViolations))
+  .superRefine(rules(destinationTargetViolations), {
+    when: ({ value }) => {
+      const candidate = value as { accountId?: unknown; regions?: unknown; configurationSets?: unknown };
+      return (
+        typeof candidate?.accountId === 'string' &&
+        Array.isArray(candidate.regions) &&
+        Array.isArray(candidate.configurationSets)
+      );
+    },
+  })
   // Runs even when other fields have problems: only the fields it compares must be readable.
   .superRefine(
     rules((environment: { accountId: string; deployRole: { arn: string } }) => {

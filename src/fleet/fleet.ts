@@ -14,6 +14,8 @@ import { DimensionEstimate, dimensionEstimate, metricsOf } from './metric-estima
 import type { ConfigurationSetDefinition, Environment } from '../environment/schema';
 import { FleetMonitoring, resolveMonitoring } from './monitoring';
 import { RESOURCE_TYPES, resourceAddress } from './resource-types';
+import type { DestinationKind, EventTarget } from '../../modules/event-targets';
+import { destinationKind, partitionOf, resolveTarget } from '../environment/destination-targets';
 
 /** A valid environment and the file it was read from. */
 export interface LoadedEnvironment {
@@ -34,7 +36,15 @@ export interface FleetDimension {
   readonly estimate: DimensionEstimate;
 }
 
-/** One CloudWatch event destination as SES will hold it. */
+/** A resource sesform creates for a destination: the SNS topic of `topicName`, the Firehose role of `createRole`. */
+export interface DestinationResource {
+  readonly kind: 'event topic' | 'firehose role' | 'firehose role policy';
+  /** The topic's or role's name. */
+  readonly name: string;
+  readonly address: string;
+}
+
+/** One event destination as SES will hold it. */
 export interface FleetDestination {
   readonly stack: string;
   readonly configurationSet: string;
@@ -45,8 +55,15 @@ export interface FleetDestination {
   /** Where it is declared in the environment file. */
   readonly field: FieldPath;
   readonly enabled: boolean;
+  /** Where SES publishes: CloudWatch metrics, or an SNS, EventBridge, Firehose or Pinpoint target. */
+  readonly kind: DestinationKind;
+  /** The target of every kind but CloudWatch, with its ARNs resolved for this stack. */
+  readonly target?: EventTarget;
+  /** What sesform creates for the target (a topic, a role); none for a target that exists already. */
+  readonly resources: readonly DestinationResource[];
   /** The v2 enum, duplicates removed, in the order first written. */
   readonly eventTypes: readonly EmailSendingEvent[];
+  /** CloudWatch dimensions; none for other kinds. */
   readonly dimensions: readonly FleetDimension[];
   /** The provider's import ID: `SET|DESTINATION`. */
   readonly importId: string;
@@ -125,7 +142,7 @@ function resolveStack({ environment, file }: LoadedEnvironment, region: string):
   const name = stackName(environment.name, region);
   const { deployRole, planRole, stateBackend } = environment;
   const configurationSets = environment.configurationSets.map((set, index) =>
-    resolveSet(name, environment, set, ['configurationSets', index]),
+    resolveSet(name, environment, region, set, ['configurationSets', index]),
   );
   return {
     name,
@@ -174,11 +191,48 @@ export function withPlanRole(stack: FleetStack): FleetStack | undefined {
 function resolveSet(
   stack: string,
   environment: Environment,
+  region: string,
   set: ConfigurationSetDefinition,
   field: FieldPath,
 ): FleetConfigurationSet {
+  const place = {
+    environmentName: environment.name,
+    accountId: environment.accountId,
+    region,
+    partition: partitionOf(environment.deployRole.arn),
+    configurationSet: set.name,
+  };
   const destinations = set.eventDestinations.flatMap((declared, index): FleetDestination[] => {
-    const dimensions = declared.cloudWatch.dimensions.map((dimension): FleetDimension => {
+    const enabled = declared.enabled ?? true;
+    const eventTypes = normaliseEventTypes(declared.eventTypes);
+    const common = {
+      stack,
+      configurationSet: set.name,
+      declaredName: declared.name,
+      field: [...field, 'eventDestinations', index],
+      enabled,
+      kind: destinationKind(declared),
+      eventTypes,
+    };
+    const address = (name: string) =>
+      resourceAddress(RESOURCE_TYPES.eventDestination, [set.name, name, 'Resource']);
+    const resolved = resolveTarget(declared, place);
+    if (resolved !== undefined || declared.cloudWatch === undefined)
+      return [
+        {
+          ...common,
+          name: declared.name,
+          ...(resolved ? { target: resolved.target } : {}),
+          resources: createdResources(set.name, declared.name, resolved),
+          dimensions: [],
+          importId: eventDestinationImportId(set.name, declared.name),
+          address: address(declared.name),
+          // Only CloudWatch destinations create custom metrics.
+          metrics: 0,
+        },
+      ];
+    const cloudWatch = declared.cloudWatch;
+    const dimensions = cloudWatch.dimensions.map((dimension): FleetDimension => {
       const published = {
         name: dimension.name,
         source: parseDimensionSource(dimension.source) as CloudWatchDimensionSource,
@@ -186,22 +240,16 @@ function resolveSet(
       };
       return { ...published, defaultValue: dimension.defaultValue, estimate: dimensionEstimate(published) };
     });
-    const expanded = declared.cloudWatch.dimensionSets
-      ? expandDimensionSets(declared.name, dimensions, declared.cloudWatch.dimensionSets)
+    const expanded = cloudWatch.dimensionSets
+      ? expandDimensionSets(declared.name, dimensions, cloudWatch.dimensionSets)
       : [{ name: declared.name, dimensions }];
-    const enabled = declared.enabled ?? true;
-    const eventTypes = normaliseEventTypes(declared.eventTypes);
     return expanded.map((entry) => ({
-      stack,
-      configurationSet: set.name,
+      ...common,
       name: entry.name,
-      declaredName: declared.name,
-      field: [...field, 'eventDestinations', index],
-      enabled,
-      eventTypes,
+      resources: [],
       dimensions: entry.dimensions,
       importId: eventDestinationImportId(set.name, entry.name),
-      address: resourceAddress(RESOURCE_TYPES.eventDestination, [set.name, entry.name, 'Resource']),
+      address: address(entry.name),
       metrics: metricsOf(enabled, eventTypes, entry.dimensions),
     }));
   });
@@ -216,6 +264,42 @@ function resolveSet(
     address: resourceAddress(RESOURCE_TYPES.configurationSet, [set.name, 'Resource']),
     metrics: sum(destinations.map((destination) => destination.metrics)),
   };
+}
+
+/** The construct paths of what sesform creates for a destination: under the destination's own construct. */
+export const DESTINATION_RESOURCE_IDS = { topic: 'Topic', role: 'Role' } as const;
+
+function createdResources(
+  set: string,
+  destination: string,
+  resolved: ReturnType<typeof resolveTarget>,
+): DestinationResource[] {
+  const found: DestinationResource[] = [];
+  if (resolved?.createdTopic)
+    found.push({
+      kind: 'event topic',
+      name: resolved.createdTopic.name,
+      address: resourceAddress(RESOURCE_TYPES.snsTopic, [set, destination, DESTINATION_RESOURCE_IDS.topic, 'Resource']),
+    });
+  if (resolved?.createdRole)
+    found.push(
+      {
+        kind: 'firehose role',
+        name: resolved.createdRole.name,
+        address: resourceAddress(RESOURCE_TYPES.iamRole, [set, destination, DESTINATION_RESOURCE_IDS.role, 'Resource']),
+      },
+      {
+        kind: 'firehose role policy',
+        name: resolved.createdRole.name,
+        address: resourceAddress(RESOURCE_TYPES.iamRolePolicy, [
+          set,
+          destination,
+          DESTINATION_RESOURCE_IDS.role,
+          'Policy',
+        ]),
+      },
+    );
+  return found;
 }
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);

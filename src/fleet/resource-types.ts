@@ -11,6 +11,9 @@ export const RESOURCE_TYPES = {
   dashboard: 'aws_cloudwatch_dashboard',
   snsTopic: 'aws_sns_topic',
   snsSubscription: 'aws_sns_topic_subscription',
+  /** The role SES assumes for a Firehose destination (createRole), and its one inline policy. */
+  iamRole: 'aws_iam_role',
+  iamRolePolicy: 'aws_iam_role_policy',
   /** Terraform's built-in resource that holds the metric estimates of what was applied (see metric-record.ts). */
   metricRecord: 'terraform_data',
 } as const;
