@@ -69,6 +69,11 @@ export class EventTargets {
   }
 }
 
+/** The partition of an ARN ("aws", "aws-cn", "aws-us-gov"); "aws" when it is not one. */
+export function partitionOf(arn: string): string {
+  return /^arn:(aws[a-z-]*):/.exec(arn)?.[1] ?? 'aws';
+}
+
 export function defaultEventBusArn(accountId: string, region: string, partition = 'aws'): string {
   return `arn:${partition}:events:${region}:${accountId}:event-bus/default`;
 }

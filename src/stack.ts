@@ -6,7 +6,7 @@ import type { Environment } from './environment/schema';
 import { DESTINATION_RESOURCE_IDS, FleetDestination, FleetStack } from './fleet/fleet';
 import { EventTopic } from '../modules/event-topic';
 import { FirehoseDeliveryRole } from '../modules/firehose-delivery-role';
-import { partitionOf } from './environment/destination-targets';
+import { partitionOf } from '../modules/event-targets';
 import { METRIC_RECORD_ID, MetricRecord, metricRecordOf } from './fleet/metric-record';
 import { RESOURCE_TYPES } from './fleet/resource-types';
 import { EMPTY_IMPORTS, ImportManifest } from './adoption/import-manifest';

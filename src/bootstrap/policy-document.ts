@@ -13,6 +13,4 @@ export interface PolicyDocument {
   readonly Statement: PolicyStatement[];
 }
 
-export function partitionOf(arn: string): string {
-  return /^arn:(aws[a-z-]*):/.exec(arn)?.[1] ?? 'aws';
-}
+export { partitionOf } from '../../modules/event-targets';

@@ -5,13 +5,15 @@
  *   in its regions, its own state keys (state and lock file), the list of configuration sets that
  *   `sesform drift` reads to find sets no environment declares, and, with verify.from, what
  *   `sesform verify` needs (SendEmail from that identity through the sets, CloudWatch reads), and
- *   with monitoring its alarms, dashboards and alarm topic (monitoring-policies.ts);
+ *   with monitoring its alarms, dashboards and alarm topic (monitoring-policies.ts), and the topics and
+ *   Firehose roles it creates for destinations (destination-policies.ts);
  * - the plan role (`plan --read-only` on pull requests, `drift --read-only`): the same sets and state
  *   read only; the one object it writes is Terraform's lock file beside each state.
  * Nothing else, no wildcard action.
  */
 import type { AssumedRole, FleetStack } from '../fleet/fleet';
 import { monitoringStatements } from './monitoring-policies';
+import { destinationStatements } from './destination-policies';
 import { PolicyDocument, PolicyStatement, partitionOf } from './policy-document';
 
 /** Every SES v2 action the provider needs to manage a configuration set and its event destinations. */
@@ -107,6 +109,7 @@ export function deployRolePolicy(stacks: readonly FleetStack[]): PolicyDocument 
       },
       ...verifyStatements(stacks),
       ...monitoringStatements(stacks, true),
+      ...destinationStatements(stacks, true),
     ],
   );
 }
@@ -151,6 +154,7 @@ export function planRolePolicy(stacks: readonly FleetStack[]): PolicyDocument {
     [
       { Sid: 'ReadOwnState', Effect: 'Allow', Action: ['s3:GetObject'], Resource: stateArns(stacks) },
       ...monitoringStatements(stacks, false),
+      ...destinationStatements(stacks, false),
     ],
   );
 }

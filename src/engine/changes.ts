@@ -6,7 +6,7 @@
  * applied) and after (the fleet model's estimate now); alarms, the alarm topic, subscriptions and the
  * dashboard in the same words (monitoring-changes.ts).
  */
-import type { FleetStack } from '../fleet/fleet';
+import type { DestinationResource, FleetStack } from '../fleet/fleet';
 import { METRIC_RECORD_ADDRESS, MetricRecord, parseMetricRecord } from '../fleet/metric-record';
 import { RESOURCE_TYPES } from '../fleet/resource-types';
 import type { PlanJson, ResourceChangeJson } from '../terraform/runner';
@@ -50,7 +50,23 @@ const LABELS: Readonly<Record<string, string>> = {
   'tracking_options.https_policy': 'tracking https policy',
   'suppression_options.suppressed_reasons': 'suppressed reasons',
   'event_destination.enabled': 'enabled',
+  'event_destination.sns_destination.topic_arn': 'sns topic',
+  'event_destination.event_bridge_destination.event_bus_arn': 'event bus',
+  'event_destination.kinesis_firehose_destination.delivery_stream_arn': 'firehose stream',
+  'event_destination.kinesis_firehose_destination.iam_role_arn': 'firehose role',
+  'event_destination.pinpoint_destination.application_arn': 'pinpoint application',
+  'vdm_options.dashboard_options.engagement_metrics': 'vdm engagement metrics',
+  'vdm_options.guardian_options.optimized_shared_delivery': 'vdm optimized shared delivery',
 };
+
+/** Where a destination publishes: shown when it is created too, since it is what a reviewer checks. */
+const TARGET_LABELS = new Set([
+  'sns topic',
+  'event bus',
+  'firehose stream',
+  'firehose role',
+  'pinpoint application',
+]);
 
 /** Read back by the provider, never declared: not a change anyone made. */
 const FOLDED = new Set(['id', 'arn', 'tags_all', 'reputation_options.last_fresh_start']);
@@ -162,6 +178,7 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
   const destinations: DestinationChange[] = [];
   const monitoring: MonitoringChange[] = [];
   const recorded = recordBefore(plan);
+  const createdFor = destinationResources(stack);
   const estimates = new Map(
     (stack?.configurationSets ?? []).flatMap((set) =>
       set.destinations.map((destination) => [destination.address, destination.metrics]),
@@ -177,7 +194,8 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
       if (action === 'create' || action === 'update') recordUpdate = action;
       continue;
     }
-    const monitoringResource = monitoringKind(resource.type);
+    const created = createdFor.get(resource.address);
+    const monitoringResource = created?.kind ?? monitoringKind(resource.type);
     if (!isSet && !isDestination && monitoringResource === undefined) continue;
     if (resource.change.before !== null && monitoringResource === undefined) existedBefore = true;
     if (resource.change.importing) counts.import++;
@@ -193,16 +211,25 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
       monitoring.push({
         address: resource.address,
         kind: monitoringResource,
-        name: monitoringName(resource.type, resource.address, values, stack?.monitoring),
+        name: created?.name ?? monitoringName(resource.type, resource.address, values, stack?.monitoring),
         action,
-        changes: action === 'create' || action === 'delete' ? [] : monitoringDiff(resource.type, before, after),
+        changes:
+          action === 'create' || action === 'delete'
+            ? []
+            : created
+              ? createdResourceDiff(before, after)
+              : monitoringDiff(resource.type, before, after),
         ...(notifiesAccounts.length > 0 ? { notifiesAccounts } : {}),
       });
       continue;
     }
     const diff = resourceDiff(before, after);
-    // A new or removed resource is all additions or all removals: its option list says nothing more.
-    const shown = action === 'create' || action === 'delete' ? { ...diff, changes: [] } : diff;
+    // A new or removed resource is all additions or all removals: its option list says nothing more,
+    // but where a destination publishes (a topic, a stream) is what a reviewer checks.
+    const shown =
+      action === 'create' || action === 'delete'
+        ? { ...diff, changes: diff.changes.filter((change) => TARGET_LABELS.has(change.attribute)) }
+        : diff;
     if (isSet)
       configurationSets.push({
         address: resource.address,
@@ -253,6 +280,41 @@ export function noChanges(stack: FleetStack): StackChanges {
   };
 }
 
+/** The topics and roles sesform creates for destinations, by address (they are not alarm topics). */
+function destinationResources(stack: FleetStack | undefined): Map<string, DestinationResource> {
+  return new Map(
+    (stack?.configurationSets ?? []).flatMap((set) =>
+      set.destinations.flatMap((destination) => destination.resources.map((resource) => [resource.address, resource])),
+    ),
+  );
+}
+
+/** A created topic's or role's changes: its name, and whether its generated policy changes. */
+function createdResourceDiff(before: Values | null, after: Values | null): ValueChange[] {
+  const [old, next] = [before ?? {}, after ?? {}];
+  const changes: ValueChange[] = [];
+  if (old.name !== next.name) changes.push({ attribute: 'name', before: old.name, after: next.name });
+  for (const field of ['policy', 'assume_role_policy'])
+    if (field in old && field in next && canonicalJson(old[field]) !== canonicalJson(next[field]))
+      changes.push({ attribute: field.replaceAll('_', ' '), before: 'as applied', after: 'regenerated', plain: true });
+  return changes;
+}
+
+/** A policy document as text that ignores key order and spacing (AWS reads policies back reordered). */
+function canonicalJson(value: unknown): string {
+  const sorted = (item: unknown): unknown =>
+    Array.isArray(item)
+      ? item.map(sorted)
+      : isObject(item)
+        ? Object.fromEntries(Object.keys(item).sort().map((key) => [key, sorted(item[key])]))
+        : item;
+  try {
+    return JSON.stringify(sorted(JSON.parse(String(value))));
+  } catch {
+    return String(value);
+  }
+}
+
 /** Accounts other than `own` whose SNS topics an alarm's actions name (a topic shared on purpose). */
 function otherAccountsNotified(after: Values | null, own: string | undefined): string[] {
   if (after === null || own === undefined) return [];
@@ -276,6 +338,8 @@ export function hasChanges({ counts, recordUpdate }: StackChanges): boolean {
 
 function describeResource(resource: ResourceChangeJson, stack?: FleetStack): { kind: string; name: string } {
   const values = (resource.change.before ?? resource.change.after ?? {}) as Values;
+  const created = destinationResources(stack).get(resource.address);
+  if (created !== undefined) return { kind: created.kind, name: created.name };
   const monitoring = monitoringKind(resource.type);
   if (monitoring !== undefined)
     return { kind: monitoring, name: monitoringName(resource.type, resource.address, values, stack?.monitoring) };

@@ -11,6 +11,7 @@ import {
   EventTargets,
   TargetKind,
   defaultEventBusArn,
+  partitionOf,
   targetViolations,
 } from '../../modules/event-targets';
 import { EventTopic } from '../../modules/event-topic';
@@ -64,11 +65,6 @@ export function destinationKind(destination: object): DestinationKind {
 /** "{accountId}" and "{region}" replaced. */
 export function resolveArn(template: string, accountId: string, region: string): string {
   return template.replaceAll('{accountId}', accountId).replaceAll('{region}', region);
-}
-
-/** The partition of an environment, from its deploy role's ARN. */
-export function partitionOf(deployRoleArn: string): string {
-  return /^arn:(aws[a-z-]*):/.exec(deployRoleArn)?.[1] ?? 'aws';
 }
 
 /**

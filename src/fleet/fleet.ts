@@ -15,7 +15,8 @@ import type { ConfigurationSetDefinition, Environment } from '../environment/sch
 import { FleetMonitoring, resolveMonitoring } from './monitoring';
 import { RESOURCE_TYPES, resourceAddress } from './resource-types';
 import type { DestinationKind, EventTarget } from '../../modules/event-targets';
-import { destinationKind, partitionOf, resolveTarget } from '../environment/destination-targets';
+import { destinationKind, resolveTarget } from '../environment/destination-targets';
+import { partitionOf } from '../../modules/event-targets';
 
 /** A valid environment and the file it was read from. */
 export interface LoadedEnvironment {

@@ -62,7 +62,7 @@ export interface DestinationChange extends ResourceDiff {
   readonly metricsAfter: number;
 }
 
-/** An alarm, the alarm topic, a subscription or the dashboard. */
+/** An alarm, the alarm topic, a subscription, the dashboard, or a topic or role created for a destination. */
 export interface MonitoringChange {
   readonly address: string;
   readonly kind: MonitoringKind;
@@ -100,7 +100,15 @@ export interface DriftedResource {
   readonly diff: ResourceDiff;
 }
 
-export type MonitoringKind = 'alarm' | 'alarm topic' | 'subscription' | 'dashboard';
+export type MonitoringKind =
+  | 'alarm'
+  | 'alarm topic'
+  | 'subscription'
+  | 'dashboard'
+  // What sesform creates for a destination: an SNS topic (topicName), a Firehose role (createRole).
+  | 'event topic'
+  | 'firehose role'
+  | 'firehose role policy';
 
 export interface UnmanagedDestination {
   readonly configurationSet: string;

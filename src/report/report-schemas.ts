@@ -52,7 +52,15 @@ export const StackChangesSchema = z.object({
     .array(
       z.object({
         address: text,
-        kind: z.enum(['alarm', 'alarm topic', 'subscription', 'dashboard']),
+        kind: z.enum([
+          'alarm',
+          'alarm topic',
+          'subscription',
+          'dashboard',
+          'event topic',
+          'firehose role',
+          'firehose role policy',
+        ]),
         name: text,
         action,
         changes: z.array(ValueChangeSchema),
