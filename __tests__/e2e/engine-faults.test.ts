@@ -191,11 +191,13 @@ test('terraform killed in the middle of an apply: the lock is reported and clear
   const converged = await fixture.report(['rollout', '--env', 'killed', '--auto-approve']);
   expect(converged.exitCode).toBe(0);
   const killed = stackIn(converged, 'killed-eu-west-1');
-  expect(killed.recovered).toEqual([
-    expect.stringContaining('aws_sesv2_configuration_set.'),
+  // The destinations in flight are taken over. The set is too, unless Terraform had already written
+  // it to the state before the kill (it persists state as resources complete: a matter of timing).
+  expect(killed.recovered.filter((line) => !line.startsWith('aws_sesv2_configuration_set.'))).toEqual([
     expect.stringContaining('(mail|events)'),
     expect.stringContaining('(mail|opens)'),
   ]);
+  expect(killed.recovered.length).toBeLessThanOrEqual(3);
   expect(await fixture.setNames(KILLED)).toEqual(['mail']);
   expect(Object.keys(await fixture.destinations(KILLED, 'mail')).sort()).toEqual(['events', 'opens']);
   expect((await fixture.run(['plan', '--env', 'killed'])).code).toBe(0);
