@@ -32,7 +32,7 @@ export async function findAdoption(stack: FleetStack, local?: LocalTarget): Prom
   const ses = await sesClientFor(accessOf(stack, local));
   let existing: ExistingSet[];
   try {
-    existing = await readConfigurationSets(ses);
+    existing = await readConfigurationSets(ses, stack.accountId, stack.region);
   } finally {
     ses.destroy();
   }

@@ -33,8 +33,6 @@ export interface ExportResult {
   readonly manifest: string;
   readonly configurationSets: number;
   readonly eventDestinations: number;
-  /** Destinations of kinds sesform does not manage (SNS, Firehose, ...): left out of the file. */
-  readonly skipped: string[];
   /** Existing alarms on SES metrics: imported (same name as sesform's), replaced by sesform's own, or left alone. */
   readonly alarms: { readonly imported: string[]; readonly replaced: string[]; readonly leftAlone: string[] };
 }
@@ -50,7 +48,7 @@ export async function exportEnvironment(request: ExportRequest): Promise<ExportR
     local: request.local,
   };
   const ses = await sesClientFor(access);
-  const existing = await readConfigurationSets(ses).finally(() => ses.destroy());
+  const existing = await readConfigurationSets(ses, accountId, request.region).finally(() => ses.destroy());
   const cloudWatch = new CloudWatchClient(await accountClientConfig(access, 'sesform-export'));
   const alarms = await readSesAlarms(cloudWatch).finally(() => cloudWatch.destroy());
   const configurationSets = existing.map((set) => withReputationAlarms(set.definition, alarms));
@@ -102,11 +100,6 @@ export async function exportEnvironment(request: ExportRequest): Promise<ExportR
     manifest,
     configurationSets: imports.configurationSets.length,
     eventDestinations: imports.eventDestinations.length,
-    skipped: existing.flatMap((set) =>
-      set.destinations
-        .filter((destination) => destination.dimensions === undefined)
-        .map((destination) => `${set.name}/${destination.name}`),
-    ),
     alarms: {
       imported: [...imports.alarms],
       replaced: existingNames.filter((name) => expressed.has(name) && !imports.alarms.includes(name)),

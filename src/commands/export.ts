@@ -57,8 +57,6 @@ export const exportCommand: Command = {
       out.write(
         `Exported ${result.configurationSets} configuration set(s) and ${result.eventDestinations} destination(s) to ${displayPath(result.file)}; imports in ${displayPath(result.manifest)}.\n`,
       );
-      for (const skipped of result.skipped)
-        out.write(`  skipped ${skipped}: not a CloudWatch destination, which sesform does not manage\n`);
       for (const alarm of result.alarms.imported) out.write(`  alarm ${alarm}: imported\n`);
       for (const alarm of result.alarms.replaced)
         out.write(

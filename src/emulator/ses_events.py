@@ -36,6 +36,7 @@ import os
 import re
 import threading
 import uuid
+from datetime import datetime, timezone
 from email import message_from_string
 from email.header import decode_header, make_header
 from email.utils import parseaddr
@@ -160,6 +161,7 @@ class SentMessage:
 
     def __init__(self, account, region, configuration_set, from_address, recipients, tags, headers, html, caller):
         self.message_id = f"{uuid.uuid4().hex}-emulated"
+        self.sent_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         self.account = account
         self.region = region
         self.configuration_set = configuration_set

@@ -17,6 +17,7 @@ from moto.cloudwatch.models import cloudwatch_backends
 from moto.ses.models import ses_backends
 from moto.sts.models import sts_backends
 
+from ses_event_records import deliver
 from ses_events import (
     NAMESPACE,
     REGISTRY,
@@ -55,6 +56,7 @@ def make_handlers(destinations_of, sending_enabled, reputation_enabled):
         points = [point for event in events for point in data_points(destinations, message, event, link)]
         if points:
             cloudwatch_backends[message.account][message.region].put_metric_data(NAMESPACE, points)
+        deliver(destinations, message, events, link)
         return points
 
     def caller_of(self):
