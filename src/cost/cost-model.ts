@@ -12,6 +12,7 @@ import {
 } from '../../modules/ses-enums';
 import { normaliseEventTypes, parseDimensionSource } from '../../modules/ses-rules';
 import { formatPath } from '../../modules/ses-validation-error';
+import { DESTINATION_KIND_NAMES } from '../../modules/event-targets';
 import type { Environment } from '../environment/schema';
 import type { Problem } from '../environment/problems';
 import type { Fleet, FleetDestination, FleetStack } from '../fleet/fleet';
@@ -46,7 +47,13 @@ export interface StackCost {
   readonly environment: string;
   readonly accountId: string;
   readonly region: string;
+  /** The CloudWatch destinations: the only ones that create custom metrics. */
   readonly destinations: readonly DestinationCost[];
+  /**
+   * SNS, EventBridge, Firehose and Pinpoint destinations, as `set/destination (kind)`: no custom
+   * metrics; what those services charge for the events is not in the project's price table.
+   */
+  readonly unpriced?: readonly string[];
   readonly metrics: number;
   /** Alarms, and the metrics they read (what CloudWatch bills); dashboards. */
   readonly monitoring: MonitoringCount;
@@ -116,6 +123,18 @@ function destinationCost(destination: FleetDestination): DestinationCost {
   };
 }
 
+function unpricedOf(stack: FleetStack): { unpriced?: string[] } {
+  const unpriced = stack.configurationSets.flatMap((set) =>
+    set.destinations
+      .filter((destination) => destination.kind !== 'cloudWatch')
+      .map(
+        (destination) =>
+          `${destination.configurationSet}/${destination.name} (${DESTINATION_KIND_NAMES[destination.kind]})`,
+      ),
+  );
+  return unpriced.length > 0 ? { unpriced } : {};
+}
+
 const NO_MONITORING: MonitoringCount = {
   alarms: 0,
   standardAlarmMetrics: 0,
@@ -165,7 +184,10 @@ export function costOf(fleet: Fleet): CostReport {
     environment: stack.environment.name,
     accountId: stack.accountId,
     region: stack.region,
-    destinations: stack.configurationSets.flatMap((set) => set.destinations.map(destinationCost)),
+    destinations: stack.configurationSets.flatMap((set) =>
+      set.destinations.filter((destination) => destination.kind === 'cloudWatch').map(destinationCost),
+    ),
+    ...unpricedOf(stack),
     metrics: stack.metrics,
     monitoring: monitoringCount(stack),
   }));

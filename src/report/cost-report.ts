@@ -89,6 +89,10 @@ export function costText(report: CostReport, budgets: readonly BudgetView[] = []
       );
     const rest = restText(stack);
     if (rest !== undefined) lines.push(`    ${rest}`);
+    if (stack.unpriced !== undefined)
+      lines.push(
+        `    no custom metrics from ${stack.unpriced.join(', ')}: what those services charge for the events is not in sesform's price table`,
+      );
   }
   lines.push('');
   for (const account of report.accounts)

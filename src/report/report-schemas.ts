@@ -109,6 +109,7 @@ const StackVerificationSchema = z.object({
       eventType: text.optional(),
       metricName: text.optional(),
       dimensions: z.array(z.object({ name: text, value: text.optional() })).optional(),
+      target: text.optional(),
       status: z.enum(['verified', 'missing', 'not-verifiable']),
       cause: text.optional(),
     }),

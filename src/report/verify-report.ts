@@ -21,6 +21,8 @@ export interface SeriesResult {
   readonly eventType?: string;
   readonly metricName?: string;
   readonly dimensions?: readonly ExpectedDimension[];
+  /** For an SNS, EventBridge or Firehose destination: where its event records were looked for. */
+  readonly target?: string;
   readonly status: SeriesStatus;
   readonly cause?: string;
 }
@@ -63,6 +65,7 @@ export function seriesText(result: SeriesResult): string {
   const dimensions = (result.dimensions ?? [])
     .map((dimension) => `${dimension.name}=${dimension.value ?? '*'}`)
     .join(', ');
+  if (result.target !== undefined) return `${result.metricName ?? result.eventType ?? 'all events'} record at ${result.target}`;
   return `${result.metricName ?? result.eventType ?? 'all events'}${dimensions ? ` {${dimensions}}` : ''}`;
 }
 

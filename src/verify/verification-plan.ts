@@ -12,6 +12,8 @@ import { EmailSendingEvent, METRIC_NAMES, isAutoTag } from '../../modules/ses-en
 import type { FleetConfigurationSet, FleetDestination, FleetStack } from '../fleet/fleet';
 import type { ExpectedDimension } from '../report/verify-report';
 import { ContractField, senderContract } from './sender-contract';
+import { DESTINATION_KIND_NAMES, targetResource } from '../../modules/event-targets';
+import type { ExpectedRecord } from './event-records';
 
 export { METRIC_NAMES, SES_NAMESPACE } from '../../modules/ses-enums';
 
@@ -66,6 +68,8 @@ export interface VerificationPlan {
   readonly from: string;
   readonly sets: readonly SetPlan[];
   readonly expected: readonly ExpectedSeries[];
+  /** Event records expected at SNS, EventBridge and Firehose targets (read in local mode only). */
+  readonly records: readonly ExpectedRecord[];
   readonly notVerifiable: readonly NotVerifiable[];
 }
 
@@ -159,6 +163,7 @@ function probeFields(set: FleetConfigurationSet) {
 export function verificationPlan(stack: FleetStack, options: PlanOptions): VerificationPlan {
   const sets: SetPlan[] = [];
   const expected: ExpectedSeries[] = [];
+  const records: ExpectedRecord[] = [];
   const notVerifiable: NotVerifiable[] = [];
   for (const set of stack.configurationSets) {
     const destinations = set.destinations.filter((destination) => destination.enabled);
@@ -193,6 +198,14 @@ export function verificationPlan(stack: FleetStack, options: PlanOptions): Verif
         }
         kinds.add(PRODUCED_BY[eventType]!);
         if (eventType === EmailSendingEvent.OPEN || eventType === EmailSendingEvent.CLICK) engage.add(eventType);
+        if (destination.target !== undefined) {
+          const unreadable = whyRecordsUnread(destination, options.local);
+          // The messages are still sent: the team's own consumer can look for their records.
+          if (unreadable !== undefined)
+            notVerifiable.push({ configurationSet: set.name, destination: destination.name, eventType, reason: unreadable });
+          else records.push({ configurationSet: set.name, destination: destination.name, eventType, target: destination.target });
+          continue;
+        }
         expected.push({
           configurationSet: set.name,
           destination: destination.name,
@@ -215,8 +228,28 @@ export function verificationPlan(stack: FleetStack, options: PlanOptions): Verif
         })),
     });
   }
-  return { stack, from: options.from, sets, expected, notVerifiable };
+  return { stack, from: options.from, sets, expected, records, notVerifiable };
 }
+
+/**
+ * Why verify cannot read a destination's records itself: on AWS it would have to subscribe to the
+ * team's topic, add a rule to its bus or read its stream's bucket, which the deploy role may not and
+ * should not do; the emulator keeps no Pinpoint event stream.
+ */
+function whyRecordsUnread(destination: FleetDestination, local: boolean): string | undefined {
+  const target = destination.target!;
+  const kind = DESTINATION_KIND_NAMES[destination.kind];
+  if (target.kind === 'pinpoint')
+    return `SES publishes to Pinpoint application ${targetResource(target)}, whose event stream verify cannot read: check it in Pinpoint's analytics.`;
+  if (local) return undefined;
+  return `on AWS verify reads CloudWatch only: SES publishes these records to ${kind} ${targetResource(target)}; check with your own consumer (${CONSUMER[target.kind]}) that a record of this run's test messages arrived.`;
+}
+
+const CONSUMER: Readonly<Record<string, string>> = {
+  sns: "the topic's subscribers",
+  eventBridge: 'a rule on the default bus for source "aws.ses"',
+  firehose: "the stream's destination",
+};
 
 /** The distinct series a probe run adds (each is a custom metric for its month). */
 export function probeSeries(plans: readonly VerificationPlan[]): ExpectedSeries[] {

@@ -29,6 +29,8 @@ import {
   senderAddress,
 } from './verification-plan';
 import { SeriesResult, StackVerification } from '../report/verify-report';
+import { ExpectedRecord, RECORD_EVENT_TYPES, RecordListeners, recordKey } from './event-records';
+import { targetResource } from '../../modules/event-targets';
 
 export interface VerifyOptions {
   readonly plans: readonly VerificationPlan[];
@@ -61,17 +63,23 @@ async function verifyStack(
   };
   let ses: SESv2Client | undefined;
   let cloudWatch: CloudWatchClient | undefined;
+  let listeners: RecordListeners | undefined;
   try {
     const config = await accountClientConfig(accessOf(stack, options.local), 'sesform-verify');
     const client = (ses = new SESv2Client(config));
     cloudWatch = new CloudWatchClient(config);
     if (options.local) await ensureLocalIdentity(ses, plan.from);
+    // Listening starts before the first message: a record published at once must not be missed.
+    listeners = plan.records.length > 0 ? await RecordListeners.open(config, plan.records, stack) : undefined;
     // What each series holds already (an earlier run, production traffic): only more than that counts.
     const baseline = new Map<ExpectedSeries, number>();
     for (const series of plan.expected) baseline.set(series, await seriesSum(cloudWatch, series, startedAt));
-    const { sent, failed: failedSends } = await sendMessages(ses, plan, options.local);
-    options.progress(`verify ${stack.name}: sent ${sent} test message(s); waiting for ${plan.expected.length} series`);
+    const { sent, failed: failedSends, messageIds } = await sendMessages(ses, plan, options.local);
+    options.progress(
+      `verify ${stack.name}: sent ${sent} test message(s); waiting for ${plan.expected.length} series${plan.records.length > 0 ? ` and ${plan.records.length} event record(s)` : ''}`,
+    );
     const found = await pollSeries(cloudWatch, plan.expected, { since: startedAt, baseline }, options, failedSends);
+    const recordsFound = listeners ? await pollRecords(listeners, plan.records, messageIds, options, failedSends) : new Set<string>();
     const results: SeriesResult[] = [];
     // Each set's destinations as the account holds them, read once for all of its missing series.
     const held = new Map<string, Promise<EventDestination[]>>();
@@ -88,6 +96,24 @@ async function verifyStack(
         ...(verified ? {} : { cause: await causeOf(heldIn, cloudWatch, series, stack, failedSends, startedAt) }),
       });
     }
+    for (const expected of plan.records) {
+      const verified = recordsFound.has(expectedRecordKey(expected));
+      results.push({
+        configurationSet: expected.configurationSet,
+        destination: expected.destination,
+        eventType: expected.eventType,
+        metricName: METRIC_NAMES[expected.eventType],
+        target: targetResource(expected.target),
+        status: verified ? 'verified' : 'missing',
+        ...(verified
+          ? {}
+          : {
+              cause:
+                failedSends.get(expected.configurationSet) ??
+                `no ${METRIC_NAMES[expected.eventType]} record of this run's messages reached ${targetResource(expected.target)} within ${options.timeoutSeconds} s: check that the destination is enabled with this event type in the account, and that the target exists and lets SES publish (its policy, or the role SES assumes).`,
+            }),
+      });
+    }
     for (const item of plan.notVerifiable)
       results.push({
         configurationSet: item.configurationSet,
@@ -96,8 +122,10 @@ async function verifyStack(
         status: 'not-verifiable',
         cause: item.reason,
       });
+    const verifiedCount = found.size + plan.records.filter((expected) => recordsFound.has(expectedRecordKey(expected))).length;
+    const expectedCount = plan.expected.length + plan.records.length;
     options.progress(
-      `verify ${stack.name}: ${found.size} verified, ${plan.expected.length - found.size} missing (${Math.round((Date.now() - began) / 1000)} s)`,
+      `verify ${stack.name}: ${verifiedCount} verified, ${expectedCount - verifiedCount} missing (${Math.round((Date.now() - began) / 1000)} s)`,
     );
     return { ...base, messagesSent: sent, results };
   } catch (error) {
@@ -105,6 +133,28 @@ async function verifyStack(
   } finally {
     ses?.destroy();
     cloudWatch?.destroy();
+    // The temporary queues, subscriptions and rules go whatever happened.
+    await listeners?.close();
+  }
+}
+
+const expectedRecordKey = (expected: ExpectedRecord) =>
+  recordKey(targetResource(expected.target), expected.configurationSet, RECORD_EVENT_TYPES[expected.eventType]);
+
+/** Reads the listeners until every expected record arrived or the timeout passes. */
+async function pollRecords(
+  listeners: RecordListeners,
+  expected: readonly ExpectedRecord[],
+  messageIds: ReadonlySet<string>,
+  options: VerifyOptions,
+  failedSends: ReadonlyMap<string, string>,
+): Promise<ReadonlySet<string>> {
+  const wanted = expected.filter((record) => !failedSends.has(record.configurationSet)).map(expectedRecordKey);
+  const deadline = Date.now() + options.timeoutSeconds * 1000;
+  for (;;) {
+    const found = await listeners.poll(messageIds);
+    if (wanted.every((key) => found.has(key)) || Date.now() >= deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMilliseconds));
   }
 }
 
@@ -140,8 +190,9 @@ async function sendMessages(
   ses: SESv2Client,
   plan: VerificationPlan,
   local: LocalTarget | undefined,
-): Promise<{ sent: number; failed: Map<string, string> }> {
+): Promise<{ sent: number; failed: Map<string, string>; messageIds: Set<string> }> {
   const failed = new Map<string, string>();
+  const messageIds = new Set<string>();
   let sent = 0;
   for (const set of plan.sets)
     for (const message of set.messages) {
@@ -174,13 +225,14 @@ async function sendMessages(
           }),
         );
         sent++;
+        if (MessageId) messageIds.add(MessageId);
         if (local && MessageId) for (const event of message.engage) await engage(local, MessageId, event);
       } catch (error) {
         failed.set(set.configurationSet, `${(error as Error).name}: ${(error as Error).message}`);
         break;
       }
     }
-  return { sent, failed };
+  return { sent, failed, messageIds };
 }
 
 /** The emulator's engagement call: an open or a click of a sent message. */
