@@ -39,7 +39,12 @@ export class EventTopic extends Construct {
           Condition: {
             StringEquals: { 'AWS:SourceAccount': props.accountId },
             ArnLike: {
-              'AWS:SourceArn': configurationSetArn(props.accountId, props.region, props.configurationSetName, partition),
+              'AWS:SourceArn': configurationSetArn(
+                props.accountId,
+                props.region,
+                props.configurationSetName,
+                partition,
+              ),
             },
           },
         },

@@ -1,5 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Backend, TerraformResource, TerraformStack } from 'cdktf';
+import { dependable } from 'cdktf/lib/tfExpression';
 import { Construct } from 'constructs';
 import { ConfigurationSet } from '../modules/configuration-set';
 import type { Environment } from './environment/schema';
@@ -116,15 +117,15 @@ export class SesEnvironmentStack extends TerraformStack {
       // SES checks that the topic or role exists when the destination is created.
       if (resource.kind === 'event topic')
         added.resource.dependsOn = [
-          new EventTopic(added, DESTINATION_RESOURCE_IDS.topic, { topicName: resource.name, ...where }).resource.fqn,
-        ];
+          new EventTopic(added, DESTINATION_RESOURCE_IDS.topic, { topicName: resource.name, ...where }).resource,
+        ].map(dependable);
       if (resource.kind === 'firehose role' && target.kind === 'firehose') {
         const role = new FirehoseDeliveryRole(added, DESTINATION_RESOURCE_IDS.role, {
           roleName: resource.name,
           deliveryStreamArn: target.deliveryStreamArn,
           ...where,
         });
-        added.resource.dependsOn = [role.role.fqn, role.policy.fqn];
+        added.resource.dependsOn = [role.role, role.policy].map(dependable);
       }
     }
     return added;

@@ -70,7 +70,11 @@ function otherAccount(target: DestinationTarget, accountId: string): boolean {
 }
 
 /** A set's VDM options in the environment file's words; undefined when SES holds none. */
-function vdmOf(vdm: { DashboardOptions?: { EngagementMetrics?: string }; GuardianOptions?: { OptimizedSharedDelivery?: string } } | undefined) {
+function vdmOf(
+  vdm:
+    | { DashboardOptions?: { EngagementMetrics?: string }; GuardianOptions?: { OptimizedSharedDelivery?: string } }
+    | undefined,
+) {
   const engagement = vdm?.DashboardOptions?.EngagementMetrics;
   const optimized = vdm?.GuardianOptions?.OptimizedSharedDelivery;
   if (engagement === undefined && optimized === undefined) return undefined;
@@ -102,7 +106,11 @@ export async function setNames(ses: SESv2Client): Promise<string[]> {
 }
 
 /** Every configuration set of the account and region, as an environment file would declare it. */
-export async function readConfigurationSets(ses: SESv2Client, accountId: string, region: string): Promise<ExistingSet[]> {
+export async function readConfigurationSets(
+  ses: SESv2Client,
+  accountId: string,
+  region: string,
+): Promise<ExistingSet[]> {
   const sets: ExistingSet[] = [];
   for (const name of await setNames(ses)) {
     const read = await ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: name }));

@@ -58,7 +58,8 @@ export function destinationStatements(stacks: readonly FleetStack[], write: bool
     for (const resource of destination.resources) {
       if (resource.kind === 'event topic')
         topics.push(`arn:${partition}:sns:${stack.region}:${stack.accountId}:${resource.name}`);
-      if (resource.kind === 'firehose role') roles.push(`arn:${partition}:iam::${stack.accountId}:role/${resource.name}`);
+      if (resource.kind === 'firehose role')
+        roles.push(`arn:${partition}:iam::${stack.accountId}:role/${resource.name}`);
     }
     if (destination.target?.kind === 'firehose') passed.push(destination.target.iamRoleArn);
   }

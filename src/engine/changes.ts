@@ -7,6 +7,7 @@
  * dashboard in the same words (monitoring-changes.ts).
  */
 import type { DestinationResource, FleetStack } from '../fleet/fleet';
+import { ALARM_TOPIC_ADDRESS } from '../fleet/monitoring';
 import { METRIC_RECORD_ADDRESS, MetricRecord, parseMetricRecord } from '../fleet/metric-record';
 import { RESOURCE_TYPES } from '../fleet/resource-types';
 import type { PlanJson, ResourceChangeJson } from '../terraform/runner';
@@ -60,13 +61,7 @@ const LABELS: Readonly<Record<string, string>> = {
 };
 
 /** Where a destination publishes: shown when it is created too, since it is what a reviewer checks. */
-const TARGET_LABELS = new Set([
-  'sns topic',
-  'event bus',
-  'firehose stream',
-  'firehose role',
-  'pinpoint application',
-]);
+const TARGET_LABELS = new Set(['sns topic', 'event bus', 'firehose stream', 'firehose role', 'pinpoint application']);
 
 /** Read back by the provider, never declared: not a change anyone made. */
 const FOLDED = new Set(['id', 'arn', 'tags_all', 'reputation_options.last_fresh_start']);
@@ -194,7 +189,7 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
       if (action === 'create' || action === 'update') recordUpdate = action;
       continue;
     }
-    const created = createdFor.get(resource.address);
+    const created = createdFor.get(resource.address) ?? formerDestinationResource(resource);
     const monitoringResource = created?.kind ?? monitoringKind(resource.type);
     if (!isSet && !isDestination && monitoringResource === undefined) continue;
     if (resource.change.before !== null && monitoringResource === undefined) existedBefore = true;
@@ -289,6 +284,23 @@ function destinationResources(stack: FleetStack | undefined): Map<string, Destin
   );
 }
 
+/**
+ * A topic or role a destination had and the files no longer declare (a plan deletes it): the alarm
+ * topic has its own fixed address, so any other topic, and any role, is a destination's.
+ */
+function formerDestinationResource(
+  resource: ResourceChangeJson,
+): Pick<DestinationResource, 'kind' | 'name'> | undefined {
+  const values = (resource.change.before ?? resource.change.after ?? {}) as Values;
+  const name = typeof values.name === 'string' ? values.name : resource.address;
+  if (resource.type === RESOURCE_TYPES.snsTopic && resource.address !== ALARM_TOPIC_ADDRESS)
+    return { kind: 'event topic', name };
+  if (resource.type === RESOURCE_TYPES.iamRole) return { kind: 'firehose role', name };
+  if (resource.type === RESOURCE_TYPES.iamRolePolicy)
+    return { kind: 'firehose role policy', name: typeof values.role === 'string' ? values.role : name };
+  return undefined;
+}
+
 /** A created topic's or role's changes: its name, and whether its generated policy changes. */
 function createdResourceDiff(before: Values | null, after: Values | null): ValueChange[] {
   const [old, next] = [before ?? {}, after ?? {}];
@@ -306,7 +318,11 @@ function canonicalJson(value: unknown): string {
     Array.isArray(item)
       ? item.map(sorted)
       : isObject(item)
-        ? Object.fromEntries(Object.keys(item).sort().map((key) => [key, sorted(item[key])]))
+        ? Object.fromEntries(
+            Object.keys(item)
+              .sort()
+              .map((key) => [key, sorted(item[key])]),
+          )
         : item;
   try {
     return JSON.stringify(sorted(JSON.parse(String(value))));
@@ -338,7 +354,7 @@ export function hasChanges({ counts, recordUpdate }: StackChanges): boolean {
 
 function describeResource(resource: ResourceChangeJson, stack?: FleetStack): { kind: string; name: string } {
   const values = (resource.change.before ?? resource.change.after ?? {}) as Values;
-  const created = destinationResources(stack).get(resource.address);
+  const created = destinationResources(stack).get(resource.address) ?? formerDestinationResource(resource);
   if (created !== undefined) return { kind: created.kind, name: created.name };
   const monitoring = monitoringKind(resource.type);
   if (monitoring !== undefined)

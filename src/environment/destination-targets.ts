@@ -182,7 +182,14 @@ export function destinationTargetViolations(environment: EnvironmentForTargets):
           if (field === 'topicArn' && resolved.createdTopic) continue;
           if (field === 'iamRoleArn' && resolved.createdRole) continue;
           if (field === 'eventBusArn' && destination.eventBridge?.eventBusArn === undefined) continue;
-          const path = ['configurationSets', setIndex, 'eventDestinations', destinationIndex, kind, FIELD_NAMES[kind][field]];
+          const path = [
+            'configurationSets',
+            setIndex,
+            'eventDestinations',
+            destinationIndex,
+            kind,
+            FIELD_NAMES[kind][field],
+          ];
           const key = path.join('.');
           if (!found.has(key)) found.set(key, { path, message: problem.message });
         }

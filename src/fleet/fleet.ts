@@ -215,8 +215,7 @@ function resolveSet(
       kind: destinationKind(declared),
       eventTypes,
     };
-    const address = (name: string) =>
-      resourceAddress(RESOURCE_TYPES.eventDestination, [set.name, name, 'Resource']);
+    const address = (name: string) => resourceAddress(RESOURCE_TYPES.eventDestination, [set.name, name, 'Resource']);
     const resolved = resolveTarget(declared, place);
     if (resolved !== undefined || declared.cloudWatch === undefined)
       return [

@@ -104,6 +104,12 @@ export function reputationThresholdsOf(
 }
 
 export const TOPIC_CONSTRUCT_ID = 'alarm-topic';
+/** The alarm topic's Terraform address (when sesform creates it); any other topic is a destination's. */
+export const ALARM_TOPIC_ADDRESS = resourceAddress(RESOURCE_TYPES.snsTopic, [
+  MONITORING_ID,
+  TOPIC_CONSTRUCT_ID,
+  'Resource',
+]);
 export const DASHBOARD_CONSTRUCT_ID = 'dashboard';
 /** Sets' alarms live under this scope, so that no set name collides with the topic's or dashboard's ID. */
 export const SETS_CONSTRUCT_ID = 'sets';
@@ -137,7 +143,7 @@ export function resolveMonitoring(
       ? {
           kind: 'created',
           name: `${prefix}-ses-alarms`,
-          address: resourceAddress(RESOURCE_TYPES.snsTopic, [MONITORING_ID, TOPIC_CONSTRUCT_ID, 'Resource']),
+          address: ALARM_TOPIC_ADDRESS,
           subscriptions: (monitoring.notify?.subscriptions ?? []).map((subscription) => ({
             ...subscription,
             address: resourceAddress(RESOURCE_TYPES.snsSubscription, [

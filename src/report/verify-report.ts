@@ -65,7 +65,8 @@ export function seriesText(result: SeriesResult): string {
   const dimensions = (result.dimensions ?? [])
     .map((dimension) => `${dimension.name}=${dimension.value ?? '*'}`)
     .join(', ');
-  if (result.target !== undefined) return `${result.metricName ?? result.eventType ?? 'all events'} record at ${result.target}`;
+  if (result.target !== undefined)
+    return `${result.metricName ?? result.eventType ?? 'all events'} record at ${result.target}`;
   return `${result.metricName ?? result.eventType ?? 'all events'}${dimensions ? ` {${dimensions}}` : ''}`;
 }
 

@@ -169,16 +169,22 @@ export class RecordListeners {
           }),
         );
         await events.send(
-          new PutTargetsCommand({ Rule: rule, EventBusName: target.eventBusArn, Targets: [{ Id: 'queue', Arn: queue.arn }] }),
+          new PutTargetsCommand({
+            Rule: rule,
+            EventBusName: target.eventBusArn,
+            Targets: [{ Id: 'queue', Arn: queue.arn }],
+          }),
         );
         return {
           read: async () =>
             (await this.drain(queue.url, (body) => body.detail ?? {})).map((record) => ({ resource, record })),
           close: async () => {
-            await events.send(new RemoveTargetsCommand({ Rule: rule, EventBusName: target.eventBusArn, Ids: ['queue'] }));
-            await events.send(new DeleteRuleCommand({ Name: rule, EventBusName: target.eventBusArn })).finally(() =>
-              events.destroy(),
+            await events.send(
+              new RemoveTargetsCommand({ Rule: rule, EventBusName: target.eventBusArn, Ids: ['queue'] }),
             );
+            await events
+              .send(new DeleteRuleCommand({ Name: rule, EventBusName: target.eventBusArn }))
+              .finally(() => events.destroy());
             await this.sqs.send(new DeleteQueueCommand({ QueueUrl: queue.url }));
           },
         };

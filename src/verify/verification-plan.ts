@@ -202,8 +202,19 @@ export function verificationPlan(stack: FleetStack, options: PlanOptions): Verif
           const unreadable = whyRecordsUnread(destination, options.local);
           // The messages are still sent: the team's own consumer can look for their records.
           if (unreadable !== undefined)
-            notVerifiable.push({ configurationSet: set.name, destination: destination.name, eventType, reason: unreadable });
-          else records.push({ configurationSet: set.name, destination: destination.name, eventType, target: destination.target });
+            notVerifiable.push({
+              configurationSet: set.name,
+              destination: destination.name,
+              eventType,
+              reason: unreadable,
+            });
+          else
+            records.push({
+              configurationSet: set.name,
+              destination: destination.name,
+              eventType,
+              target: destination.target,
+            });
           continue;
         }
         expected.push({

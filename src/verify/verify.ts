@@ -79,7 +79,9 @@ async function verifyStack(
       `verify ${stack.name}: sent ${sent} test message(s); waiting for ${plan.expected.length} series${plan.records.length > 0 ? ` and ${plan.records.length} event record(s)` : ''}`,
     );
     const found = await pollSeries(cloudWatch, plan.expected, { since: startedAt, baseline }, options, failedSends);
-    const recordsFound = listeners ? await pollRecords(listeners, plan.records, messageIds, options, failedSends) : new Set<string>();
+    const recordsFound = listeners
+      ? await pollRecords(listeners, plan.records, messageIds, options, failedSends)
+      : new Set<string>();
     const results: SeriesResult[] = [];
     // Each set's destinations as the account holds them, read once for all of its missing series.
     const held = new Map<string, Promise<EventDestination[]>>();
@@ -122,7 +124,8 @@ async function verifyStack(
         status: 'not-verifiable',
         cause: item.reason,
       });
-    const verifiedCount = found.size + plan.records.filter((expected) => recordsFound.has(expectedRecordKey(expected))).length;
+    const verifiedCount =
+      found.size + plan.records.filter((expected) => recordsFound.has(expectedRecordKey(expected))).length;
     const expectedCount = plan.expected.length + plan.records.length;
     options.progress(
       `verify ${stack.name}: ${verifiedCount} verified, ${expectedCount - verifiedCount} missing (${Math.round((Date.now() - began) / 1000)} s)`,
