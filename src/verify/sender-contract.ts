@@ -9,6 +9,7 @@
 import { PUBLISHING_RULES } from '../../modules/publishing-rules';
 import { CloudWatchDimensionSource, EVENT_TYPE_V1_SPELLING, isAutoTag } from '../../modules/ses-enums';
 import type { FleetConfigurationSet } from '../fleet/fleet';
+import { DESTINATION_KIND_NAMES, targetResource } from '../../modules/event-targets';
 
 export const SENDER_FORMATS = ['api', 'smtp', 'sdk-js', 'json'] as const;
 export type SenderFormat = (typeof SENDER_FORMATS)[number];
@@ -40,6 +41,11 @@ export interface SenderContract {
   readonly linkTags: readonly ContractField[];
   /** Auto-tags: SES fills them; nothing to send. */
   readonly autoTags: readonly string[];
+  /**
+   * Where else the set's events go (SNS, EventBridge, Firehose, Pinpoint): nothing to send for them,
+   * but a sender learns where its bounces and complaints arrive.
+   */
+  readonly publishesTo: readonly { destination: string; kind: string; target: string; eventTypes: readonly string[] }[];
 }
 
 function fields(set: FleetConfigurationSet, source: CloudWatchDimensionSource, auto: boolean): ContractField[] {
@@ -66,6 +72,18 @@ export function senderContract(set: FleetConfigurationSet): SenderContract {
     headers: fields(set, CloudWatchDimensionSource.EMAIL_HEADER, false),
     linkTags: fields(set, CloudWatchDimensionSource.LINK_TAG, false),
     autoTags: fields(set, CloudWatchDimensionSource.MESSAGE_TAG, true).map((field) => field.name),
+    publishesTo: set.destinations.flatMap((destination) =>
+      destination.target === undefined || !destination.enabled
+        ? []
+        : [
+            {
+              destination: destination.name,
+              kind: DESTINATION_KIND_NAMES[destination.kind],
+              target: targetResource(destination.target),
+              eventTypes: destination.eventTypes.map((event) => EVENT_TYPE_V1_SPELLING[event]),
+            },
+          ],
+    ),
   };
 }
 
@@ -86,6 +104,10 @@ function notes(contract: SenderContract): string[] {
       `  Link tags reach ${PUBLISHING_RULES[CloudWatchDimensionSource.LINK_TAG].carriedBy.map((event) => EVENT_TYPE_V1_SPELLING[event]).join(', ')} events only: on every other event SES records the default.`,
     );
   if (contract.autoTags.length > 0) lines.push(`  Set by SES itself: ${contract.autoTags.join(', ')}.`);
+  for (const target of contract.publishesTo)
+    lines.push(
+      `  ${target.eventTypes.join(', ')} events also go to ${target.kind} ${target.target} (${target.destination}).`,
+    );
   return lines;
 }
 
