@@ -81,7 +81,8 @@ export function addMonitoring(
         name: set.name,
         reputationMetrics: set.definition.reputationMetrics ?? true,
         reputationThresholds: reputationThresholdsOf(monitoring, set.name),
-        destinations: set.destinations,
+        // Only CloudWatch destinations publish metrics to draw.
+        destinations: set.destinations.filter((destination) => destination.kind === 'cloudWatch'),
       })),
     });
 }

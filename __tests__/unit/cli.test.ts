@@ -92,7 +92,7 @@ describe('sesform validate', () => {
     expect(stdout).toMatch(/^\d+ environment\(s\) valid\.$/m);
     expect(stdout).not.toContain('warning:');
     expect(stdout).toMatch(
-      /ok {2}prod +account 333333333333 {2}wave 2 {2}3 set\(s\), 6 destination\(s\), 8 alarm\(s\) per region {2}stacks: prod-eu-west-1, prod-us-east-1/,
+      /ok {2}prod +account 333333333333 {2}wave 2 {2}3 set\(s\), 7 destination\(s\), 8 alarm\(s\) per region {2}stacks: prod-eu-west-1, prod-us-east-1/,
     );
   });
 
@@ -111,8 +111,9 @@ describe('sesform validate', () => {
           protect: false,
           stacks: ['staging-eu-west-1'],
           configurationSets: ['transactional', 'marketing'],
-          // As SES holds them: marketing's campaigns destination is two (dimension sets).
-          eventDestinations: 5,
+          // As SES holds them: marketing's campaigns destination is two (dimension sets); transactional's
+          // suppression feed to SNS is one.
+          eventDestinations: 6,
           // transactional's two reputation alarms and hard-bounces; marketing publishes no rates in staging.
           alarmsPerStack: 3,
         },

@@ -130,7 +130,14 @@ describe('the sample environments as stacks', () => {
     });
     expect(prod.configurationSet('security-alerts').suppression_options).toEqual({ suppressed_reasons: [] });
     expect(prod.count('aws_sesv2_configuration_set')).toBe(3);
-    expect(prod.count('aws_sesv2_configuration_set_event_destination')).toBe(6);
+    expect(prod.count('aws_sesv2_configuration_set_event_destination')).toBe(7);
+    // The shared set's suppression feed: a topic sesform creates in each region, named in the destination.
+    expect(prod.destination('transactional', 'suppression-feed').event_destination).toEqual({
+      enabled: true,
+      matching_event_types: ['BOUNCE', 'COMPLAINT'],
+      sns_destination: { topic_arn: 'arn:aws:sns:us-east-1:333333333333:ses-transactional-bounces' },
+    });
+    expect(prod.count('aws_sns_topic')).toBe(2);
   });
 
   test('the dev stack, as synthesized', () => {
