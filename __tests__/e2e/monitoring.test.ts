@@ -185,7 +185,8 @@ describe('the samples', () => {
               ConfigurationSetName: set,
             }),
           );
-          for (const destination of EventDestinations.filter((entry) => entry.Enabled)) {
+          // Only CloudWatch destinations publish metrics (transactional's suppression feed goes to SNS).
+          for (const destination of EventDestinations.filter((entry) => entry.Enabled && entry.CloudWatchDestination)) {
             const names = destination.CloudWatchDestination!.DimensionConfigurations!.map((d) => d.DimensionName!);
             for (const type of destination.MatchingEventTypes!) published.add(`${names.join(',')}|${type}`);
           }

@@ -158,10 +158,11 @@ async function updateDevDestination(
 
 describe('the sample environments on the emulator', () => {
   test('1. apply from empty creates every declared resource in its own account and region, and nowhere else', async () => {
-    // The sets and destinations, each stack's record of their metric estimates, and its monitoring: the
-    // alarm topic, its subscriptions, the alarms and the dashboard. dev: 8 + 1 + 1 email + 5 alarms + 1;
-    // staging: 8 + 1 + 1 + 3 (marketing publishes no rates) + 1; prod: 10 + 1 + 2 (email, https) + 8 + 1.
-    expect(firstApply.map((result) => /Resources: (\d+) added/.exec(result)?.[1])).toEqual(['16', '14', '22', '22']);
+    // The sets and destinations (transactional's suppression feed with the SNS topic sesform creates for
+    // it), each stack's record of their metric estimates, and its monitoring: the alarm topic, its
+    // subscriptions, the alarms and the dashboard. dev: 10 + 1 + 1 email + 5 alarms + 1;
+    // staging: 10 + 1 + 1 + 3 (marketing publishes no rates) + 1; prod: 12 + 1 + 2 (email, https) + 8 + 1.
+    expect(firstApply.map((result) => /Resources: (\d+) added/.exec(result)?.[1])).toEqual(['18', '16', '24', '24']);
     await expectDeclaredStateIn(local.environments);
     await expectAccountsHoldOnlyTheirOwnSets(local.environments);
   });

@@ -139,3 +139,90 @@ test('templates: {{name}} and {{a.b}} from the data; a missing value fails', () 
   );
   expect(() => python('', 'ev.render("Hi {{name}}", {})')).toThrow(/MissingTemplateValue: name/);
 });
+
+describe('event records to SNS, EventBridge and Firehose (ses_event_records.py)', () => {
+  /** Runs Python with moto's in-process backends: a topic with a queue, a rule to a queue, a stream to a bucket. */
+  function delivered(destinations: string, events: string): unknown {
+    const script = `import json, ses_events as ev, ses_event_records as rec
+from moto.sns.models import sns_backends
+from moto.sqs.models import sqs_backends
+from moto.events.models import events_backends
+from moto.firehose.models import firehose_backends
+from moto.s3.models import s3_backends
+A, R = "111111111111", "eu-west-1"
+${MESSAGE}
+sqs = sqs_backends[A][R]
+topic = sns_backends[A][R].create_topic("bounces")
+sns_backends[A][R].subscribe(topic.arn, sqs.create_queue("from-topic").queue_arn, "sqs")
+sqs.create_queue("from-bus")
+bus = events_backends[A][R]
+bus.put_rule("ses", event_pattern=json.dumps({"source": ["aws.ses"]}), event_bus_arn="default")
+bus.put_targets("ses", "default", [{"Id": "q", "Arn": f"arn:aws:sqs:{R}:{A}:from-bus"}])
+s3_backends[A]["aws"].create_bucket("lake", R)
+firehose_backends[A][R].create_delivery_stream(R, "lake", None, None, None, None,
+    {"BucketARN": "arn:aws:s3:::lake", "RoleARN": f"arn:aws:iam::{A}:role/r"}, None, None, None, None, None, [])
+TOPIC, BUS, STREAM = topic.arn, f"arn:aws:events:{R}:{A}:event-bus/default", f"arn:aws:firehose:{R}:{A}:deliverystream/lake"
+def target(name, kind, types, enabled=True):
+    block = {"sns": {"SnsDestination": {"TopicArn": TOPIC}}, "bus": {"EventBridgeDestination": {"EventBusArn": BUS}},
+             "lake": {"KinesisFirehoseDestination": {"DeliveryStreamArn": STREAM, "IamRoleArn": "r"}}}[kind]
+    return {"Name": name, "Enabled": enabled, "MatchingEventTypes": list(types), **block}
+made = rec.deliver([${destinations}], m, ${events})
+def drain(queue):
+    return [json.loads(message.body) for message in sqs.receive_message(queue, 10, 0, 0)]
+from_topic = [json.loads(body["Message"]) for body in drain("from-topic")]
+from_bus = drain("from-bus")
+bucket = s3_backends[A]["aws"].buckets["lake"]
+lines = [json.loads(line) for key in bucket.keys for line in bucket.keys[key].value.decode().splitlines()]
+print(json.dumps({"made": made, "topic": from_topic, "bus": from_bus, "lake": lines}))`;
+    const result = spawnSync(process.env.SESFORM_PYTHON ?? 'python3', ['-c', script], {
+      cwd: EMULATOR_DIR,
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(result.stderr);
+    return JSON.parse(result.stdout);
+  }
+
+  test('each enabled destination gets one record per matching event, in the shape SES documents', () => {
+    const found = delivered(
+      'target("feed", "sns", ["BOUNCE"]), target("bus", "bus", ["SEND"]), target("lake", "lake", ["SEND", "DELIVERY"]), target("off", "sns", ["SEND"], False)',
+      '["SEND", "DELIVERY"]',
+    ) as {
+      made: [string, string][];
+      topic: unknown[];
+      bus: { source: string; 'detail-type': string; resources: string[]; detail: Record<string, unknown> }[];
+      lake: { eventType: string; mail: Record<string, unknown>; delivery?: Record<string, unknown> }[];
+    };
+    expect(found.made).toEqual([
+      ['bus', 'EventBridgeDestination'],
+      ['lake', 'KinesisFirehoseDestination'],
+      ['lake', 'KinesisFirehoseDestination'],
+    ]);
+    // The bounce-only topic hears nothing of a delivered message; the disabled destination nothing at all.
+    expect(found.topic).toEqual([]);
+    expect(found.bus).toHaveLength(1);
+    expect(found.bus[0]).toMatchObject({
+      source: 'aws.ses',
+      'detail-type': 'Email Sent',
+      resources: ['arn:aws:ses:eu-west-1:111111111111:configuration-set/news'],
+      detail: { eventType: 'Send', send: {} },
+    });
+    expect(found.lake.map((record) => record.eventType)).toEqual(['Send', 'Delivery']);
+    expect(found.lake[1].mail).toMatchObject({
+      source: 'Sender <news@mail.example.org>',
+      sendingAccountId: '111111111111',
+      destination: ['success@simulator.amazonses.com'],
+      tags: { campaign: ['spring'], 'ses:configuration-set': ['news'], 'ses:from-domain': ['mail.example.org'] },
+    });
+    expect(found.lake[1].delivery).toMatchObject({ recipients: ['success@simulator.amazonses.com'] });
+  });
+
+  test('a bounce record names the bounced recipient, permanent, as the simulator scripts it', () => {
+    const found = delivered('target("feed", "sns", ["BOUNCE"])', '["BOUNCE"]') as {
+      topic: { eventType: string; bounce: Record<string, unknown> }[];
+    };
+    expect(found.topic).toHaveLength(1);
+    expect(found.topic[0].eventType).toBe('Bounce');
+    // The message's one recipient is the success address: a bounce is about recipients whose outcome it is.
+    expect(found.topic[0].bounce).toMatchObject({ bounceType: 'Permanent', bouncedRecipients: [] });
+  });
+});

@@ -239,7 +239,11 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
         name: String(values.event_destination_name),
         action,
         ...shown,
-        metricsBefore: before === null ? 0 : (recorded?.destinations[resource.address]?.metrics ?? null),
+        // Only a CloudWatch destination creates metrics: another kind had none, recorded or not.
+        metricsBefore:
+          before === null || !publishesMetrics(before)
+            ? 0
+            : (recorded?.destinations[resource.address]?.metrics ?? null),
         metricsAfter: after === null ? 0 : (estimates.get(resource.address) ?? 0),
       });
   }
@@ -273,6 +277,13 @@ export function noChanges(stack: FleetStack): StackChanges {
     destinations: [],
     metrics: { before: stack.metrics, after: stack.metrics },
   };
+}
+
+/** A destination's values have a CloudWatch block (the only kind that creates custom metrics). */
+function publishesMetrics(values: Values): boolean {
+  const block = values.event_destination;
+  const destination = (Array.isArray(block) ? block[0] : block) as Values | undefined;
+  return !isUnset(destination?.cloud_watch_destination);
 }
 
 /** The topics and roles sesform creates for destinations, by address (they are not alarm topics). */

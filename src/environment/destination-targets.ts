@@ -76,7 +76,7 @@ export function firehoseRoleName(stack: TargetStack, destination: string): strin
   const whole = `ses-firehose-${stack.environmentName}-${stack.region}-${stack.configurationSet}-${destination}`;
   if (whole.length <= 64) return whole;
   const hash = createHash('sha256').update(whole).digest('hex').slice(0, 10);
-  return `${whole.slice(0, 53)}-${hash}`;
+  return `${whole.slice(0, 53).replace(/-+$/, '')}-${hash}`;
 }
 
 /** The target of a non-CloudWatch destination for one stack; undefined for a CloudWatch destination. */
@@ -135,6 +135,13 @@ export function declaredTarget(destination: DeclaredTargetFields) {
   };
 }
 
+/** Whether the fields of a target say one thing (the schema reports them otherwise, once). */
+function targetComplete({ sns, firehose }: DeclaredTargetFields): boolean {
+  if (sns !== undefined && (sns.topicArn === undefined) === (sns.topicName === undefined)) return false;
+  if (firehose !== undefined && (firehose.roleArn === undefined) === (firehose.createRole !== true)) return false;
+  return true;
+}
+
 /** The fields of a target, by the target's field name, in the environment file's words. */
 const FIELD_NAMES: Readonly<Record<TargetKind, Readonly<Record<string, string>>>> = {
   sns: { topicArn: 'topicArn' },
@@ -164,7 +171,7 @@ export function destinationTargetViolations(environment: EnvironmentForTargets):
   environment.configurationSets.forEach((set, setIndex) =>
     (set.eventDestinations ?? []).forEach((destination, destinationIndex) => {
       const kind = destinationKind(destination);
-      if (kind === 'cloudWatch') return;
+      if (kind === 'cloudWatch' || !targetComplete(destination)) return;
       for (const region of environment.regions) {
         const stack = {
           environmentName: environment.name ?? '',
