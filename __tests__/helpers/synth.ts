@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
+import { loadEnvironments } from '../../src/fleet/loader';
+import { formatProblem } from '../../src/environment/problems';
 
 export interface SynthesizedDimension {
   dimension_name: string;
@@ -96,6 +98,21 @@ export function writeFiles(files: Record<string, string>): { dir: string; cleanu
     fs.writeFileSync(path.join(dir, name), content);
   }
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Loads environment files written to a temporary folder: the environments, and each problem as printed (paths relative). */
+export function loadFiles(files: Record<string, string>) {
+  const { dir, cleanup } = writeFiles(files);
+  try {
+    const result = loadEnvironments(dir);
+    return {
+      ...result,
+      names: result.environments.map(({ environment }) => environment.name),
+      lines: result.problems.map((problem) => formatProblem(problem).replaceAll(`${dir}${path.sep}`, '')),
+    };
+  } finally {
+    cleanup();
+  }
 }
 
 /** The project's root folder. */

@@ -1,21 +1,8 @@
 import * as path from 'node:path';
 import { loadEnvironments } from '../../src/fleet/loader';
-import { formatProblem } from '../../src/environment/problems';
-import { PROJECT_ROOT, environmentYaml, writeFiles } from '../helpers/synth';
+import { PROJECT_ROOT, environmentYaml, loadFiles, writeFiles } from '../helpers/synth';
 
-function load(files: Record<string, string>) {
-  const { dir, cleanup } = writeFiles(files);
-  try {
-    const result = loadEnvironments(dir);
-    return {
-      ...result,
-      names: result.environments.map(({ environment }) => environment.name),
-      lines: result.problems.map((problem) => formatProblem(problem).replaceAll(`${dir}${path.sep}`, '')),
-    };
-  } finally {
-    cleanup();
-  }
-}
+const load = loadFiles;
 
 describe('environment files in TypeScript, YAML and JSON', () => {
   test('given one of each, when loaded, then all three validate with defaults applied, in rollout order', () => {

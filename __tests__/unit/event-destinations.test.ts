@@ -4,7 +4,6 @@
  * fleet model (placeholders, created topics and roles), the plan report's words, the deploy and plan
  * roles' statements, cost, senders and verify's plan. Every ARN and figure below is written by hand.
  */
-import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import {
   ConfigurationSet,
@@ -17,8 +16,6 @@ import {
   SesValidationError,
 } from '../../modules';
 import { duplicateTargetViolations, targetViolations } from '../../modules/event-targets';
-import { loadEnvironments } from '../../src/fleet/loader';
-import { formatProblem } from '../../src/environment/problems';
 import { firehoseRoleName } from '../../src/environment/destination-targets';
 import { deployRolePolicy, planRolePolicy } from '../../src/bootstrap/role-policies';
 import { stackChanges } from '../../src/engine/changes';
@@ -28,23 +25,12 @@ import { costText } from '../../src/report/cost-report';
 import { renderContracts, senderContract } from '../../src/verify/sender-contract';
 import { verificationPlan } from '../../src/verify/verification-plan';
 import type { PlanJson } from '../../src/terraform/runner';
-import { environmentYaml, synth, writeFiles } from '../helpers/synth';
+import { environmentYaml, loadFiles, synth } from '../helpers/synth';
 
 const ACCOUNT = '123456789012';
 const PLACE = { accountId: ACCOUNT, region: 'eu-west-1' };
 
-function load(files: Record<string, string>) {
-  const { dir, cleanup } = writeFiles(files);
-  try {
-    const result = loadEnvironments(dir);
-    return {
-      ...result,
-      lines: result.problems.map((problem) => formatProblem(problem).replaceAll(`${dir}${path.sep}`, '')),
-    };
-  } finally {
-    cleanup();
-  }
-}
+const load = loadFiles;
 
 /** One environment whose only set has the given destinations (YAML, indented under eventDestinations). */
 function withDestinations(destinations: string, { regions = '[eu-west-1]', setExtra = '' } = {}): string {
