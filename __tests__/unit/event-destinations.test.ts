@@ -157,6 +157,28 @@ describe('environment files', () => {
     ]);
   });
 
+  test('targets of the wrong type are reported by field, never a crash of the region checks', () => {
+    const { lines } = load({
+      'dev.yaml': withDestinations(
+        `      - name: a
+        eventTypes: [bounce]
+        sns: { topicArn: 5 }
+      - eventTypes: [send]
+        firehose: { deliveryStreamArn: [1], createRole: true }
+      - name: c
+        eventTypes: [send]
+        pinpoint: { applicationArn: {} }
+`,
+      ),
+    });
+    expect(lines).toEqual([
+      'dev.yaml:12:16: configurationSets[0].eventDestinations[0].sns.topicArn: must be a string, found number 5.',
+      'dev.yaml:13:9: configurationSets[0].eventDestinations[1].name: this field is required (string).',
+      'dev.yaml:14:21: configurationSets[0].eventDestinations[1].firehose.deliveryStreamArn: must be a string, found a list.',
+      'dev.yaml:17:21: configurationSets[0].eventDestinations[2].pinpoint.applicationArn: must be a string, found an object.',
+    ]);
+  });
+
   test('an alarm cannot watch an SNS destination: it publishes no metrics', () => {
     const { lines } = load({
       'dev.yaml': withDestinations(

@@ -135,10 +135,35 @@ export function declaredTarget(destination: DeclaredTargetFields) {
   };
 }
 
-/** Whether the fields of a target say one thing (the schema reports them otherwise, once). */
-function targetComplete({ sns, firehose }: DeclaredTargetFields): boolean {
-  if (sns !== undefined && (sns.topicArn === undefined) === (sns.topicName === undefined)) return false;
-  if (firehose !== undefined && (firehose.roleArn === undefined) === (firehose.createRole !== true)) return false;
+/**
+ * Whether a target can be checked: its fields are texts and say one thing. This check runs even when
+ * other fields of the file are wrong (the schema reports those), so it reads nothing it has not checked.
+ */
+function targetReadable(set: unknown, destination: unknown): destination is DeclaredTargetFields {
+  const texts = (value: unknown, ...fields: string[]) =>
+    typeof value === 'object' &&
+    value !== null &&
+    fields.every((field) => {
+      const found = (value as Record<string, unknown>)[field];
+      return found === undefined || typeof found === 'string';
+    });
+  if (typeof (set as { name?: unknown } | null)?.name !== 'string') return false;
+  if (!texts(destination, 'name')) return false;
+  const { sns, eventBridge, firehose, pinpoint } = destination as DeclaredTargetFields;
+  if (
+    sns !== undefined &&
+    (!texts(sns, 'topicArn', 'topicName') || (sns.topicArn === undefined) === (sns.topicName === undefined))
+  )
+    return false;
+  if (eventBridge !== undefined && !texts(eventBridge, 'eventBusArn')) return false;
+  if (
+    firehose !== undefined &&
+    (!texts(firehose, 'deliveryStreamArn', 'roleArn') ||
+      typeof firehose.deliveryStreamArn !== 'string' ||
+      (firehose.roleArn === undefined) === (firehose.createRole !== true))
+  )
+    return false;
+  if (pinpoint !== undefined && (!texts(pinpoint) || typeof pinpoint.applicationArn !== 'string')) return false;
   return true;
 }
 
@@ -166,15 +191,16 @@ interface EnvironmentForTargets {
  * set's region), account (unless allowCrossAccount). One message per field, however many regions break it.
  */
 export function destinationTargetViolations(environment: EnvironmentForTargets): RuleViolation[] {
-  const partition = partitionOf(environment.deployRole?.arn ?? '');
+  const partition = partitionOf(typeof environment.deployRole?.arn === 'string' ? environment.deployRole.arn : '');
   const found = new Map<string, RuleViolation>();
   environment.configurationSets.forEach((set, setIndex) =>
-    (set.eventDestinations ?? []).forEach((destination, destinationIndex) => {
+    (Array.isArray(set?.eventDestinations) ? set.eventDestinations : []).forEach((destination, destinationIndex) => {
+      if (!targetReadable(set, destination)) return;
       const kind = destinationKind(destination);
-      if (kind === 'cloudWatch' || !targetComplete(destination)) return;
-      for (const region of environment.regions) {
+      if (kind === 'cloudWatch') return;
+      for (const region of environment.regions.filter((each): each is string => typeof each === 'string')) {
         const stack = {
-          environmentName: environment.name ?? '',
+          environmentName: typeof environment.name === 'string' ? environment.name : '',
           accountId: environment.accountId,
           region,
           partition,
