@@ -1,6 +1,7 @@
 import { eventDestinationImportId } from './import-ids';
 import { Sesv2ConfigurationSetEventDestination } from '@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination';
 import { Construct } from 'constructs';
+import { DestinationsBySet } from './destinations-by-set';
 import {
   CloudWatchDimensionSource,
   DimensionSourceName,
@@ -79,7 +80,7 @@ export interface CloudWatchEventDestinationProps extends CloudWatchEventDestinat
 }
 
 /** The destinations created for each set, so a set finds its own without searching the construct tree. */
-const destinationsBySet = new WeakMap<IConfigurationSet, CloudWatchEventDestination[]>();
+const destinationsBySet = new DestinationsBySet<CloudWatchEventDestination>();
 
 /**
  * Publishes a configuration set's sending events to Amazon CloudWatch as metrics, over
@@ -93,7 +94,7 @@ export class CloudWatchEventDestination extends Construct {
 
   /** The destinations created for `configurationSet`, wherever in the app, in creation order. */
   static forSet(configurationSet: IConfigurationSet): readonly CloudWatchEventDestination[] {
-    return destinationsBySet.get(configurationSet) ?? [];
+    return destinationsBySet.of(configurationSet);
   }
 
   /** The underlying Terraform resource. */
@@ -134,9 +135,7 @@ export class CloudWatchEventDestination extends Construct {
         },
       },
     });
-    const siblings = destinationsBySet.get(props.configurationSet);
-    if (siblings === undefined) destinationsBySet.set(props.configurationSet, [this]);
-    else siblings.push(this);
+    destinationsBySet.add(props.configurationSet, this);
   }
 
   /** The provider's import ID: `SET_NAME|DESTINATION_NAME`. */

@@ -1,6 +1,7 @@
 import { eventDestinationImportId } from './import-ids';
 import { Sesv2ConfigurationSetEventDestination } from '@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination';
 import { Construct } from 'constructs';
+import { DestinationsBySet } from './destinations-by-set';
 import type { IConfigurationSet } from './cloudwatch-event-destination';
 import { EmailSendingEvent, EventTypeName } from './ses-enums';
 import { EventTarget, TargetPlace, targetViolations } from './event-targets';
@@ -33,7 +34,7 @@ export interface EventDestinationProps extends EventDestinationOptions {
   readonly configurationSet: IConfigurationSet;
 }
 
-const destinationsBySet = new WeakMap<IConfigurationSet, EventDestination[]>();
+const destinationsBySet = new DestinationsBySet<EventDestination>();
 
 /**
  * Publishes a configuration set's sending events to an SNS topic, the default EventBridge bus, a
@@ -43,7 +44,7 @@ const destinationsBySet = new WeakMap<IConfigurationSet, EventDestination[]>();
 export class EventDestination extends Construct {
   /** The destinations created for `configurationSet`, wherever in the app, in creation order. */
   static forSet(configurationSet: IConfigurationSet): readonly EventDestination[] {
-    return destinationsBySet.get(configurationSet) ?? [];
+    return destinationsBySet.of(configurationSet);
   }
 
   /** The underlying Terraform resource. */
@@ -75,9 +76,7 @@ export class EventDestination extends Construct {
         ...EventDestination.targetBlock(props.target),
       },
     });
-    const siblings = destinationsBySet.get(props.configurationSet);
-    if (siblings === undefined) destinationsBySet.set(props.configurationSet, [this]);
-    else siblings.push(this);
+    destinationsBySet.add(props.configurationSet, this);
   }
 
   /** The provider's import ID: `SET_NAME|DESTINATION_NAME`. */

@@ -6,18 +6,10 @@
  * publishes to them, under their own policies.
  */
 import type { FleetStack } from '../fleet/fleet';
-import { PolicyStatement, partitionOf } from './policy-document';
+import { EventTopic } from '../../modules/event-topic';
+import { FirehoseDeliveryRole } from '../../modules/firehose-delivery-role';
+import { PolicyStatement, TOPIC_ACTIONS, TOPIC_READ_ACTIONS, allowStatement, partitionOf } from './policy-document';
 
-const TOPIC_ACTIONS = [
-  'sns:CreateTopic',
-  'sns:DeleteTopic',
-  'sns:GetTopicAttributes',
-  'sns:SetTopicAttributes',
-  'sns:TagResource',
-  'sns:UntagResource',
-  'sns:ListTagsForResource',
-];
-const TOPIC_READ_ACTIONS = ['sns:GetTopicAttributes', 'sns:ListTagsForResource'];
 const ROLE_ACTIONS = [
   'iam:CreateRole',
   'iam:DeleteRole',
@@ -37,11 +29,6 @@ const ROLE_ACTIONS = [
 ];
 const ROLE_READ_ACTIONS = ['iam:GetRole', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:GetRolePolicy'];
 
-function statement(Sid: string, Action: readonly string[], resources: readonly string[]): PolicyStatement[] {
-  const Resource = [...new Set(resources)];
-  return Resource.length === 0 ? [] : [{ Sid, Effect: 'Allow', Action: [...Action], Resource }];
-}
-
 function destinationsOf(stacks: readonly FleetStack[]) {
   return stacks.flatMap((stack) =>
     stack.configurationSets.flatMap((set) => set.destinations.map((destination) => ({ stack, destination }))),
@@ -54,24 +41,23 @@ export function destinationStatements(stacks: readonly FleetStack[], write: bool
   const roles: string[] = [];
   const passed: string[] = [];
   for (const { stack, destination } of destinationsOf(stacks)) {
-    const partition = partitionOf(stack.deployRole.arn);
+    const where = { accountId: stack.accountId, region: stack.region, partition: partitionOf(stack.deployRole.arn) };
     for (const resource of destination.resources) {
-      if (resource.kind === 'event topic')
-        topics.push(`arn:${partition}:sns:${stack.region}:${stack.accountId}:${resource.name}`);
+      if (resource.kind === 'event topic') topics.push(EventTopic.arnOf({ ...where, topicName: resource.name }));
       if (resource.kind === 'firehose role')
-        roles.push(`arn:${partition}:iam::${stack.accountId}:role/${resource.name}`);
+        roles.push(FirehoseDeliveryRole.arnOf({ ...where, roleName: resource.name }));
     }
     if (destination.target?.kind === 'firehose') passed.push(destination.target.iamRoleArn);
   }
   if (!write)
     return [
-      ...statement('ReadEventTopicsItCreates', TOPIC_READ_ACTIONS, topics),
-      ...statement('ReadFirehoseRolesItCreates', ROLE_READ_ACTIONS, roles),
+      ...allowStatement('ReadEventTopicsItCreates', TOPIC_READ_ACTIONS, topics),
+      ...allowStatement('ReadFirehoseRolesItCreates', ROLE_READ_ACTIONS, roles),
     ];
   const pass = [...new Set(passed)];
   return [
-    ...statement('ManageEventTopicsItCreates', TOPIC_ACTIONS, topics),
-    ...statement('ManageFirehoseRolesItCreates', ROLE_ACTIONS, roles),
+    ...allowStatement('ManageEventTopicsItCreates', TOPIC_ACTIONS, topics),
+    ...allowStatement('ManageFirehoseRolesItCreates', ROLE_ACTIONS, roles),
     ...(pass.length === 0
       ? []
       : [

@@ -5,7 +5,7 @@
  * deploy role manages them; the plan role reads them. Environments without monitoring get none.
  */
 import type { FleetStack } from '../fleet/fleet';
-import { PolicyStatement, partitionOf } from './policy-document';
+import { PolicyStatement, TOPIC_ACTIONS, TOPIC_READ_ACTIONS, allowStatement, partitionOf } from './policy-document';
 
 const ALARM_WRITE_ACTIONS = [
   'cloudwatch:PutMetricAlarm',
@@ -19,26 +19,15 @@ const ALARM_READ_ACTIONS = ['cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsFor
 const DASHBOARD_WRITE_ACTIONS = ['cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards'];
 const DASHBOARD_READ_ACTIONS = ['cloudwatch:GetDashboard'];
 const TOPIC_WRITE_ACTIONS = [
-  'sns:CreateTopic',
-  'sns:DeleteTopic',
-  'sns:GetTopicAttributes',
-  'sns:SetTopicAttributes',
-  'sns:TagResource',
-  'sns:UntagResource',
-  'sns:ListTagsForResource',
+  ...TOPIC_ACTIONS,
   'sns:Subscribe',
   'sns:Unsubscribe',
   'sns:GetSubscriptionAttributes',
   'sns:SetSubscriptionAttributes',
 ];
-const TOPIC_READ_ACTIONS = ['sns:GetTopicAttributes', 'sns:ListTagsForResource', 'sns:GetSubscriptionAttributes'];
+const TOPIC_SUBSCRIPTION_READ_ACTIONS = [...TOPIC_READ_ACTIONS, 'sns:GetSubscriptionAttributes'];
 
 const partition = (stack: FleetStack) => partitionOf(stack.deployRole.arn);
-
-function statement(Sid: string, Action: readonly string[], resources: readonly string[]): PolicyStatement[] {
-  const Resource = [...new Set(resources)];
-  return Resource.length === 0 ? [] : [{ Sid, Effect: 'Allow', Action: [...Action], Resource }];
-}
 
 /** The monitoring statements of a role over `stacks`: `write` for the deploy role, reads for the plan role. */
 export function monitoringStatements(stacks: readonly FleetStack[], write: boolean): PolicyStatement[] {
@@ -64,19 +53,19 @@ export function monitoringStatements(stacks: readonly FleetStack[], write: boole
     return [arn, `${arn}:*`];
   });
   return [
-    ...statement(
+    ...allowStatement(
       write ? 'ManageThisEnvironmentsAlarms' : 'ReadThisEnvironmentsAlarms',
       write ? ALARM_WRITE_ACTIONS : ALARM_READ_ACTIONS,
       alarms,
     ),
-    ...statement(
+    ...allowStatement(
       write ? 'ManageThisEnvironmentsDashboards' : 'ReadThisEnvironmentsDashboards',
       write ? DASHBOARD_WRITE_ACTIONS : DASHBOARD_READ_ACTIONS,
       dashboards,
     ),
-    ...statement(
+    ...allowStatement(
       write ? 'ManageThisEnvironmentsAlarmTopicAndSubscriptions' : 'ReadThisEnvironmentsAlarmTopicAndSubscriptions',
-      write ? TOPIC_WRITE_ACTIONS : TOPIC_READ_ACTIONS,
+      write ? TOPIC_WRITE_ACTIONS : TOPIC_SUBSCRIPTION_READ_ACTIONS,
       topics,
     ),
   ];

@@ -1,4 +1,4 @@
-/** IAM policy documents as sesform writes them, and the partition of an ARN. */
+/** IAM policy documents as sesform writes them, the partition of an ARN, and what several policies share. */
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
@@ -14,3 +14,26 @@ export interface PolicyDocument {
 }
 
 export { partitionOf } from '../../modules/event-targets';
+
+/** An Allow statement on the distinct `resources`; none when there are no resources. */
+export function allowStatement(
+  Sid: string,
+  Action: readonly string[],
+  resources: readonly string[],
+): PolicyStatement[] {
+  const Resource = [...new Set(resources)];
+  return Resource.length === 0 ? [] : [{ Sid, Effect: 'Allow', Action: [...Action], Resource }];
+}
+
+/** What the provider calls to manage an SNS topic sesform creates (the alarm topic, a destination's topic). */
+export const TOPIC_ACTIONS = [
+  'sns:CreateTopic',
+  'sns:DeleteTopic',
+  'sns:GetTopicAttributes',
+  'sns:SetTopicAttributes',
+  'sns:TagResource',
+  'sns:UntagResource',
+  'sns:ListTagsForResource',
+] as const;
+/** What a plan or a refresh reads of such a topic. */
+export const TOPIC_READ_ACTIONS = ['sns:GetTopicAttributes', 'sns:ListTagsForResource'] as const;

@@ -189,7 +189,7 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
       if (action === 'create' || action === 'update') recordUpdate = action;
       continue;
     }
-    const created = createdFor.get(resource.address) ?? formerDestinationResource(resource);
+    const created = createdResourceOf(resource, createdFor);
     const monitoringResource = created?.kind ?? monitoringKind(resource.type);
     if (!isSet && !isDestination && monitoringResource === undefined) continue;
     if (resource.change.before !== null && monitoringResource === undefined) existedBefore = true;
@@ -295,6 +295,14 @@ function destinationResources(stack: FleetStack | undefined): Map<string, Destin
   );
 }
 
+/** The topic or role a destination has (or had) that `resource` is, if it is one. */
+function createdResourceOf(
+  resource: ResourceChangeJson,
+  createdFor: ReadonlyMap<string, DestinationResource>,
+): Pick<DestinationResource, 'kind' | 'name'> | undefined {
+  return createdFor.get(resource.address) ?? formerDestinationResource(resource);
+}
+
 /**
  * A topic or role a destination had and the files no longer declare (a plan deletes it): the alarm
  * topic has its own fixed address, so any other topic, and any role, is a destination's.
@@ -363,9 +371,13 @@ export function hasChanges({ counts, recordUpdate }: StackChanges): boolean {
 
 /** One resource changed outside Terraform, from the plan's `resource_drift`. */
 
-function describeResource(resource: ResourceChangeJson, stack?: FleetStack): { kind: string; name: string } {
+function describeResource(
+  resource: ResourceChangeJson,
+  createdFor: ReadonlyMap<string, DestinationResource>,
+  stack?: FleetStack,
+): { kind: string; name: string } {
   const values = (resource.change.before ?? resource.change.after ?? {}) as Values;
-  const created = destinationResources(stack).get(resource.address) ?? formerDestinationResource(resource);
+  const created = createdResourceOf(resource, createdFor);
   if (created !== undefined) return { kind: created.kind, name: created.name };
   const monitoring = monitoringKind(resource.type);
   if (monitoring !== undefined)
@@ -382,6 +394,7 @@ function describeResource(resource: ResourceChangeJson, stack?: FleetStack): { k
 
 /** What changed outside Terraform; `stack` (the fleet model's) names alarms as plans do. */
 export function driftedResources(plan: PlanJson, stack?: FleetStack): DriftedResource[] {
+  const createdFor = destinationResources(stack);
   return (plan.resource_drift ?? []).flatMap((resource): DriftedResource[] => {
     const deleted = resource.change.after === null;
     const diff =
@@ -395,7 +408,7 @@ export function driftedResources(plan: PlanJson, stack?: FleetStack): DriftedRes
     return [
       {
         address: resource.address,
-        ...describeResource(resource, stack),
+        ...describeResource(resource, createdFor, stack),
         change: deleted ? 'deleted' : 'changed',
         diff,
       },

@@ -124,11 +124,10 @@ async function verifyStack(
         status: 'not-verifiable',
         cause: item.reason,
       });
-    const verifiedCount =
-      found.size + plan.records.filter((expected) => recordsFound.has(expectedRecordKey(expected))).length;
-    const expectedCount = plan.expected.length + plan.records.length;
+    const verifiedCount = results.filter((result) => result.status === 'verified').length;
+    const missingCount = results.filter((result) => result.status === 'missing').length;
     options.progress(
-      `verify ${stack.name}: ${verifiedCount} verified, ${expectedCount - verifiedCount} missing (${Math.round((Date.now() - began) / 1000)} s)`,
+      `verify ${stack.name}: ${verifiedCount} verified, ${missingCount} missing (${Math.round((Date.now() - began) / 1000)} s)`,
     );
     return { ...base, messagesSent: sent, results };
   } catch (error) {
