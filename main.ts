@@ -1,5 +1,5 @@
 // The app that `cdktf synth`, `cdktf plan <stack>` and `cdktf deploy` run: environments in, stacks out.
-import { App } from 'cdktf';
+import { App } from './src/cdk/cdk-core';
 import { addEnvironmentStacks, loadFleetOrExit } from './src/app';
 import { stockCliLocalTarget } from './src/local/local-target';
 

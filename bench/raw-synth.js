@@ -8,12 +8,13 @@
  *   node bench/raw-synth.js ENVIRONMENT.json OUTDIR
  */
 const fs = require('node:fs');
-const { App, S3Backend, TerraformStack } = require('cdktf');
-const { AwsProvider } = require('@cdktf/provider-aws/lib/provider');
-const { Sesv2ConfigurationSet } = require('@cdktf/provider-aws/lib/sesv2-configuration-set');
+// Through sesform's CDK seam (src/cdk/, built by bin/sesform.js before this runs), like sesform itself.
+const { App, S3Backend, TerraformStack } = require('../dist/src/cdk/cdk-core');
 const {
+  AwsProvider,
+  Sesv2ConfigurationSet,
   Sesv2ConfigurationSetEventDestination,
-} = require('@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination');
+} = require('../dist/src/cdk/aws-provider');
 
 const [file, outdir] = process.argv.slice(2);
 const environment = JSON.parse(fs.readFileSync(file, 'utf8'));

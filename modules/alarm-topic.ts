@@ -1,5 +1,4 @@
-import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { SnsTopic, SnsTopicSubscription } from '../src/cdk/aws-provider';
 import { Construct } from 'constructs';
 import { SubscriptionProtocol, subscriptionId, subscriptionListViolations } from './alarm-rules';
 import { RuleViolation, prefixed, quote } from './ses-rules';

@@ -1,5 +1,5 @@
 import { eventDestinationImportId } from './import-ids';
-import { Sesv2ConfigurationSetEventDestination } from '@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination';
+import { Sesv2ConfigurationSetEventDestination } from '../src/cdk/aws-provider';
 import { Construct } from 'constructs';
 import { DestinationsBySet } from './destinations-by-set';
 import {

@@ -1,5 +1,5 @@
 import { configurationSetImportId } from './import-ids';
-import { Sesv2ConfigurationSet } from '@cdktf/provider-aws/lib/sesv2-configuration-set';
+import { Sesv2ConfigurationSet } from '../src/cdk/aws-provider';
 import { Construct } from 'constructs';
 import {
   CloudWatchEventDestination,

@@ -1,4 +1,4 @@
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { CloudwatchMetricAlarm } from '../src/cdk/aws-provider';
 import { Construct } from 'constructs';
 import { EVENT_ALARM_DEFAULTS, eventAlarmViolations, formatPercent, seriesDimensions } from './alarm-rules';
 import { EVENT_TYPE_V1_SPELLING, EventTypeName, METRIC_NAMES, SES_NAMESPACE } from './ses-enums';

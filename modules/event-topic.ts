@@ -1,4 +1,4 @@
-import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopic } from '../src/cdk/aws-provider';
 import { Construct } from 'constructs';
 import { configurationSetArn } from './event-targets';
 import { RuleViolation, quote } from './ses-rules';

@@ -1,5 +1,4 @@
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRole, IamRolePolicy } from '../src/cdk/aws-provider';
 import { Construct } from 'constructs';
 import { arnViolations, configurationSetArn } from './event-targets';
 import { RuleViolation, prefixed, quote } from './ses-rules';

@@ -1,4 +1,4 @@
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { CloudwatchMetricAlarm } from '../src/cdk/aws-provider';
 import { Construct } from 'constructs';
 import {
   DEFAULT_REPUTATION_THRESHOLDS,

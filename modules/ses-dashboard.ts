@@ -1,4 +1,4 @@
-import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { CloudwatchDashboard } from '../src/cdk/aws-provider';
 import { Construct } from 'constructs';
 import {
   REPUTATION_DIMENSION,

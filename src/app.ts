@@ -3,7 +3,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'cdktf';
+import { App } from './cdk/cdk-core';
 import { readImportManifest } from './adoption/import-manifest';
 import { environmentsDir, loadEnvironments } from './fleet/loader';
 import { displayPath, formatProblem } from './environment/problems';

@@ -6,7 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { setting, SESFORM_VARIABLES } from './config';
-import { BINDINGS_AWS_PROVIDER_VERSION, compareVersions, mirroredAwsVersions } from './terraform/terraform';
+import { BINDINGS_AWS_PROVIDER_VERSION } from './cdk/packages';
+import { compareVersions, mirroredAwsVersions } from './terraform/terraform';
 import { MirrorChoice, providerMirror } from './terraform/toolchain';
 
 const MIRROR_SOURCES: Readonly<Record<MirrorChoice['source'], string>> = {

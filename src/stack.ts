@@ -1,6 +1,5 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { S3Backend, TerraformResource, TerraformStack } from 'cdktf';
-import { dependable } from 'cdktf/lib/tfExpression';
+import { AwsProvider } from './cdk/aws-provider';
+import { S3Backend, TerraformResource, TerraformStack, dependable } from './cdk/cdk-core';
 import { Construct } from 'constructs';
 import { ConfigurationSet } from '../modules/configuration-set';
 import type { Environment } from './environment/schema';

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { STOCK_CLI } from '../../src/cdk/packages';
 import { main } from '../../src/cli';
 import { WORK_PATHS } from '../../src/config';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
@@ -85,9 +86,9 @@ test('SESFORM_LOCAL_ENDPOINT=... cdktf plan <stack> --skip-provider-lock plans t
     CHECKPOINT_DISABLE: '1',
     ...(mirror ? { TF_CLI_CONFIG_FILE: path.resolve(PROJECT_ROOT, WORK_PATHS.terraformRc) } : {}),
   };
-  const cli = path.join(PROJECT_ROOT, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
+  const cli = path.join(PROJECT_ROOT, 'node_modules', '.bin', STOCK_CLI.command);
   const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, 'plan', 'stock-eu-west-1', '--skip-provider-lock'], {
+    const child = spawn(process.execPath, [fs.realpathSync(cli), 'plan', 'stock-eu-west-1', '--skip-provider-lock'], {
       cwd: files.dir,
       env,
     });

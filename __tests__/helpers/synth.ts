@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Testing, TerraformStack } from 'cdktf';
+import { TerraformStack, Testing } from '../../src/cdk/cdk-core';
 import { loadEnvironments } from '../../src/fleet/loader';
 import { formatProblem } from '../../src/environment/problems';
 
@@ -40,7 +40,10 @@ export interface SynthesizedStack {
   readonly json: string;
   readonly parsed: {
     provider?: { aws: Record<string, unknown>[] };
-    terraform: { backend?: { s3: Record<string, unknown> }; required_providers: Record<string, { version: string }> };
+    terraform: {
+      backend?: { s3: Record<string, unknown> };
+      required_providers: Record<string, { source?: string; version: string }>;
+    };
     resource?: Record<string, Record<string, unknown>>;
   };
   configurationSet(name: string): SynthesizedConfigurationSet;

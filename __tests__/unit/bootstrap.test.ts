@@ -1,4 +1,4 @@
-import { Testing } from 'cdktf';
+import { Testing } from '../../src/cdk/cdk-core';
 import { SesBootstrapStack, roleNameAndPath } from '../../src/bootstrap/bootstrap-stack';
 import { bootstrapReview } from '../../src/bootstrap/bootstrap-review';
 import { iamRoles } from '../../src/bootstrap/iam-roles';

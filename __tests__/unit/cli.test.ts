@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { STOCK_CLI } from '../../src/cdk/packages';
 import { main } from '../../src/cli';
 import { PROJECT_ROOT, environmentYaml, writeFiles } from '../helpers/synth';
 
@@ -280,8 +281,8 @@ describe('the sesform binary and hostile TypeScript environments', () => {
   });
 });
 
-describe('parity with the stock cdktf CLI', () => {
-  test('`cdktf synth` on main.ts writes exactly the stacks that `sesform synth` writes', () => {
+describe('parity with the stock CLI', () => {
+  test('its `synth` on main.ts writes exactly the stacks that `sesform synth` writes', () => {
     const ours = tempDir();
     const stock = tempDir();
     const sesform = spawnSync('node', ['bin/sesform.js', 'synth', '--output', ours], {
@@ -289,11 +290,15 @@ describe('parity with the stock cdktf CLI', () => {
       encoding: 'utf8',
     });
     expect(sesform.status).toBe(0);
-    const cdktf = spawnSync(path.join(PROJECT_ROOT, 'node_modules/.bin/cdktf'), ['synth', '--output', stock], {
-      cwd: PROJECT_ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, CI: 'true', CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: 'true' },
-    });
+    const cdktf = spawnSync(
+      path.join(PROJECT_ROOT, 'node_modules/.bin', STOCK_CLI.command),
+      ['synth', '--output', stock],
+      {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CI: 'true', CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: 'true' },
+      },
+    );
     expect(cdktf.stderr).not.toMatch(/error/i);
     expect(cdktf.status).toBe(0);
     expect(stackFiles(stock)).toEqual(stackFiles(ours));

@@ -1,5 +1,5 @@
-import { Sesv2ConfigurationSetEventDestination } from '@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination';
-import { Testing } from 'cdktf';
+import { Sesv2ConfigurationSetEventDestination } from '../../src/cdk/aws-provider';
+import { Testing } from '../../src/cdk/cdk-core';
 import {
   CloudWatchDimension,
   CloudWatchDimensionSource,

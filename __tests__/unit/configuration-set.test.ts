@@ -1,5 +1,5 @@
-import { Sesv2ConfigurationSet } from '@cdktf/provider-aws/lib/sesv2-configuration-set';
-import { Testing } from 'cdktf';
+import { Sesv2ConfigurationSet } from '../../src/cdk/aws-provider';
+import { Testing } from '../../src/cdk/cdk-core';
 import {
   CloudWatchEventDestination,
   ConfigurationSet,

@@ -14,6 +14,7 @@ import {
   terraformCheck,
 } from '../../src/doctor';
 import { discoverMirror, providerMirror, resetProviderMirror } from '../../src/terraform/toolchain';
+import { BINDINGS_AWS_PROVIDER_VERSION } from '../../src/cdk/packages';
 import { writeFiles } from '../helpers/synth';
 
 /** An executable script that prints `output` and exits with `code`. */
@@ -63,18 +64,20 @@ test('aws provider: the registry, a mirror with its versions, or a mirror that h
   });
   const { dir, cleanup } = writeFiles({
     'mirror/registry.terraform.io/hashicorp/aws/5.100.0/.keep': '',
-    'mirror/registry.terraform.io/hashicorp/aws/6.25.0/.keep': '',
+    [`mirror/registry.terraform.io/hashicorp/aws/${BINDINGS_AWS_PROVIDER_VERSION}/.keep`]: '',
     'empty/.keep': '',
   });
   try {
     expect(providerCheck({ path: path.join(dir, 'mirror'), source: 'variable' })).toMatchObject({
       status: 'ok',
-      found: `mirror ${path.join(dir, 'mirror')} (SESFORM_PROVIDER_MIRROR): 6.25.0, 5.100.0; local mode pins 6.25.0`,
+      found: `mirror ${path.join(dir, 'mirror')} (SESFORM_PROVIDER_MIRROR): ${BINDINGS_AWS_PROVIDER_VERSION}, 5.100.0; local mode pins ${BINDINGS_AWS_PROVIDER_VERSION}`,
     });
-    fs.rmSync(path.join(dir, 'mirror/registry.terraform.io/hashicorp/aws/6.25.0'), { recursive: true });
+    fs.rmSync(path.join(dir, `mirror/registry.terraform.io/hashicorp/aws/${BINDINGS_AWS_PROVIDER_VERSION}`), {
+      recursive: true,
+    });
     expect(providerCheck({ path: path.join(dir, 'mirror'), source: 'variable' })).toMatchObject({
       status: 'warn',
-      fix: expect.stringMatching(/lacks 6\.25\.0, the version stacks pin on AWS/),
+      fix: expect.stringContaining(`lacks ${BINDINGS_AWS_PROVIDER_VERSION}, the version stacks pin on AWS`),
     });
     expect(providerCheck({ path: path.join(dir, 'empty'), source: 'cache' })).toMatchObject({ status: 'fail' });
   } finally {

@@ -4,7 +4,7 @@
  * fleet model (placeholders, created topics and roles), the plan report's words, the deploy and plan
  * roles' statements, cost, senders and verify's plan. Every ARN and figure below is written by hand.
  */
-import { Testing } from 'cdktf';
+import { Testing } from '../../src/cdk/cdk-core';
 import {
   ConfigurationSet,
   Dimension,

@@ -3,9 +3,8 @@
  * read. Its addresses, import IDs and metric figures are checked against what cdktf synthesizes and
  * against figures worked out by hand.
  */
-import { App, Testing } from 'cdktf';
-import { Sesv2ConfigurationSet } from '@cdktf/provider-aws/lib/sesv2-configuration-set';
-import { Sesv2ConfigurationSetEventDestination } from '@cdktf/provider-aws/lib/sesv2-configuration-set-event-destination';
+import { Sesv2ConfigurationSet, Sesv2ConfigurationSetEventDestination } from '../../src/cdk/aws-provider';
+import { App, Testing } from '../../src/cdk/cdk-core';
 import { addEnvironmentStacks } from '../../src/app';
 import { costOf } from '../../src/cost/cost-model';
 import { EnvironmentSchema } from '../../src/environment/schema';

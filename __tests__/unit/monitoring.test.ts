@@ -5,7 +5,7 @@
  * (checked against figures worked out by hand), plan and drift lines in SES words, and the IAM
  * statements. Each test writes its own environments.
  */
-import { App, Testing, TerraformStack } from 'cdktf';
+import { App, TerraformStack, Testing } from '../../src/cdk/cdk-core';
 import { AlarmTopic } from '../../modules/alarm-topic';
 import { ConfigurationSet } from '../../modules/configuration-set';
 import { EventAlarm } from '../../modules/event-alarm';

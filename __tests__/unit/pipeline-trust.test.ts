@@ -9,7 +9,7 @@ import { loadEnvironments } from '../../src/fleet/loader';
 import { FleetStack, withPlanRole } from '../../src/fleet/fleet';
 import { SesEnvironmentStack } from '../../src/stack';
 import { environmentYaml, readStack, writeFiles } from '../helpers/synth';
-import { App, Testing } from 'cdktf';
+import { App, Testing } from '../../src/cdk/cdk-core';
 
 const pipeline = (name: string) => `arn:aws:iam::999900000000:role/${name}`;
 

@@ -6,9 +6,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { AWS_PROVIDER_PACKAGE, CDK_PACKAGE } from '../../src/cdk/packages';
 import { commandOptions, main } from '../../src/cli';
 import { SESFORM_VARIABLES } from '../../src/config';
-import { App, Testing } from 'cdktf';
+import { App, Testing } from '../../src/cdk/cdk-core';
 import { parse } from 'yaml';
 import type { DashboardWidget } from '../../modules/ses-dashboard';
 import { addEnvironmentStacks } from '../../src/app';
@@ -166,7 +167,11 @@ test("README's modules examples synthesize as written (provider, backend, set, d
       .split('\n')
       .filter((line) => !line.startsWith('import '))
       .join('\n') + '\napp.synth();',
-  )}`.replace(/'\.\/modules'/g, "'../modules'");
+  )}`
+    .replace(/'\.\/modules'/g, "'../modules'")
+    // README names today's packages; after a switch to CDK Terrain the test runs the example on the installed ones.
+    .replace(/'cdktf'/g, `'${CDK_PACKAGE}'`)
+    .replace(/'@cdktf\/provider-aws\//g, `'${AWS_PROVIDER_PACKAGE}/`);
   const { dir, cleanup } = scratchFolder();
   try {
     fs.writeFileSync(path.join(dir, 'app.ts'), program);

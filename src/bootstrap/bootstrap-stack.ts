@@ -4,16 +4,8 @@
  * deploy role that the environment stacks assume, and the read-only plan role where the environments
  * declare one, each trusting only its pipeline principal (see iam-roles.ts).
  */
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { LocalBackend, TerraformStack } from 'cdktf';
+import { AwsProvider, IamRole, IamRolePolicy, S3Bucket, S3BucketLifecycleConfiguration, S3BucketPolicy, S3BucketPublicAccessBlock, S3BucketServerSideEncryptionConfigurationA, S3BucketVersioningA } from '../cdk/aws-provider';
+import { LocalBackend, TerraformStack } from '../cdk/cdk-core';
 import { Construct } from 'constructs';
 import type { FleetStack } from '../fleet/fleet';
 import type { LocalTarget } from '../local/local-target';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'cdktf';
+import { App } from '../cdk/cdk-core';
 import type { FleetStack } from '../fleet/fleet';
 import { EXIT } from '../exit-codes';
 import { LocalTarget, terraformEnvironmentFor } from '../local/local-target';

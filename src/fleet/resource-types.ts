@@ -2,7 +2,7 @@
  * The Terraform resource types sesform writes and reads back from plans, defined once (a unit test
  * checks them against the provider bindings' own `tfResourceType`), and the addresses cdktf gives them.
  */
-import { makeUniqueId } from 'cdktf/lib/private/unique';
+import { makeUniqueId } from '../cdk/cdk-core';
 
 export const RESOURCE_TYPES = {
   configurationSet: 'aws_sesv2_configuration_set',

@@ -8,9 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WORK_PATHS, setting } from '../config';
 import { providerMirror } from './toolchain';
+import { BINDINGS_AWS_PROVIDER_VERSION } from '../cdk/packages';
 
-/** The version `@cdktf/provider-aws` 21.22.1 pins in every stack (checked by a unit test). */
-export const BINDINGS_AWS_PROVIDER_VERSION = '6.25.0';
 
 /** The Go GC target for terraform and provider processes, unless GOGC is set already. */
 export const GOGC_DEFAULT = '400';
