@@ -4,7 +4,17 @@
  * deploy role that the environment stacks assume, and the read-only plan role where the environments
  * declare one, each trusting only its pipeline principal (see iam-roles.ts).
  */
-import { AwsProvider, IamRole, IamRolePolicy, S3Bucket, S3BucketLifecycleConfiguration, S3BucketPolicy, S3BucketPublicAccessBlock, S3BucketServerSideEncryptionConfigurationA, S3BucketVersioningA } from '../cdk/aws-provider';
+import {
+  AwsProvider,
+  IamRole,
+  IamRolePolicy,
+  S3Bucket,
+  S3BucketLifecycleConfiguration,
+  S3BucketPolicy,
+  S3BucketPublicAccessBlock,
+  S3BucketServerSideEncryptionConfigurationA,
+  S3BucketVersioningA,
+} from '../cdk/aws-provider';
 import { LocalBackend, TerraformStack } from '../cdk/cdk-core';
 import { Construct } from 'constructs';
 import type { FleetStack } from '../fleet/fleet';

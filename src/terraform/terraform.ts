@@ -10,7 +10,6 @@ import { WORK_PATHS, setting } from '../config';
 import { providerMirror } from './toolchain';
 import { BINDINGS_AWS_PROVIDER_VERSION } from '../cdk/packages';
 
-
 /** The Go GC target for terraform and provider processes, unless GOGC is set already. */
 export const GOGC_DEFAULT = '400';
 
