@@ -326,3 +326,6 @@ export function subscriptionViolations(subscription: SubscriptionRuleInput): Rul
     `${quote(subscription.endpoint)} is not an https URL such as "https://hooks.example.com/ses".${hint}`,
   );
 }
+
+/** The ID of a rate alarm's counted-event query (its metric math divides it by the `per` query). */
+export const EVENTS_QUERY_ID = 'events';

@@ -1,6 +1,12 @@
 import { CloudwatchMetricAlarm } from '../src/cdk/aws-provider';
 import { Construct } from 'constructs';
-import { EVENT_ALARM_DEFAULTS, eventAlarmViolations, formatPercent, seriesDimensions } from './alarm-rules';
+import {
+  EVENTS_QUERY_ID,
+  EVENT_ALARM_DEFAULTS,
+  eventAlarmViolations,
+  formatPercent,
+  seriesDimensions,
+} from './alarm-rules';
 import { EVENT_TYPE_V1_SPELLING, EventTypeName, METRIC_NAMES, SES_NAMESPACE } from './ses-enums';
 import { parseDurationSeconds, parseEventType } from './ses-rules';
 import { SesValidationError } from './ses-validation-error';
@@ -124,7 +130,7 @@ export class EventAlarm extends Construct {
         : new CloudwatchMetricAlarm(this, 'Resource', {
             ...common,
             metricQuery: [
-              { id: 'events', metric: metric(event), returnData: false },
+              { id: EVENTS_QUERY_ID, metric: metric(event), returnData: false },
               { id: 'per', metric: metric(per), returnData: false },
               {
                 id: 'rate',

@@ -3,7 +3,10 @@
  * embedded emulator, with the real terraform binary and AWS provider: apply from empty, read back,
  * a no-op plan, drift made through the SDK, the state lock, and destroy.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import {
   CreateConfigurationSetEventDestinationCommand,
   DeleteConfigurationSetEventDestinationCommand,
@@ -17,6 +20,7 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { expandDimensionSets } from '../../modules/dimension-sets';
 import { parseDimensionSource, parseDurationSeconds, normaliseEventTypes } from '../../modules/ses-rules';
+import { main } from '../../src/cli';
 import { LoadedEnvironment } from '../../src/fleet/loader';
 import { stateKey } from '../../src/fleet/fleet';
 import { PROJECT_ROOT } from '../helpers/synth';
@@ -165,6 +169,44 @@ describe('the sample environments on the emulator', () => {
     expect(firstApply.map((result) => /Resources: (\d+) added/.exec(result)?.[1])).toEqual(['18', '16', '24', '24']);
     await expectDeclaredStateIn(local.environments);
     await expectAccountsHoldOnlyTheirOwnSets(local.environments);
+  });
+
+  test('1b. sesform drift right after the first apply: every stack in sync, exit 0 (a scheduled drift pipeline is green from day one)', async () => {
+    // Through the engine (pooled providers, stacks in parallel) as a pipeline runs it, on the same state.
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-lifecycle-drift-'));
+    const [out, err] = [new PassThrough(), new PassThrough()];
+    let [stdout, stderr] = ['', ''];
+    out.on('data', (chunk) => (stdout += chunk));
+    err.on('data', (chunk) => (stderr += chunk));
+    try {
+      const code = await main(
+        [
+          'drift',
+          '--all',
+          '--local',
+          '--endpoint',
+          local.emulator.endpoint,
+          '--environments',
+          path.join(PROJECT_ROOT, 'environments'),
+          '--output',
+          path.join(scratch, 'cdktf.out'),
+        ],
+        out,
+        err,
+      );
+      expect({
+        code,
+        drifted: stdout.split('\n').filter((line) => /^\s*!/.test(line)),
+        stderr: stderr.slice(-400),
+      }).toEqual({
+        code: 0,
+        drifted: [],
+        stderr: expect.any(String),
+      });
+      expect(stdout).toContain('4 stack(s): 4 in-sync');
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   test('2. a second plan finds nothing to change (exit code 0 with -detailed-exitcode)', async () => {

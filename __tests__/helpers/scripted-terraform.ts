@@ -268,17 +268,26 @@ export function createsAll(stack: FleetStack): PlanJson {
   };
 }
 
+/** The refreshed state a plan of an applied stack carries: the given resources, managed. */
+function priorState(...addresses: string[]): PlanJson['prior_state'] {
+  return { values: { root_module: { resources: addresses.map((address) => ({ address, mode: 'managed' })) } } };
+}
+
 /** A plan that deletes the set named `name` (declared by `stack`, or a set's address given whole). */
 export function deletesSet(stack: FleetStack, name: string): PlanJson {
   const declared = stack.configurationSets.find((set) => set.name === name);
   const address = declared?.address ?? `aws_sesv2_configuration_set.${name}`;
-  return { resource_changes: [resourceChange(address, ['delete'], { configuration_set_name: name }, null)] };
+  return {
+    prior_state: priorState(address),
+    resource_changes: [resourceChange(address, ['delete'], { configuration_set_name: name }, null)],
+  };
 }
 
 /** A plan that changes one option of the set named `name`, before -> after. */
 export function updatesSet(stack: FleetStack, name: string, before: object, after: object): PlanJson {
   const set = stack.configurationSets.find((candidate) => candidate.name === name)!;
   return {
+    prior_state: priorState(set.address),
     resource_changes: [
       resourceChange(
         set.address,

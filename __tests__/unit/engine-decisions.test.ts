@@ -582,6 +582,29 @@ describe('drift', () => {
     expect(terraform.steps('plan', 'show')).toHaveLength(4);
     expect(report.exitCode).toBe(EXIT.changes);
   });
+
+  test('a stack whose state holds nothing (a fresh emulator, a never-applied stack) is not drifted, and the report says what to run', async () => {
+    const w1 = bench.stack('w1-eu-west-1');
+    const terraform = bench.terraform({ 'w1-eu-west-1': { plans: [createsAll(w1)] } });
+    const report = await bench.engine(terraform).drift();
+    expect(outcomes(report)).toEqual({
+      'w0-eu-west-1': 'in-sync',
+      'w1-eu-west-1': 'no-state',
+      'w2-eu-west-1': 'in-sync',
+    });
+    // Still not in sync (an apply would create things), but nothing drifted.
+    expect(report.exitCode).toBe(EXIT.changes);
+    expect(report.stacks.find((stack) => stack.stack === 'w1-eu-west-1')!.drift?.resources).toEqual([]);
+    const text = renderText(report);
+    expect(text).toContain('no state: nothing has been applied to this stack where its state lives');
+    expect(text).toContain('NOTE: No state for 1 stack(s) (w1-eu-west-1) at their state keys');
+    expect(text).toContain('What an apply would create: npx sesform plan --env w1');
+    expect(renderMarkdown(report)).toContain('**Note:** No state for 1 stack(s)');
+    // The same run in local mode: the emulator keeps state only while it runs.
+    const local = renderText({ ...report, local: true });
+    expect(local).toContain('NOTE: The emulator holds no state for 1 stack(s) (w1-eu-west-1)');
+    expect(local).toContain('npx sesform rollout --local --env w1 --auto-approve');
+  });
 });
 
 test('an unreachable emulator fails every stack at once with a clear message, exit 1, nothing run', async () => {

@@ -252,7 +252,7 @@ describe('reports', () => {
       '  wave0 --> wave1',
       '  wave1 --> wave2',
       expect.stringContaining('classDef applied'),
-      ...Array(6).fill(expect.stringContaining('classDef')),
+      ...Array(7).fill(expect.stringContaining('classDef')),
       '```',
     ]);
     expect(markdown).toContain('| prod-eu-west-1 | 111111111111 | 1 | ❌ failed | 0 | 0 | 0 | 1 | 10 -> 4 (-6) |');

@@ -525,6 +525,32 @@ describe('plan and drift lines in SES words', () => {
     ]);
   });
 
+  test("a rate alarm's dimensions are its counted event's, whichever order Terraform lists the metric queries in", () => {
+    const query = (id: string, metricName: string, dimensions: Record<string, string>) => ({
+      id,
+      return_data: false,
+      metric: [{ metric_name: metricName, namespace: 'ses-events', dimensions, period: 3600, stat: 'Sum' }],
+    });
+    const events = query('events', 'Bounce', {
+      'alert-kind': 'generic',
+      'ses:from-domain': 'notifications.example.com',
+    });
+    const per = query('per', 'Send', { 'alert-kind': 'generic' });
+    const rate = { id: 'rate', expression: 'events / per', return_data: true, metric: [] };
+    const rateAlarm = (metricQuery: unknown[]) => ({
+      alarm_name: 'security-alerts-bounces-per-send',
+      threshold: 0.02,
+      metric_query: metricQuery,
+    });
+    // The same alarm, its queries in another order: nothing to report.
+    const [reordered] = changeLines(stackChanges(plan(rateAlarm([events, per, rate]), rateAlarm([per, rate, events]))));
+    expect(reordered).not.toMatch(/dimension|metrics/);
+    const moved = query('events', 'Bounce', { 'alert-kind': 'generic', 'ses:from-domain': 'mail.example.com' });
+    expect(changeLines(stackChanges(plan(rateAlarm([per, events, rate]), rateAlarm([rate, per, moved]))))).toContain(
+      '~ alarm security-alerts-bounces-per-send: update in place; dimension ses:from-domain "notifications.example.com" -> "mail.example.com"',
+    );
+  });
+
   test('drift of an alarm: declared against the account', () => {
     expect(driftedResources(plan(alarm(0.025), alarm(0.025)))).toEqual([
       expect.objectContaining({

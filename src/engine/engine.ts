@@ -384,7 +384,7 @@ export class Engine {
               ['not touched', named('not-touched')],
             ]
           : [
-              ['finished', named('planned', 'no-changes', 'in-sync', 'drifted')],
+              ['finished', named('planned', 'no-changes', 'in-sync', 'drifted', 'no-state')],
               ['interrupted', named('failed')],
               ['not started', named('not-touched')],
             ],

@@ -3,7 +3,7 @@
  * `alarm transactional bounce rate: threshold 2.5% -> 1.5%`. Rates (reputation and metric-math
  * alarms) are fractions in CloudWatch and percentages here, as in the environment files.
  */
-import { formatPercent } from '../../modules/alarm-rules';
+import { EVENTS_QUERY_ID, formatPercent } from '../../modules/alarm-rules';
 import type { FleetMonitoring } from '../fleet/monitoring';
 import { RESOURCE_TYPES } from '../fleet/resource-types';
 import type { MonitoringKind, ValueChange } from '../report/change-model';
@@ -47,17 +47,20 @@ function isRateAlarm(values: Values): boolean {
   return String(values.metric_name ?? '').startsWith('Reputation.') || (Array.isArray(query) && query.length > 0);
 }
 
-/** The one series a metric-math alarm reads first (its counted event), for dimension changes. */
+/** The series of a metric-math alarm's counted event (or a single-metric alarm's own), for dimension changes. */
 function alarmDimensions(values: Values): Record<string, unknown> {
   if (values.dimensions && typeof values.dimensions === 'object') return values.dimensions as Record<string, unknown>;
   const query = (values.metric_query ?? []) as Values[];
-  const metric = (query.find((entry) => Array.isArray(entry.metric) && entry.metric.length > 0)?.metric ??
-    []) as Values[];
+  const withMetric = query.filter((entry) => Array.isArray(entry.metric) && entry.metric.length > 0);
+  // metric_query is a set: Terraform lists it in no fixed order, so the counted event is found by its ID.
+  const counted = withMetric.find((entry) => entry.id === EVENTS_QUERY_ID) ?? withMetric[0];
+  const metric = (counted?.metric ?? []) as Values[];
   return (metric[0]?.dimensions ?? {}) as Record<string, unknown>;
 }
 
 function metricNames(values: Values): string[] {
-  const query = (values.metric_query ?? []) as Values[];
+  // In the order of their query IDs: Terraform lists the set of queries in no fixed order.
+  const query = [...((values.metric_query ?? []) as Values[])].sort((a, b) => String(a.id).localeCompare(String(b.id)));
   return query.flatMap((entry) => ((entry.metric ?? []) as Values[]).map((metric) => String(metric.metric_name)));
 }
 

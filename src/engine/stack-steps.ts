@@ -79,6 +79,18 @@ export async function planStack(context: StepContext, stack: FleetStack, report:
     report.review = { differences: context.reviewed.differences(stack.name, saved) };
 }
 
+/**
+ * Nothing was ever applied where the stack's state lives (or an emulator started afresh): its state
+ * holds no resource, and none was deleted outside Terraform. What the plan would create is not drift.
+ */
+export function holdsNoState(plan: PlanJson): boolean {
+  // Data sources are read into the prior state on every plan; only managed resources say something was applied.
+  const managed = (plan.prior_state?.values?.root_module?.resources ?? []).filter(
+    (resource) => resource.mode === 'managed',
+  );
+  return managed.length === 0 && (plan.resource_drift ?? []).length === 0;
+}
+
 export async function driftStack(context: StepContext, stack: FleetStack, report: StackReport): Promise<void> {
   const workspace = await context.workspace(report);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sesform-drift-'));
@@ -96,7 +108,12 @@ export async function driftStack(context: StepContext, stack: FleetStack, report
       ...(unmanaged.acknowledged.length > 0 ? { acknowledged: unmanaged.acknowledged } : {}),
       ...(unmanaged.expired.length > 0 ? { expired: unmanaged.expired } : {}),
     };
-    report.outcome = hasDrift(report.drift) || hasChanges(report.changes) ? 'drifted' : 'in-sync';
+    report.outcome =
+      plan !== undefined && holdsNoState(plan)
+        ? 'no-state'
+        : hasDrift(report.drift) || hasChanges(report.changes)
+          ? 'drifted'
+          : 'in-sync';
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

@@ -17,6 +17,7 @@ export const OUTCOME_LABELS: Readonly<Record<string, string>> = {
   'not-touched': 'untouched',
   'in-sync': 'in sync',
   drifted: 'DRIFTED',
+  'no-state': 'no state',
 };
 
 const STYLE = `
@@ -41,7 +42,7 @@ h1 { font-size: 1.4rem; margin: 0 0 .25rem; } h2 { font-size: 1.15rem; margin-to
 .o-failed { background: repeating-linear-gradient(45deg, #ffd6d6 0 5px, #ff9c9c 5px 10px), #ffd6d6; border-color: #b00020; }
 .o-refused { background: repeating-linear-gradient(-45deg, #ffd6d6 0 4px, #fff 4px 8px); border-color: #b00020; }
 .o-drifted { background: radial-gradient(#e07b00 20%, transparent 22%) 0 0 / 8px 8px, #ffe7c7; }
-.o-not-touched { background: #fff; border-style: dashed; color: var(--muted); }
+.o-not-touched, .o-no-state { background: #fff; border-style: dashed; color: var(--muted); }
 table { border-collapse: collapse; margin: .5rem 0; font-size: .85rem; }
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }

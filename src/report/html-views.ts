@@ -8,7 +8,7 @@
  */
 import { DestinationCost, StackCost, describeMetrics } from '../cost/cost-model';
 import type { CostView } from '../cost/cost-view';
-import { setLosses, stackDetail, stackHeadline } from './text';
+import { runNotes, setLosses, stackDetail, stackHeadline } from './text';
 import type { RunReport, StackReport } from './run-report';
 import { wavesOf } from './waves';
 import { StackVerification, seriesText, verificationSummary } from './verify-report';
@@ -32,6 +32,7 @@ export function warningsView(report: RunReport): SafeHtml {
       .filter((stack) => stack.outcome === 'failed')
       .map((stack) => `${stack.stack} failed: ${stack.error ?? 'see its details'}`),
     ...(report.stopped ? [report.stopped] : []),
+    ...runNotes(report),
   ];
   if (items.length === 0) return html``;
   return html`<section class="alert" role="alert" aria-labelledby="warnings-title"><h2 id="warnings-title">Read this first</h2><ul>${items.map(

@@ -169,7 +169,7 @@ export const RunReportSchema = z.object({
       ...STACK_IDENTITY,
       wave: count,
       protect: z.boolean(),
-      outcome: z.enum(['planned', 'no-changes', 'applied', 'failed', 'not-touched', 'in-sync', 'drifted']),
+      outcome: z.enum(['planned', 'no-changes', 'applied', 'failed', 'not-touched', 'in-sync', 'drifted', 'no-state']),
       changes: StackChangesSchema.optional(),
       drift: DriftSchema.optional(),
       error: text.optional(),

@@ -25,7 +25,16 @@ export type Command = EngineCommandName;
  * planned: changes saved for apply; no-changes: nothing to do; applied; failed; not-touched: skipped
  * because an earlier wave failed, a guardrail refused, or the run stopped; in-sync / drifted: drift.
  */
-export type StackOutcome = 'planned' | 'no-changes' | 'applied' | 'failed' | 'not-touched' | 'in-sync' | 'drifted';
+export type StackOutcome =
+  | 'planned'
+  | 'no-changes'
+  | 'applied'
+  | 'failed'
+  | 'not-touched'
+  | 'in-sync'
+  | 'drifted'
+  /** drift: the stack's state holds nothing (never applied there, or an emulator started afresh): not drift. */
+  | 'no-state';
 
 export interface LockInfo {
   readonly id: string;
@@ -123,7 +132,8 @@ export function exitCodeOf(
   const verified = report.verification === undefined ? EXIT.ok : verifyExitCode(report.verification);
   if (report.stacks.some((stack) => stack.outcome === 'failed') || verified === EXIT.error) return EXIT.error;
   if (report.refusals.length > 0) return EXIT.guardrail;
-  if (report.stacks.some((stack) => ['planned', 'drifted', 'not-touched'].includes(stack.outcome))) return EXIT.changes;
+  if (report.stacks.some((stack) => ['planned', 'drifted', 'not-touched', 'no-state'].includes(stack.outcome)))
+    return EXIT.changes;
   return verified;
 }
 

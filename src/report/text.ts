@@ -168,6 +168,29 @@ function expiredNote(drift: StackDrift, name: string): string {
   return found ? `; its acknowledgement expired on ${found.expires} (${found.reason})` : '';
 }
 
+/** Said of a stack whose state holds nothing, beside what an apply would create. */
+const NO_STATE_LINE =
+  'no state: nothing has been applied to this stack where its state lives, so nothing can have drifted; below is what an apply would create';
+
+/**
+ * What the run's reader should know before the stacks: drift of stacks whose state holds nothing is
+ * not drift, and the command that gives them a state.
+ */
+export function runNotes(report: RunReport): string[] {
+  const empty = report.stacks.filter((stack) => stack.outcome === 'no-state');
+  if (empty.length === 0) return [];
+  const environments = [...new Set(empty.map((stack) => stack.environment))];
+  const selection = environments.map((name) => `--env ${name}`).join(' ');
+  const names = empty.map((stack) => stack.stack).join(', ');
+  return report.local
+    ? [
+        `The emulator holds no state for ${empty.length} stack(s) (${names}): it keeps state only while it runs, and \`npm start\` stops its own. This is not drift. Apply to this emulator first, then run drift against it: npx sesform rollout --local ${selection} --auto-approve`,
+      ]
+    : [
+        `No state for ${empty.length} stack(s) (${names}) at their state keys: nothing has been applied there yet, or the state moved (check stateBackend). This is not drift. What an apply would create: npx sesform plan ${selection}`,
+      ];
+}
+
 export function stackHeadline(stack: StackReport): string {
   const where = `account ${stack.accountId}, ${stack.region}, wave ${stack.wave}`;
   const changes = stack.changes && stack.outcome !== 'in-sync' ? `: ${countsText(stack.changes)}` : '';
@@ -192,6 +215,7 @@ export function stackDetail(stack: StackReport): string[] {
         : stack.review.differences.map((difference) => `NOT REVIEWED: ${difference}`)),
     ...stack.retries.map((retry) => `retried: ${retry}`),
     ...stack.recovered.map((line) => `recovered: ${line}`),
+    ...(stack.outcome === 'no-state' ? [NO_STATE_LINE] : []),
     ...driftLines(stack),
     ...(stack.changes ? changeLines(stack.changes) : []),
     ...(stack.changes && stack.changes.metrics.before !== stack.changes.metrics.after
@@ -244,6 +268,7 @@ export function renderText(report: RunReport): string {
   const lines = [`${reportTitle(report)}: ${report.stacks.length} stack(s): ${outcomeSummary(report)}`];
   for (const loss of setLosses(report)) lines.push(`!! ${loss}`);
   for (const refusal of report.refusals) lines.push(`REFUSED: ${refusal.stack}: ${refusal.message}`);
+  for (const note of runNotes(report)) lines.push(`NOTE: ${note}`);
   const review = reviewSummary(report);
   if (review) lines.push(review);
   for (const stack of report.stacks) {
@@ -268,6 +293,7 @@ const OUTCOME_MARK: Record<string, string> = {
   'not-touched': '⏸️',
   'in-sync': '✅',
   drifted: '⚠️',
+  'no-state': '⭕',
 };
 
 /** A Mermaid flowchart: one box per wave, one node per stack marked by its outcome, waves in order. */
@@ -295,6 +321,7 @@ export function wavesDiagram(report: RunReport): string {
     '  classDef planned fill:#fff5cc,stroke:#a80',
     '  classDef drifted fill:#fff5cc,stroke:#a80',
     '  classDef no_changes fill:#f5f5f5,stroke:#888',
+    '  classDef no_state fill:#fff,stroke:#888,stroke-dasharray:4',
   );
   return codeBlock('mermaid', lines).join('\n');
 }
@@ -309,6 +336,7 @@ export function renderMarkdown(report: RunReport): string {
     lines.push('');
   }
   for (const refusal of report.refusals) lines.push(markdown`**Refused:** ${refusal.stack}: ${refusal.message}`, '');
+  for (const note of runNotes(report)) lines.push(markdown`**Note:** ${note}`, '');
   const review = reviewSummary(report);
   if (review) lines.push(markdown`**${review}**`, '');
   if (report.stopped) lines.push(markdown`**${report.stopped}**`, '');

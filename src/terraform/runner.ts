@@ -38,6 +38,10 @@ export interface ResourceChangeJson {
 export interface PlanJson {
   readonly resource_changes?: readonly ResourceChangeJson[];
   readonly resource_drift?: readonly ResourceChangeJson[];
+  /** The state as refreshed before planning; absent when the stack has no state. */
+  readonly prior_state?: {
+    readonly values?: { readonly root_module?: { readonly resources?: readonly { readonly mode?: string }[] } };
+  };
 }
 
 /** One synthesized stack folder and the Terraform steps run in it. */
