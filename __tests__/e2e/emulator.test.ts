@@ -21,7 +21,7 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import { Emulator, startEmulator } from '../../src/emulator/emulator';
 import { sesClientIn } from '../helpers/local-stacks';
-import { PROJECT_ROOT } from '../helpers/synth';
+import { PROJECT_ROOT, environmentYaml, writeFiles } from '../helpers/synth';
 import { isLoopbackEndpoint } from '../../src/local/local-target';
 
 // Sized for a loaded 2-core machine: the suite runs this file beside the Terraform-heavy ones, and
@@ -328,6 +328,16 @@ describe('the emulator is reachable from this machine only, and by no web page',
   });
 });
 
+/** The first lines `sesform emulator` prints: starting at once, then a hint that works when pasted. */
+function expectStartedWithHint(output: string, endpoint: string): void {
+  expect(output.split('\n')[0]).toBe('Starting the emulator (HTTPS)...');
+  // The hint works when pasted: sesform through npx, and apply after plan with ';' (plan exits 2 on changes).
+  expect(output).toContain(`  export SESFORM_LOCAL_ENDPOINT=${endpoint}\n`);
+  expect(output).toContain('  npx sesform plan --local --all; npx sesform apply --local --all');
+  expect(output).toContain('  npx sesform rollout --local --all --auto-approve');
+  expect(output).not.toMatch(/^\s*sesform |&&/m);
+}
+
 test('`sesform emulator --tls` says it is starting at once, serves HTTPS on the loopback address, and stops on Ctrl-C', async () => {
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'sesform.js'), 'emulator', '--tls'], {
     cwd: PROJECT_ROOT,
@@ -346,7 +356,12 @@ test('`sesform emulator --tls` says it is starting at once, serves HTTPS on the 
       }
     });
   });
-  expect(output.split('\n')[0]).toBe('Starting the emulator (HTTPS)...');
+  try {
+    expectStartedWithHint(output, endpoint);
+  } catch (error) {
+    child.kill('SIGINT');
+    throw error;
+  }
   // The throwaway certificate: accepted here for the loopback address only, as local mode does.
   const status = await new Promise<number | undefined>((resolve, reject) =>
     https
@@ -360,3 +375,51 @@ test('`sesform emulator --tls` says it is starting at once, serves HTTPS on the 
   child.kill('SIGINT');
   expect(await exited).toBe(0);
 }, 90_000);
+
+test("`sesform emulator --print-env --env NAME`: the variables it prints, evaluated by a shell, reach that environment's account and region with boto3, through its deploy role and external ID", async () => {
+  const account = '720000000027';
+  const { dir, cleanup } = writeFiles({
+    'environments/handson.yaml': environmentYaml('handson', account, 'configurationSets: []\n').replace(
+      'arn: arn:aws:iam::720000000027:role/ses-deploy',
+      'arn: arn:aws:iam::720000000027:role/ses-deploy\n  externalId: sesform-hands-on',
+    ),
+  });
+  try {
+    const ses = await sesIn(account);
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'by-hand' }));
+    const python = process.env.SESFORM_PYTHON ?? 'python3';
+    const script = [
+      `eval "$(node ${path.join(PROJECT_ROOT, 'bin', 'sesform.js')} emulator --print-env --env handson --environments environments --endpoint ${emulator.endpoint})"`,
+      `${python} -c 'import boto3; print(boto3.client("sts").get_caller_identity()["Account"]); print(",".join(boto3.client("sesv2").list_configuration_sets()["ConfigurationSets"]))'`,
+    ].join(' && ');
+    // Whatever AWS identity the shell had is replaced by the printed one.
+    const run = spawnSync('bash', ['-c', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIAREALLOOKING', AWS_PROFILE: 'someone', AWS_REGION: 'us-west-2' },
+    });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(run.stdout.trim().split('\n')).toEqual([account, 'by-hand']);
+    const printed = spawnSync(
+      process.execPath,
+      [
+        path.join(PROJECT_ROOT, 'bin', 'sesform.js'),
+        'emulator',
+        '--print-env',
+        '--env',
+        'handson',
+        '--environments',
+        'environments',
+        '--endpoint',
+        emulator.endpoint,
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    ).stdout;
+    expect(printed).toContain(
+      `# handson: account ${account}, eu-west-1, through arn:aws:iam::${account}:role/ses-deploy, with its external ID.`,
+    );
+    expect(printed).toContain(`export AWS_ENDPOINT_URL=${emulator.endpoint}\n`);
+  } finally {
+    cleanup();
+  }
+});

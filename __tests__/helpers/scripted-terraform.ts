@@ -170,7 +170,8 @@ class ScriptedWorkspace implements TerraformWorkspace {
     return this.terraform.script(this.name);
   }
 
-  async initIfNeeded(): Promise<boolean> {
+  async initIfNeeded(onInit?: () => void): Promise<boolean> {
+    onInit?.();
     this.terraform.record(this.name, 'init');
     return true;
   }

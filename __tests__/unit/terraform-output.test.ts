@@ -109,7 +109,9 @@ describe('the real workspace, with scripted processes', () => {
     const { processes, calls } = scripted([[/^init/, 'init-lock-pins-other-version']]);
     const workspace = new StackWorkspace('s', dir, {}, { processes, reconfigure: true });
     fs.mkdirSync(path.join(dir, '.terraform'));
-    expect(await workspace.initIfNeeded()).toBe(true);
+    const announced: string[] = [];
+    expect(await workspace.initIfNeeded(() => announced.push('init'))).toBe(true);
+    expect(announced).toEqual(['init']);
     expect(calls).toEqual([
       'init -input=false -no-color -reconfigure',
       'init -input=false -no-color -reconfigure -upgrade',
@@ -119,9 +121,10 @@ describe('the real workspace, with scripted processes', () => {
         /^the provider lock file pinned registry\.terraform\.io\/hashicorp\/aws 4\.0\.0, which this configuration's version constraint excludes; re-initialized with -upgrade/,
       ),
     ]);
-    // Initialized for these inputs: the next run's steps skip init.
-    expect(await workspace.initIfNeeded()).toBe(false);
+    // Initialized for these inputs: the next run's steps skip init, and say nothing of it.
+    expect(await workspace.initIfNeeded(() => announced.push('init again'))).toBe(false);
     expect(calls).toHaveLength(2);
+    expect(announced).toEqual(['init']);
   });
 
   test('a stack with no state yet holds no addresses; plan exit codes 0 and 2 are no changes and changes', async () => {

@@ -35,6 +35,10 @@ export const OPTION_SPECS = {
     type: 'boolean',
     help: 'serve HTTPS (a throwaway certificate for the loopback address): what a bootstrapped, TLS-only state bucket needs',
   },
+  'print-env': {
+    type: 'boolean',
+    help: "emulator: print the shell variables that reach --env's account in the running emulator (AWS CLI, boto3)",
+  },
   probe: {
     type: 'boolean',
     help: 'verify with a probe value per tag, header and link dimension (extra series; their cost is shown first)',

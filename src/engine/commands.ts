@@ -187,12 +187,27 @@ export async function unlockCommand(options: {
 }
 
 /** `sesform emulator`: an emulator that outlives one command, for plan and apply run separately in local mode. */
+/**
+ * What to paste in another shell: commands that work as printed (plan exits 2 when it has changes, so
+ * apply follows it with `;`, not `&&`; sesform is run through npx, not assumed on the PATH).
+ */
+export function emulatorHint(endpoint: string): string {
+  return [
+    `  export ${SESFORM_VARIABLES.localEndpoint}=${endpoint}`,
+    '  npx sesform rollout --local --all --auto-approve      # plan, then apply wave by wave',
+    '  npx sesform plan --local --all; npx sesform apply --local --all   # or: plan (exit 2: changes), then apply those plans',
+    '  eval "$(npx sesform emulator --print-env --env dev)"   # the AWS CLI or boto3 in dev\'s account (README)',
+  ]
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
 export async function emulatorCommand(out: NodeJS.WritableStream, { tls = false } = {}): Promise<number> {
   // Starting takes seconds (Python and moto load): say so at once.
   out.write(`Starting the emulator${tls ? ' (HTTPS)' : ''}...\n`);
   const emulator = await startEmulator({ tls });
   out.write(
-    `Emulator listening on ${emulator.endpoint} (pid ${emulator.pid}); Ctrl-C stops it. In another shell:\n  export ${SESFORM_VARIABLES.localEndpoint}=${emulator.endpoint}\n  sesform plan --local --all && sesform apply --local --all\n`,
+    `Emulator listening on ${emulator.endpoint} (pid ${emulator.pid}); Ctrl-C stops it. In another shell:\n${emulatorHint(emulator.endpoint)}`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

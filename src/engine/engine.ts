@@ -427,7 +427,8 @@ export class Engine {
     const initialized = this.initialized.get(stack.stack);
     if (initialized !== undefined) return initialized;
     const workspace = this.terraform.workspace(stack.stack);
-    await this.retrying(stack, 'init', () => workspace.initIfNeeded());
+    // Shown only when init runs: a folder initialized for its current inputs is not initialized again.
+    await this.retrying(stack, 'init', (_attempt, announce) => workspace.initIfNeeded(announce), { announced: false });
     this.initialized.set(stack.stack, workspace);
     for (const note of workspace.notes.splice(0)) {
       stack.retries.push(`init: ${note}`);
@@ -436,20 +437,38 @@ export class Engine {
     return workspace;
   }
 
-  private async retrying<T>(stack: StackReport, step: string, work: (attempt: number) => Promise<T>): Promise<T> {
-    const since = Date.now();
-    this.options.step?.({ stack: stack.stack, step, state: 'started' });
+  /**
+   * Runs a step with retries, shown as started and finished. With `announced: false`, the step shows
+   * only once `work` calls the announce function it is given (a step that may turn out to be nothing).
+   */
+  private async retrying<T>(
+    stack: StackReport,
+    step: string,
+    work: (attempt: number, announce: () => void) => Promise<T>,
+    { announced = true } = {},
+  ): Promise<T> {
+    let since = Date.now();
+    let shown = false;
+    const announce = () => {
+      if (shown) return;
+      shown = true;
+      since = Date.now();
+      this.options.step?.({ stack: stack.stack, step, state: 'started' });
+    };
+    if (announced) announce();
     try {
-      const result = await withRetries(work, {
+      const result = await withRetries((attempt) => work(attempt, announce), {
         onRetry: (attempt, cause, delayMs) => {
           const line = `${step} attempt ${attempt} after ${formatSeconds(delayMs / 1000)}: ${cause}`;
           stack.retries.push(line);
           this.options.progress(`${stack.stack}: retrying ${line}`);
         },
       });
-      this.options.step?.({ stack: stack.stack, step, state: 'finished', seconds: (Date.now() - since) / 1000 });
+      if (shown)
+        this.options.step?.({ stack: stack.stack, step, state: 'finished', seconds: (Date.now() - since) / 1000 });
       return result;
     } catch (error) {
+      announce();
       this.options.step?.({ stack: stack.stack, step, state: 'failed', seconds: (Date.now() - since) / 1000 });
       throw error;
     }

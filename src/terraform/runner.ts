@@ -50,8 +50,11 @@ export interface TerraformWorkspace {
   readonly dir: string;
   /** What init did beyond the ordinary (a lock file upgraded), for the run's report; taken once read. */
   readonly notes: string[];
-  /** `terraform init` unless the folder is initialized for its current backend and providers; true if it ran. */
-  initIfNeeded(): Promise<boolean>;
+  /**
+   * `terraform init` unless the folder is initialized for its current backend and providers; true if it
+   * ran. `onInit` is called just before it runs (the progress line is shown only for an init that runs).
+   */
+  initIfNeeded(onInit?: () => void): Promise<boolean>;
   /** A plan with `-detailed-exitcode`, saved to `out` when given. */
   plan(out?: string): Promise<PlanResult>;
   /** The plan saved in `planFile`, as `terraform show -json` gives it. */

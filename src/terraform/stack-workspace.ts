@@ -103,10 +103,11 @@ export class StackWorkspace implements TerraformWorkspace {
     return path.join(this.dir, '.terraform', 'sesform-init');
   }
 
-  async initIfNeeded(): Promise<boolean> {
+  async initIfNeeded(onInit?: () => void): Promise<boolean> {
     // The stack's backend and provider requirements: what `terraform init` depends on.
     const inputs = SynthesizedStack.read(this.dir).initInputs;
     if (fs.existsSync(this.initMarker) && fs.readFileSync(this.initMarker, 'utf8') === inputs) return false;
+    onInit?.();
     this.seams.templates?.seed(this.dir);
     // A fresh folder's lock file carries the project's pinned provider checksum: Terraform refuses a
     // provider binary whose hash differs.
