@@ -21,6 +21,7 @@ try {
   process.exit(0);
 }
 
+const started = Date.now();
 fs.rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 // The emulator publishes by the same rule table as the cost model: its data file is generated from
@@ -33,4 +34,7 @@ for (const file of fs.readdirSync(emulator).filter((name) => name.endsWith('.py'
   fs.copyFileSync(path.join(emulator, file), path.join(dist, 'src', 'emulator', file));
 // Written last: the sources this build was made from are older than this stamp.
 fs.writeFileSync(path.join(dist, 'BUILD'), `${new Date().toISOString()}\n`);
-process.stdout.write(`sesform build: dist/ (${path.relative(root, dist)}) is up to date.\n`);
+// Said as what was done: this script always compiles (bin/sesform.js decides when a build is stale).
+process.stdout.write(
+  `sesform build: compiled src/ and modules/ into ${path.relative(root, dist)}/ in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`,
+);

@@ -3,9 +3,23 @@
 # looks for an unpacked provider mirror (a folder holding registry.terraform.io/hashicorp/aws/<version>)
 # so that `terraform init` works without registry access. A machine with registry access needs none of it.
 set -euo pipefail
+project=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${SESFORM_PROVIDER_MIRROR:-}" ]; then
+  # Where sesform remembered the mirror it found (src/terraform/toolchain.ts), if it still is one.
+  remembered=$(node -e 'try { const m = require(process.argv[1]).providerMirror; if (typeof m === "string") process.stdout.write(m); } catch {}' \
+    "$project/.sesform/toolchain.json" 2>/dev/null || true)
+  if [ -n "$remembered" ] && [ -d "$remembered/registry.terraform.io/hashicorp/aws" ]; then
+    SESFORM_PROVIDER_MIRROR=$remembered
+    how="remembered in .sesform/toolchain.json; delete it to look again"
+  fi
+fi
 if [ -z "${SESFORM_PROVIDER_MIRROR:-}" ]; then
   for candidate in "$HOME/.terraform.d/plugins" /usr/share/terraform/plugins /usr/local/share/terraform/plugins; do
-    if [ -d "$candidate/registry.terraform.io/hashicorp/aws" ]; then SESFORM_PROVIDER_MIRROR=$candidate; break; fi
+    if [ -d "$candidate/registry.terraform.io/hashicorp/aws" ]; then
+      SESFORM_PROVIDER_MIRROR=$candidate
+      how="found on this machine"
+      break
+    fi
   done
 fi
 if [ -z "${SESFORM_PROVIDER_MIRROR:-}" ]; then
@@ -18,10 +32,22 @@ if [ -z "${SESFORM_PROVIDER_MIRROR:-}" ]; then
     -o -type d -path '*/registry.terraform.io/hashicorp/aws' -not -path '*/plugin-cache/*' -print 2>/dev/null | head -n 1 || true)
   if [ -n "$found" ]; then
     SESFORM_PROVIDER_MIRROR=${found%/registry.terraform.io/hashicorp/aws}
-    echo "with-toolchain: using the AWS provider mirror $SESFORM_PROVIDER_MIRROR (found on this machine; SESFORM_PROVIDER_MIRROR chooses another)" >&2
+    how="found on this machine"
   fi
 fi
-if [ -n "${SESFORM_PROVIDER_MIRROR:-}" ]; then export SESFORM_PROVIDER_MIRROR; fi
+# Every entry point says where the mirror came from (sesform itself then takes the variable as given).
+if [ -n "${how:-}" ]; then
+  echo "with-toolchain: using the AWS provider mirror $SESFORM_PROVIDER_MIRROR ($how; SESFORM_PROVIDER_MIRROR chooses another)" >&2
+fi
+if [ -n "${SESFORM_PROVIDER_MIRROR:-}" ]; then
+  export SESFORM_PROVIDER_MIRROR
+  # Terraform started by anything but sesform (the stock cdktf CLI: `npm run cdktf -- plan STACK`)
+  # finds the mirror through a CLI config: sesform's own, written by the built terraform module.
+  if (cd "$project" && node -e 'require(process.argv[1]).terraformEnvironment()' "$project/dist/src/terraform/terraform.js") 2>/dev/null; then
+    export TF_CLI_CONFIG_FILE="$project/.sesform/terraform.rc"
+  fi
+fi
+# Terraform's and the stock cdktf CLI's calls home (checkpoint-api.hashicorp.com): never made.
 export CHECKPOINT_DISABLE=1
 # Chromium for the HTML report's browser tests (Debian's package; .ci/run installs it when missing).
 if [ -z "${CHROMIUM_PATH:-}" ]; then

@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { PROJECT_ROOT } from '../helpers/synth';
 import {
   discoverMirror,
   providerMirror,
@@ -118,3 +120,25 @@ describe('pinned provider checksums', () => {
     expect(pinProviderChecksums(dir)).toBe(false);
   });
 });
+
+test('the script that starts npm start, npm test and the stock CLI says which mirror it uses, and points Terraform at it', () => {
+  // This machine's own mirror (a fake one would rewrite the project's CLI config under running tests).
+  resetProviderMirror();
+  const mirror = providerMirror().path;
+  const { SESFORM_PROVIDER_MIRROR: _mirror, TF_CLI_CONFIG_FILE: _config, ...inherited } = process.env;
+  const run = spawnSync('bash', ['scripts/with-toolchain.sh', 'bash', '-c', 'echo "$TF_CLI_CONFIG_FILE"'], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env: inherited,
+  });
+  expect(run.status).toBe(0);
+  if (mirror === undefined) {
+    // A machine with registry access: nothing to say, and Terraform's own CLI config.
+    expect(run.stderr).not.toContain('provider mirror');
+    return;
+  }
+  expect(run.stderr).toMatch(
+    /^with-toolchain: using the AWS provider mirror \S+ \((remembered in \.sesform\/toolchain\.json|found on this machine)/m,
+  );
+  expect(run.stdout.trim()).toBe(path.join(PROJECT_ROOT, '.sesform', 'terraform.rc'));
+}, 60_000);
