@@ -4,7 +4,8 @@
  * with "before" from the estimate recorded in the state. Expected figures are worked out by hand.
  */
 import { stackChanges, driftedResources } from '../../src/engine/changes';
-import { changeLines, renderText } from '../../src/report/text';
+import { changeLines, renderMarkdown, renderText } from '../../src/report/text';
+import { runReportHtml } from '../../src/report/html';
 import type { RunReport } from '../../src/report/run-report';
 import { EnvironmentSchema } from '../../src/environment/schema';
 import { FleetStack, resolveFleet } from '../../src/fleet/fleet';
@@ -333,6 +334,57 @@ describe('metric deltas keyed by (stack, set, destination), before from the reco
     ]);
     expect(changes.metrics).toEqual({ before: 0, after: 504 });
     expect(changes.recordUpdate).toBe('create');
+  });
+
+  test('a destination created disabled says so, with its metrics (0), in the text, Markdown and HTML reports', () => {
+    const disabledStack = fleetStack([
+      {
+        name: 'one',
+        eventDestinations: [
+          {
+            name: 'campaign-headers',
+            enabled: false,
+            eventTypes: ['SEND'],
+            cloudWatch: { dimensions: [{ name: 'campaign', source: 'messageTag', defaultValue: 'none' }] },
+          },
+        ],
+      },
+    ]);
+    const destination = disabledStack.configurationSets[0].destinations[0];
+    const plan: PlanJson = {
+      resource_changes: [
+        change(destination.address, ['create'], null, destinationValues('one', 'campaign-headers', { enabled: false })),
+      ],
+    };
+    const changes = stackChanges(plan, disabledStack);
+    const line =
+      '+ destination one/campaign-headers: create; disabled; events +SEND; dimensions +campaign (MESSAGE_TAG, default "none"); metrics 0';
+    expect(changeLines(changes)).toEqual([line]);
+    const report = {
+      command: 'plan',
+      local: false,
+      refusals: [],
+      exitCode: 2,
+      stacks: [
+        {
+          stack: disabledStack.name,
+          environment: 'acme',
+          accountId: disabledStack.accountId,
+          region: disabledStack.region,
+          wave: 0,
+          protect: false,
+          outcome: 'planned',
+          changes,
+          retries: [],
+          recovered: [],
+        },
+      ],
+    } as unknown as RunReport;
+    expect(renderText(report)).toContain(line);
+    expect(renderMarkdown(report)).toContain(line);
+    // HTML escapes the quotes of the default value.
+    expect(runReportHtml(report)).toContain('+ destination one/campaign-headers: create; disabled; events +SEND;');
+    expect(runReportHtml(report)).toContain('; metrics 0');
   });
 
   test('a destroyed destination reports what was recorded when it was applied, not a re-estimate', () => {

@@ -245,6 +245,7 @@ export function stackChanges(plan: PlanJson, stack?: FleetStack): StackChanges {
             ? 0
             : (recorded?.destinations[resource.address]?.metrics ?? null),
         metricsAfter: after === null ? 0 : (estimates.get(resource.address) ?? 0),
+        ...(isDisabled(after) ? { disabled: true as const } : {}),
       });
   }
   const recordedTotal =
@@ -280,6 +281,13 @@ export function noChanges(stack: FleetStack): StackChanges {
 }
 
 /** A destination's values have a CloudWatch block (the only kind that creates custom metrics). */
+/** A destination declared with enabled: false. */
+function isDisabled(values: Values | null): boolean {
+  const block = values?.event_destination;
+  const destination = (Array.isArray(block) ? block[0] : block) as Values | undefined;
+  return destination?.enabled === false;
+}
+
 function publishesMetrics(values: Values): boolean {
   const block = values.event_destination;
   const destination = (Array.isArray(block) ? block[0] : block) as Values | undefined;

@@ -60,6 +60,8 @@ export interface DestinationChange extends ResourceDiff {
   readonly metricsBefore: number | null;
   /** The fleet model's estimate of what the plan leaves; 0 when destroyed. */
   readonly metricsAfter: number;
+  /** Created or left disabled (enabled: false): it publishes nothing, so its metrics are 0. */
+  readonly disabled?: true;
 }
 
 /** An alarm, the alarm topic, a subscription, the dashboard, or a topic or role created for a destination. */

@@ -45,6 +45,7 @@ export const StackChangesSchema = z.object({
       name: text,
       action,
       metricsBefore: count.nullable(),
+      disabled: z.literal(true).optional(),
       metricsAfter: count,
     }),
   ),

@@ -97,8 +97,12 @@ export function diffParts(diff: ResourceDiff, style: Style = 'plan'): string[] {
 
 function destinationDetails(destination: DestinationChange): string[] {
   const parts = diffParts(destination);
+  // A destination created disabled publishes nothing: said, with its metrics (0), so no one expects data.
+  if (destination.action === 'create' && destination.disabled) parts.unshift('disabled');
   if (destination.metricsBefore !== destination.metricsAfter)
     parts.push(`metrics ${metricsText({ before: destination.metricsBefore, after: destination.metricsAfter })}`);
+  else if (destination.disabled && destination.action !== 'delete')
+    parts.push(`metrics ${count(destination.metricsAfter)}`);
   return parts;
 }
 
