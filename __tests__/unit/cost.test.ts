@@ -5,6 +5,8 @@ import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli';
 import { monthlyCustomMetricCost } from '../../src/cost/cloudwatch-prices';
 import { costOf, describeMetrics } from '../../src/cost/cost-model';
+import { planCost } from '../../src/cost/plan-cost';
+import { usdText } from '../../src/report/text';
 import { loadEnvironments } from '../../src/fleet/loader';
 import { environmentYaml, writeFiles } from '../helpers/synth';
 
@@ -421,4 +423,42 @@ ${set('a', destination('d', 'send, click', ['{ name: link, source: linkTag, defa
   } finally {
     cleanup();
   }
+});
+
+describe('the money a plan changes (plan reports)', () => {
+  // Figures worked out by hand from CloudWatch's tiers: $0.30 a metric up to 10,000 in an account,
+  // then $0.10; a stack carries its account's cost in proportion to its metrics.
+  const stack = (name: string, accountId: string, before: number | null, after: number) => ({
+    stack: name,
+    accountId,
+    changes: { metrics: { before, after } },
+  });
+  const cost = planCost([
+    stack('prod-eu-west-1', '333333333333', 6_000, 8_000),
+    stack('prod-us-east-1', '333333333333', 3_000, 5_000),
+    stack('dev-eu-west-1', '111111111111', null, 100),
+  ]);
+
+  test('per account, through the tiers of the account total', () => {
+    expect(cost.accounts).toEqual([
+      // 9,000 x 0.30 = 2,700; 10,000 x 0.30 + 3,000 x 0.10 = 3,300.
+      { accountId: '333333333333', metrics: { before: 9_000, after: 13_000 }, usd: { before: 2_700, after: 3_300 } },
+      // What dev's state holds was applied before estimates were recorded: before is unknown, never guessed.
+      { accountId: '111111111111', metrics: { before: null, after: 100 }, usd: { before: null, after: 30 } },
+    ]);
+  });
+
+  test('per stack, its share of its account in proportion to its metrics', () => {
+    // 6,000 / 9,000 x 2,700 = 1,800; 8,000 / 13,000 x 3,300 = 2,030.769...; 5,000 / 13,000 x 3,300 = 1,269.230...
+    expect(cost.stacks.get('prod-eu-west-1')).toEqual({ before: 1_800, after: 2_030.77 });
+    expect(cost.stacks.get('prod-us-east-1')).toEqual({ before: 900, after: 1_269.23 });
+    expect(cost.stacks.get('dev-eu-west-1')).toEqual({ before: null, after: 30 });
+  });
+
+  test('for the run: the accounts summed, unknown when any account is', () => {
+    expect(cost.total).toEqual({ before: null, after: 3_330 });
+    expect(usdText(cost.total)).toBe('USD ? -> 3,330.00 a month');
+    expect(usdText(cost.stacks.get('prod-us-east-1')!)).toBe('USD 900.00 -> 1,269.23 (+369.23) a month');
+    expect(usdText({ before: 30, after: 12.5 })).toBe('USD 30.00 -> 12.50 (-17.50) a month');
+  });
 });

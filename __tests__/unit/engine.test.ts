@@ -230,7 +230,7 @@ describe('reports', () => {
       '!! prod-eu-west-1: configuration set "transactional" will be DESTROYED (protected environment)',
     );
     expect(text).toContain('    - configuration set transactional: DESTROY');
-    expect(text).toContain('    custom metrics 10 -> 4 (-6)');
+    expect(text).toContain('    custom metrics 10 -> 4 (-6); USD 3.00 -> 1.20 (-1.80) a month');
     expect(text).toContain('exit 1');
   });
 

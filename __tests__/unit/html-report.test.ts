@@ -120,6 +120,54 @@ test("the chart's bars are the cost model's figures, and each declared budget is
   expect(bars(chart('usd')).map(([, value]) => value)).toEqual([9, 9, 9, 9]);
   expect([...chart('metrics').matchAll(/data-budget="(\d+)"/g)].map((line) => Number(line[1]))).toEqual([500]);
   expect(html).toContain('60 of 500 metrics budgeted');
+  // A budget limits the environment's total over its regions: a bar of their sum, and the line over it only.
+  const totals = (svg: string) =>
+    [...svg.matchAll(/<g class="bar" data-stack="all regions" data-value="([\d.]+)"/g)].map((bar) => Number(bar[1]));
+  expect(totals(chart('metrics'))).toEqual([60, 60]);
+  expect(totals(chart('usd'))).toEqual([18, 18]);
+  const line = /<line class="budget-line" x1="(\d+)" x2="(\d+)"[^>]*data-limits="all regions"/.exec(chart('metrics'));
+  // The bars start at x = 110 and are 100 apart, 64 wide: the third (all regions) spans 310 to 374.
+  expect(line?.slice(1).map(Number)).toEqual([302, 382]);
+});
+
+test("the summary shows every stack's changes and their monthly USD without a click, per account and for the run", () => {
+  const changes = (after: number) => ({
+    counts: { add: 1, change: 0, replace: 0, destroy: 0, import: 0 },
+    configurationSets: [],
+    destinations: [
+      {
+        address: 'aws_sesv2_configuration_set_event_destination.mail_a',
+        configurationSet: 'mail',
+        name: 'a',
+        action: 'create' as const,
+        changes: [],
+        dimensions: [],
+        eventTypesAdded: [],
+        eventTypesRemoved: [],
+        metricsBefore: 0,
+        metricsAfter: after,
+      },
+    ],
+    metrics: { before: 0, after },
+  });
+  const plan = runReportHtml({
+    command: 'plan',
+    local: false,
+    refusals: [],
+    exitCode: 2,
+    stacks: [
+      stackReport('prod-eu-west-1', 'planned', { changes: changes(30) } as unknown as Partial<StackReport>),
+      stackReport('prod-us-east-1', 'planned', { changes: changes(30) } as unknown as Partial<StackReport>),
+    ],
+  });
+  const summary = /<section aria-labelledby="summary-title">[\s\S]*?<\/section>/.exec(plan)![0];
+  // Hand-worked: 30 metrics at $0.30 = $9.00 per stack; the account's 60, $18.00.
+  expect(summary).toContain('<li>+ destination mail/a: create; metrics 0 -&gt; 30 (+30)</li>');
+  expect(summary.match(/USD 0\.00 -&gt; 9\.00 \(\+9\.00\) a month/g)).toHaveLength(2);
+  expect(summary).toContain(
+    '<th scope="row">account 333333333333</th><td class="num">0 -&gt; 60 (+60)</td><td class="num">USD 0.00 -&gt; 18.00 (+18.00) a month</td>',
+  );
+  expect(summary).not.toContain('hidden');
 });
 
 test('drift: accounts x regions with the number of findings in each cell, and the drifted stack named', () => {

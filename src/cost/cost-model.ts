@@ -18,7 +18,7 @@ import type { Problem } from '../environment/problems';
 import type { Fleet, FleetDestination, FleetStack } from '../fleet/fleet';
 import { monthlyAlarmCost, monthlyCustomMetricCost, monthlyDashboardCost } from './cloudwatch-prices';
 import { formatCount, formatUsd } from '../format';
-import { cents } from './money';
+import { cents, share } from './money';
 import {
   DEFAULT_EXPECTED_VALUES,
   DimensionEstimate,
@@ -172,7 +172,6 @@ function addCounts(counts: readonly MonitoringCount[]): MonitoringCount {
 }
 
 /** A part of an account's cost in proportion to a stack's share of what the cost is for. */
-const share = (accountUsd: number, part: number, whole: number) => (whole === 0 ? 0 : (accountUsd * part) / whole);
 
 /**
  * The fleet's metrics, alarms and dashboards per stack and account (as the fleet model resolved

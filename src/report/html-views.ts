@@ -8,7 +8,8 @@
  */
 import { DestinationCost, StackCost, describeMetrics } from '../cost/cost-model';
 import type { CostView } from '../cost/cost-view';
-import { runNotes, setLosses, stackDetail, stackHeadline } from './text';
+import { countsText, metricsText, runNotes, setLosses, stackDetail, stackHeadline, usdText } from './text';
+import { planCost } from '../cost/plan-cost';
 import type { RunReport, StackReport } from './run-report';
 import { wavesOf } from './waves';
 import { StackVerification, seriesText, verificationSummary } from './verify-report';
@@ -58,12 +59,50 @@ export function gridView(report: RunReport): SafeHtml {
     });
     return html`<div class="wave" role="group" aria-label="wave ${wave}"><div class="wave-label">wave ${wave}</div><div class="cells">${cells}</div></div>`;
   });
+  const cost = planCost(report.stacks);
   const details = report.stacks.map((stack) => {
-    const lines = stackDetail(stack);
+    const lines = stackDetail(stack, cost.stacks.get(stack.stack));
     return html`<section class="stack-details" id="details-${ids.get(stack.stack)}" hidden><p>${stackHeadline(stack)}</p>${lines.length > 0 ? html`<pre>${lines.join('\n')}</pre>` : html`<p>Nothing to change.</p>`}</section>`;
   });
   const outcomes = [...new Set(report.stacks.map((stack) => shownOutcome(report, stack)))];
   return html`<section aria-labelledby="grid-title"><h2 id="grid-title">Waves and stacks</h2><p class="no-print">Select a stack (click, or Tab and Enter; arrow keys move between stacks) for its changes in SES terms, values before -&gt; after.</p>${legend(outcomes)}${rows}${details}</section>`;
+}
+
+/** Lines of a stack shown in the summary without a click; the rest are in its details. */
+const SUMMARY_LINES = 6;
+
+/**
+ * Every stack at a glance, without a click (a screenshot or a printed page shows it): its outcome,
+ * what changes, its first lines in SES words (drift findings first), custom metrics and their
+ * monthly USD; then per account and for the run, from the same plan cost model as the text report.
+ */
+export function summaryView(report: RunReport): SafeHtml {
+  const cost = planCost(report.stacks);
+  const rows = report.stacks.map((stack) => {
+    const lines = stackDetail(stack).filter((line) => !line.startsWith('custom metrics '));
+    const shown = lines.slice(0, SUMMARY_LINES);
+    const more = lines.length - shown.length;
+    const metrics = stack.changes?.metrics;
+    const usd = cost.stacks.get(stack.stack);
+    const outcome = shownOutcome(report, stack);
+    return html`<tr data-stack="${stack.stack}"><th scope="row">${stack.stack}</th><td>${stack.accountId}</td><td class="o-${outcome}">${OUTCOME_LABELS[outcome] ?? outcome}</td><td>${stack.changes ? countsText(stack.changes) : ''}</td><td>${
+      shown.length > 0
+        ? html`<ul class="summary-lines">${shown.map((line) => html`<li>${line}</li>`)}${more > 0 ? html`<li class="meta">and ${more} more: the stack's details</li>` : html``}</ul>`
+        : html``
+    }</td><td class="num">${metrics ? metricsText(metrics) : ''}</td><td class="num">${metrics && usd ? usdText(usd) : ''}</td></tr>`;
+  });
+  const accounts = cost.accounts.map(
+    (account) =>
+      html`<tr><th scope="row">account ${account.accountId}</th><td class="num">${metricsText(account.metrics)}</td><td class="num">${usdText(account.usd)}</td></tr>`,
+  );
+  const metrics = cost.accounts.reduce<{ before: number | null; after: number }>(
+    (sum, account) => ({
+      before: sum.before === null || account.metrics.before === null ? null : sum.before + account.metrics.before,
+      after: sum.after + account.metrics.after,
+    }),
+    { before: 0, after: 0 },
+  );
+  return html`<section aria-labelledby="summary-title"><h2 id="summary-title">Summary</h2><table class="summary"><thead><tr><th scope="col">stack</th><th scope="col">account</th><th scope="col">outcome</th><th scope="col">resources</th><th scope="col">in SES words</th><th scope="col">custom metrics</th><th scope="col">monthly USD</th></tr></thead><tbody>${rows}</tbody></table><table class="summary-accounts"><thead><tr><th scope="col">CloudWatch custom metrics</th><th scope="col">metrics</th><th scope="col">monthly USD</th></tr></thead><tbody>${accounts}<tr><th scope="row">all accounts</th><td class="num">${metricsText(metrics)}</td><td class="num">${usdText(cost.total)}</td></tr></tbody></table></section>`;
 }
 
 /** What a stack counts in the heatmap: drift findings for drift, resources changed otherwise. */
@@ -127,37 +166,79 @@ const USD = (budget?: number): Measure => ({
   budget,
 });
 
-/** One bar per stack (region), stacked by destination, and the budget as a dashed line when there is one. */
-function barChart(stacks: readonly StackCost[], measure: Measure, colour: (name: string) => string): SafeHtml {
-  const top = Math.max(Number.MIN_VALUE, ...stacks.map(measure.ofStack), measure.budget ?? 0) * 1.1 || 1;
-  const [width, height, left, bar] = [480, 200, 90, 64];
-  const y = (value: number) => height - 30 - (value / top) * (height - 50);
-  const bars = stacks.map((stack, index) => {
-    const x = left + 20 + index * (bar + 36);
-    let base = 0;
-    const segments = stack.destinations
+/** One bar of a chart: a region's stack, or the environment's total over its regions. */
+interface Column {
+  readonly label: string;
+  readonly stack: string;
+  readonly segments: readonly { readonly name: string; readonly value: number }[];
+  readonly monitoring: number;
+  readonly total: number;
+}
+
+function columnOf(stack: StackCost, measure: Measure): Column {
+  return {
+    label: stack.region,
+    stack: stack.stack,
+    segments: stack.destinations
       .filter((destination) => destination.metrics > 0)
-      .map((destination) => {
-        const name = `${destination.configurationSet}/${destination.destination}`;
-        const value = measure.ofDestination(stack, destination);
-        const [from, to] = [y(base), y(base + value)];
-        base += value;
-        return html`<rect x="${x}" y="${to}" width="${bar}" height="${Math.max(0, from - to)}" fill="${colour(name)}" stroke="#fff" data-destination="${name}" data-value="${value}"><title>${`${stack.stack} ${name}: ${measure.format(value)}`}</title></rect>`;
-      });
-    const monitoring = measure.name === 'usd' ? (stack.monitoringUsd ?? 0) : 0;
+      .map((destination) => ({
+        name: `${destination.configurationSet}/${destination.destination}`,
+        value: measure.ofDestination(stack, destination),
+      })),
+    monitoring: measure.name === 'usd' ? (stack.monitoringUsd ?? 0) : 0,
+    total: measure.ofStack(stack),
+  };
+}
+
+/** The environment's regions summed, destination by destination: what its budgets limit. */
+function totalColumn(columns: readonly Column[]): Column {
+  const byName = new Map<string, number>();
+  for (const column of columns)
+    for (const segment of column.segments) byName.set(segment.name, (byName.get(segment.name) ?? 0) + segment.value);
+  return {
+    label: 'all regions',
+    stack: 'all regions',
+    segments: [...byName].map(([name, value]) => ({ name, value })),
+    monitoring: columns.reduce((sum, column) => sum + column.monitoring, 0),
+    total: columns.reduce((sum, column) => sum + column.total, 0),
+  };
+}
+
+/**
+ * One bar per stack (region), stacked by destination; with several regions a last bar of their sum.
+ * A budget limits the environment's total (the account's, every region together), so its dashed line
+ * is drawn over that bar only, never across the regions' bars as if each had the whole budget.
+ */
+function barChart(stacks: readonly StackCost[], measure: Measure, colour: (name: string) => string): SafeHtml {
+  const regions = stacks.map((stack) => columnOf(stack, measure));
+  const columns = regions.length > 1 ? [...regions, totalColumn(regions)] : regions;
+  const limited = columns[columns.length - 1];
+  const top = Math.max(Number.MIN_VALUE, ...columns.map((column) => column.total), measure.budget ?? 0) * 1.1 || 1;
+  const [height, left, bar, gap] = [200, 90, 64, 36];
+  const width = Math.max(480, left + 20 + columns.length * (bar + gap));
+  const y = (value: number) => height - 30 - (value / top) * (height - 50);
+  const xOf = (index: number) => left + 20 + index * (bar + gap);
+  const bars = columns.map((column, index) => {
+    const x = xOf(index);
+    let base = 0;
+    const segments = column.segments.map(({ name, value }) => {
+      const [from, to] = [y(base), y(base + value)];
+      base += value;
+      return html`<rect x="${x}" y="${to}" width="${bar}" height="${Math.max(0, from - to)}" fill="${colour(name)}" stroke="#fff" data-destination="${name}" data-value="${value}"><title>${`${column.stack} ${name}: ${measure.format(value)}`}</title></rect>`;
+    });
     const monitoringSegment =
-      monitoring > 0
-        ? html`<rect x="${x}" y="${y(base + monitoring)}" width="${bar}" height="${Math.max(0, y(base) - y(base + monitoring))}" fill="${MONITORING_COLOUR}" stroke="#fff" data-destination="alarms and dashboards" data-value="${monitoring}"><title>${`${stack.stack} alarms and dashboards: ${measure.format(monitoring)}`}</title></rect>`
+      column.monitoring > 0
+        ? html`<rect x="${x}" y="${y(base + column.monitoring)}" width="${bar}" height="${Math.max(0, y(base) - y(base + column.monitoring))}" fill="${MONITORING_COLOUR}" stroke="#fff" data-destination="alarms and dashboards" data-value="${column.monitoring}"><title>${`${column.stack} alarms and dashboards: ${measure.format(column.monitoring)}`}</title></rect>`
         : html``;
-    const total = measure.ofStack(stack);
-    return html`<g class="bar" data-stack="${stack.stack}" data-value="${total}">${segments}${monitoringSegment}<text x="${x + bar / 2}" y="${height - 14}" text-anchor="middle">${stack.region}</text><text x="${x + bar / 2}" y="${y(total) - 4}" text-anchor="middle">${measure.name === 'usd' ? usd(total) : count(total)}</text></g>`;
+    return html`<g class="bar" data-stack="${column.stack}" data-value="${column.total}">${segments}${monitoringSegment}<text x="${x + bar / 2}" y="${height - 14}" text-anchor="middle">${column.label}</text><text x="${x + bar / 2}" y="${y(column.total) - 4}" text-anchor="middle">${measure.name === 'usd' ? usd(column.total) : count(column.total)}</text></g>`;
   });
+  const [x1, x2] = [xOf(columns.indexOf(limited)) - 8, xOf(columns.indexOf(limited)) + bar + 8];
   const budgetLine =
     measure.budget !== undefined
-      ? html`<line class="budget-line" x1="${left}" x2="${width - 10}" y1="${y(measure.budget)}" y2="${y(measure.budget)}" data-budget="${measure.budget}"><title>budget ${measure.format(measure.budget)}</title></line><text x="${width - 12}" y="${y(measure.budget) - 4}" text-anchor="end">budget ${measure.format(measure.budget)}</text>`
+      ? html`<line class="budget-line" x1="${x1}" x2="${x2}" y1="${y(measure.budget)}" y2="${y(measure.budget)}" data-budget="${measure.budget}" data-limits="${limited.stack}"><title>budget ${measure.format(measure.budget)} for ${regions.length > 1 ? 'all regions together' : 'the environment'}</title></line><text x="${x2}" y="${y(measure.budget) - 4}" text-anchor="end">budget ${measure.format(measure.budget)}</text>`
       : html``;
   const label = measure.name === 'usd' ? 'USD per month' : 'custom metrics';
-  return html`<svg role="img" data-measure="${measure.name}" aria-label="${label} per region" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><text x="4" y="14">${label}</text><line x1="${left}" x2="${left}" y1="20" y2="${height - 30}" stroke="#999"/><line x1="${left}" x2="${width - 10}" y1="${height - 30}" y2="${height - 30}" stroke="#999"/>${bars}${budgetLine}</svg>`;
+  return html`<svg role="img" data-measure="${measure.name}" aria-label="${label} per region${regions.length > 1 ? ' and for all regions' : ''}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><text x="4" y="14">${label}</text><line x1="${left}" x2="${left}" y1="20" y2="${height - 30}" stroke="#999"/><line x1="${left}" x2="${width - 10}" y1="${height - 30}" y2="${height - 30}" stroke="#999"/>${bars}${budgetLine}</svg>`;
 }
 
 /** One environment: its regions' metrics and monthly cost, stacked by destination, against its budgets. */

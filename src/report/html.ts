@@ -9,7 +9,7 @@ import type { RunReport } from './run-report';
 import type { VerifyReport } from './verify-report';
 import { verificationSummary } from './verify-report';
 import { page } from './html-page';
-import { costSection, gridView, heatmapView, verifySection, warningsView } from './html-views';
+import { costSection, gridView, heatmapView, summaryView, verifySection, warningsView } from './html-views';
 import { formatCount } from '../format';
 
 export function runReportHtml(report: RunReport): string {
@@ -18,6 +18,7 @@ export function runReportHtml(report: RunReport): string {
     `${report.stacks.length} stack(s): ${outcomeSummary(report)}. Exit code ${report.exitCode}.`,
     [
       warningsView(report),
+      summaryView(report),
       gridView(report),
       heatmapView(report),
       ...(report.cost ? [costSection(report.cost)] : []),

@@ -6,7 +6,9 @@ import type { DestinationChange, DimensionChange, ResourceDiff, StackChanges, Va
 import type { RunReport, StackDrift, StackReport } from './run-report';
 import { wavesOf } from './waves';
 import { verificationLines, verificationSummary, verificationTable } from './verify-report';
-import { formatCount as count } from '../format';
+import { formatCount as count, formatUsd } from '../format';
+import { cents } from '../cost/money';
+import { UsdChange, planCost } from '../cost/plan-cost';
 import { codeBlock, markdown, trustedMarkdown } from './escape';
 import { terminalLine } from '../format';
 
@@ -36,6 +38,18 @@ export function countsText(changes: StackChanges): string {
 export function metricsText({ before, after }: { before: number | null; after: number }): string {
   if (before === null) return `? -> ${count(after)} (no estimate recorded for what is applied)`;
   return `${count(before)} -> ${count(after)} (${signed(after - before)})`;
+}
+
+/** Monthly USD before -> after, as metricsText writes metrics: "USD 195.30 -> 260.40 (+65.10) a month". */
+export function usdText({ before, after }: UsdChange): string {
+  if (before === null) return `USD ? -> ${formatUsd(after)} a month`;
+  const difference = cents(after - before);
+  return `USD ${formatUsd(before)} -> ${formatUsd(after)} (${difference < 0 ? '-' : '+'}${formatUsd(Math.abs(difference))}) a month`;
+}
+
+/** A metrics line with its money: "651 -> 868 (+217); USD 195.30 -> 260.40 (+65.10) a month". */
+function metricsAndUsd(metrics: { before: number | null; after: number }, usd: UsdChange | undefined): string {
+  return usd === undefined ? metricsText(metrics) : `${metricsText(metrics)}; ${usdText(usd)}`;
 }
 
 const MAX_VALUE_LENGTH = 80;
@@ -201,7 +215,8 @@ export function stackHeadline(stack: StackReport): string {
   return `${stack.stack} (${where}) ${stack.outcome}${changes}`;
 }
 
-export function stackDetail(stack: StackReport): string[] {
+/** A stack's lines under its headline; `usd`, when given, is its custom metrics' monthly cost change. */
+export function stackDetail(stack: StackReport, usd?: UsdChange): string[] {
   return [
     // An error is Terraform's output too, several lines: each its own line under "error:".
     ...(stack.error
@@ -223,7 +238,7 @@ export function stackDetail(stack: StackReport): string[] {
     ...driftLines(stack),
     ...(stack.changes ? changeLines(stack.changes) : []),
     ...(stack.changes && stack.changes.metrics.before !== stack.changes.metrics.after
-      ? [`custom metrics ${metricsText(stack.changes.metrics)}`]
+      ? [`custom metrics ${metricsAndUsd(stack.changes.metrics, usd)}`]
       : []),
   ];
 }
@@ -269,6 +284,7 @@ export function reportTitle(report: RunReport): string {
 }
 
 export function renderText(report: RunReport): string {
+  const cost = planCost(report.stacks);
   const lines = [`${reportTitle(report)}: ${report.stacks.length} stack(s): ${outcomeSummary(report)}`];
   for (const loss of setLosses(report)) lines.push(`!! ${loss}`);
   for (const refusal of report.refusals) lines.push(`REFUSED: ${refusal.stack}: ${refusal.message}`);
@@ -277,10 +293,16 @@ export function renderText(report: RunReport): string {
   if (review) lines.push(review);
   for (const stack of report.stacks) {
     lines.push('', stackHeadline(stack));
-    for (const line of stackDetail(stack)) lines.push(`    ${line}`);
+    for (const line of stackDetail(stack, cost.stacks.get(stack.stack))) lines.push(`    ${line}`);
   }
   const { before, after } = totals(report);
-  if (before !== after) lines.push('', `CloudWatch custom metrics: ${metricsText({ before, after })}`);
+  if (before !== after) {
+    lines.push('');
+    if (cost.accounts.length > 1)
+      for (const account of cost.accounts.filter((each) => each.metrics.before !== each.metrics.after))
+        lines.push(`account ${account.accountId}: custom metrics ${metricsAndUsd(account.metrics, account.usd)}`);
+    lines.push(`CloudWatch custom metrics: ${metricsAndUsd({ before, after }, cost.total)}`);
+  }
   if (report.verification)
     lines.push('', `verify: ${verificationSummary(report.verification)}`, ...verificationLines(report.verification));
   if (report.stopped) lines.push('', report.stopped);
@@ -345,19 +367,28 @@ export function renderMarkdown(report: RunReport): string {
   if (review) lines.push(markdown`**${review}**`, '');
   if (report.stopped) lines.push(markdown`**${report.stopped}**`, '');
   if (report.command === 'apply' || report.command === 'rollout') lines.push(wavesDiagram(report), '');
+  const cost = planCost(report.stacks);
   lines.push(
-    '| Stack | Account | Wave | Outcome | Add | Change | Replace | Destroy | Metrics |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| Stack | Account | Wave | Outcome | Add | Change | Replace | Destroy | Metrics | Monthly USD |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const stack of report.stacks) {
     const counts = stack.changes?.counts;
     const metrics = stack.changes?.metrics;
+    const usd = cost.stacks.get(stack.stack);
     lines.push(
-      markdown`| ${stack.stack} | ${stack.accountId} | ${stack.wave} | ${trustedMarkdown(OUTCOME_MARK[stack.outcome] ?? '')} ${stack.outcome} | ${counts?.add ?? ''} | ${counts?.change ?? ''} | ${counts?.replace ?? ''} | ${counts?.destroy ?? ''} | ${metrics ? metricsText(metrics) : ''} |`,
+      markdown`| ${stack.stack} | ${stack.accountId} | ${stack.wave} | ${trustedMarkdown(OUTCOME_MARK[stack.outcome] ?? '')} ${stack.outcome} | ${counts?.add ?? ''} | ${counts?.change ?? ''} | ${counts?.replace ?? ''} | ${counts?.destroy ?? ''} | ${metrics ? metricsText(metrics) : ''} | ${metrics && usd ? usdText(usd) : ''} |`,
     );
   }
+  const { before, after } = totals(report);
+  if (before !== after) {
+    lines.push('', '| Account | Custom metrics | Monthly USD |', '|---|---|---|');
+    for (const account of cost.accounts)
+      lines.push(markdown`| ${account.accountId} | ${metricsText(account.metrics)} | ${usdText(account.usd)} |`);
+    lines.push(markdown`| **all** | ${metricsText({ before, after })} | ${usdText(cost.total)} |`);
+  }
   for (const stack of report.stacks) {
-    const detail = stackDetail(stack);
+    const detail = stackDetail(stack, cost.stacks.get(stack.stack));
     if (detail.length === 0) continue;
     lines.push(
       '',
