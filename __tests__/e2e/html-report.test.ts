@@ -83,7 +83,7 @@ test('the keyboard alone: Tab to the grid, arrows between stacks, Enter opens, E
   expect(await page.locator('#stack-dialog').isVisible()).toBe(false);
 });
 
-test("the cost bars are the cost model's figures, and prod's budget lines sit above prod's bars", async () => {
+test("the cost bars are the cost model's figures, and prod's budget lines sit above prod's regions summed, not over each region", async () => {
   const model = costOf(loadEnvironments(SAMPLES).fleet);
   for (const [measure, figure] of [
     ['metrics', (stack: (typeof model.stacks)[number]) => stack.metrics],
@@ -99,9 +99,15 @@ test("the cost bars are the cost model's figures, and prod's budget lines sit ab
         ),
       ]),
     );
-    expect(bars.map(([stack, value]) => [stack, value])).toEqual(
+    const regions = bars.filter(([stack]) => stack !== 'all regions');
+    expect(regions.map(([stack, value]) => [stack, value])).toEqual(
       model.stacks.map((stack) => [stack.stack, figure(stack)]),
     );
+    // prod's two regions, summed in a bar of their own: what its budget limits.
+    const prod = model.stacks.filter((stack) => stack.environment === 'prod');
+    expect(bars.filter(([stack]) => stack === 'all regions').map(([, value]) => value)).toEqual([
+      prod.reduce((sum, stack) => sum + figure(stack), 0),
+    ]);
     // The segments (one per destination) add up to the bar.
     for (const [, value, segments] of bars) expect(segments as number).toBeCloseTo(value as number, 6);
   }
@@ -112,12 +118,20 @@ test("the cost bars are the cost model's figures, and prod's budget lines sit ab
     const chart = page.locator(`figure[data-environment="prod"] svg[data-measure="${measure}"]`);
     const line = chart.locator('line.budget-line');
     expect(await line.getAttribute('data-budget')).toBe(budget);
+    expect(await line.getAttribute('data-limits')).toBe('all regions');
     const lineY = Number(await line.getAttribute('y1'));
-    const tops = await chart
-      .locator('g.bar rect')
-      .evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('y'))));
-    // SVG's y grows downwards: prod's bars (7,346 metrics, $2,203.80 a month) stay below both budgets.
+    const [x1, x2] = [Number(await line.getAttribute('x1')), Number(await line.getAttribute('x2'))];
+    const total = chart.locator('g.bar[data-stack="all regions"] rect');
+    const tops = await total.evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('y'))));
+    // SVG's y grows downwards: prod's regions together (4,724 metrics, $1,417.20 a month) stay below both budgets.
     expect(Math.min(...tops)).toBeGreaterThan(lineY);
+    // The line spans the bar of the regions summed only, not the bars of single regions.
+    const xs = await chart
+      .locator('g.bar rect')
+      .evaluateAll((rects) =>
+        rects.map((rect) => [rect.closest('g')!.getAttribute('data-stack'), Number(rect.getAttribute('x'))] as const),
+      );
+    for (const [stack, x] of xs) expect(x >= x1 && x <= x2).toBe(stack === 'all regions');
   }
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
 });
