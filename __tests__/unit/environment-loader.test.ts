@@ -159,10 +159,44 @@ describe('bad input', () => {
     });
     expect(names).toEqual(['good']);
     expect(lines).toEqual([
-      'a.yaml:1:7: malformed YAML: Nested mappings are not allowed in compact mappings',
+      'a.yaml:2:3: malformed YAML: this line is indented under "name" (line 1), which already has a value: indent it like "name" (0 spaces) if it is a field of its own, or give "name" no value to nest fields under it.',
       'b.json:1:16: malformed JSON: Expected double-quoted property name in JSON at position 15',
-      'c.json:1:16: malformed JSON: Map keys must be unique',
+      'c.json:1:16: malformed JSON: "name" is written twice in the same mapping: keep one of them.',
     ]);
+  });
+
+  test('YAML syntax errors point at the offending token and say how to fix the common cases', () => {
+    const cases: [string, string][] = [
+      // A tab in an indentation: at the tab, whatever the parser makes of it.
+      [
+        'name: x\ndeployRole:\n\tarn: a\n',
+        'tab.yaml:3:1: malformed YAML: a tab indents this line; YAML indents with spaces only',
+      ],
+      // One space too many: at the key on the line out of step.
+      [
+        'name: x\ndeployRole:\n  arn: a\n   trustedPrincipal: b\n',
+        'over.yaml:4:4: malformed YAML: this line is indented under "arn" (line 3), which already has a value',
+      ],
+      [
+        'name: x\nconfigurationSets:\n  - name: a\n    eventDestinations:\n      - name: d\n     eventTypes: [SEND]\n',
+        'under.yaml:6:6: malformed YAML: "eventTypes" is indented by 5 space(s), which lines up with no field around it (the fields of line 5 are indented by 8)',
+      ],
+      // A second list item without its "-".
+      [
+        'name: x\nconfigurationSets:\n  - name: a\n    sendingEnabled: true\n  name: b\n',
+        'dash.yaml:5:3: malformed YAML: "name" is at the indentation of the list items above, without their "-": begin it with "- "',
+      ],
+      ['name x\nregions: [a]\n', 'colon.yaml:1:1: malformed YAML: "name x" has no ":" after its key'],
+      ['regions: [eu-west-1\nname: x\n', 'bracket.yaml:1:10: malformed YAML: the "[" opened here is not closed'],
+      ['name: "x\nregions: [a]\n', 'quote.yaml:1:7: malformed YAML: the double quote opened here is not closed'],
+      [
+        'name: x\nwave: 1\nname: y\n',
+        'twice.yaml:3:1: malformed YAML: "name" is written twice in the same mapping (first at line 1): keep one of them.',
+      ],
+    ];
+    const files = Object.fromEntries(cases.map(([content, expected]) => [expected.split(':')[0], content]));
+    const { lines } = load(files);
+    for (const [, expected] of cases) expect(lines).toContainEqual(expect.stringContaining(expected));
   });
 
   test('unknown fields are errors with a suggestion, at every level', () => {

@@ -9,6 +9,7 @@ import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument } from 'ya
 import type { Node as YamlNode, Pair } from 'yaml';
 import { Path } from './layers';
 import type { TypeScriptResult } from './typescript-child';
+import { yamlProblem } from './yaml-errors';
 
 export const ENVIRONMENT_FILE_EXTENSIONS = ['.ts', '.yaml', '.yml', '.json'] as const;
 
@@ -97,12 +98,7 @@ function readYaml(file: string, text: string): SourceFile {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const locate = (at: Path) => locateInDocument(document, lineCounter, at);
-  if (document.errors.length > 0) {
-    const [first] = document.errors;
-    const { line, col } = lineCounter.linePos(first.pos[0]);
-    const message = `malformed YAML: ${first.message.split('\n')[0]}`;
-    return { file, error: { message, line, column: col }, locate };
-  }
+  if (document.errors.length > 0) return { file, error: yamlProblem(text, document.errors, lineCounter), locate };
   try {
     return contentOrError(file, document.toJS({ maxAliasCount: MAX_YAML_ALIASES }), locate);
   } catch (error) {
