@@ -69,10 +69,10 @@ describe('sesform validate', () => {
       const warnings = text.stdout.split('\n').filter((line) => line.startsWith('warning: '));
       expect(warnings).toEqual([
         expect.stringMatching(
-          /^warning: .*_base\.yaml:7:24: configurationSets\[0\]\.eventDestinations\[0\]\.cloudWatch\.dimensions\[0\]: dimension "X-Team" has no expectedValues.* \(inherited by .*one\.yaml, .*two\.yaml\)$/,
+          /^warning: .*_base\.yaml:7:24: configurationSets\[name=shared\]\.eventDestinations\[name=by-header\]\.cloudWatch\.dimensions\[name=X-Team\]: dimension "X-Team" has no expectedValues.* \(inherited by .*one\.yaml, .*two\.yaml\)$/,
         ),
         expect.stringMatching(
-          /^warning: .*own\.yaml:\d+:15: configurationSets\[0\]\.eventDestinations\[0\]\.cloudWatch\.dimensions\[0\]: ses:from-domain is a high-cardinality auto-tag/,
+          /^warning: .*own\.yaml:\d+:15: configurationSets\[name=mine\]\.eventDestinations\[name=d\]\.cloudWatch\.dimensions\[name=ses:from-domain\]: ses:from-domain is a high-cardinality auto-tag/,
         ),
       ]);
       const json = JSON.parse((await run('validate', '--environments', dir, '--json')).stdout);
@@ -152,10 +152,42 @@ describe('sesform validate', () => {
     }
   });
 
-  test('an unknown --env is refused with a suggestion', async () => {
-    const { code, stdout } = await run('validate', '--environments', SAMPLES, '--env', 'prdo');
-    expect(code).toBe(1);
-    expect(stdout).toContain('--env prdo: no valid environment has this name. Did you mean "prod"?');
+  test('an unknown --env is refused, listing the environments and suggesting the nearest', async () => {
+    const { dir, cleanup } = writeFiles({
+      'dev.yaml': environmentYaml('dev', '111111111111'),
+      'prod.yaml': environmentYaml('prod', '333333333333'),
+    });
+    try {
+      const { code, stdout } = await run('validate', '--environments', dir, '--env', 'prdo');
+      expect(code).toBe(1);
+      expect(stdout).toContain(
+        '--env prdo: no environment has this name (the environments: dev, prod). Did you mean "prod"?',
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('an --env whose file is invalid reports that file\'s problems only, not a second "no such environment"', async () => {
+    const { dir, cleanup } = writeFiles({
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        'configurationSets:\n  - name: marketing\n    sendingEnabeld: false\n',
+      ),
+      'prod.yaml': environmentYaml('prod', '333333333333'),
+    });
+    try {
+      const { code, stdout } = await run('plan', '--environments', dir, '--env', 'dev');
+      expect(code).toBe(1);
+      expect(stdout).toContain(
+        'dev.yaml:9:5: configurationSets[name=marketing].sendingEnabeld: unknown field "sendingEnabeld". Did you mean "sendingEnabled"?',
+      );
+      expect(stdout).not.toContain('no environment has this name');
+      expect(stdout).toContain('1 problem(s) in 1 file(s)');
+    } finally {
+      cleanup();
+    }
   });
 
   test('an unknown command or option is refused with usage', async () => {

@@ -112,9 +112,9 @@ ${cloudWatchExtra}`,
     expect(
       problems('          dimensionSets: [[campaign], [gnere], [genre, campaign], [campaign, genre], []]\n'),
     ).toEqual([
-      'dev.yaml:16:40: configurationSets[0].eventDestinations[0].cloudWatch.dimensionSets[1][0]: "gnere" is not a dimension of this destination: declare it under cloudWatch.dimensions. Did you mean "genre"?',
-      'dev.yaml:16:67: configurationSets[0].eventDestinations[0].cloudWatch.dimensionSets[3]: this dimension set repeats set 2 (order does not matter).',
-      'dev.yaml:16:86: configurationSets[0].eventDestinations[0].cloudWatch.dimensionSets[4]: a dimension set needs at least one dimension.',
+      'dev.yaml:16:40: configurationSets[name=marketing].eventDestinations[name=campaigns].cloudWatch.dimensionSets[1][0]: "gnere" is not a dimension of this destination: declare it under cloudWatch.dimensions. Did you mean "genre"?',
+      'dev.yaml:16:67: configurationSets[name=marketing].eventDestinations[name=campaigns].cloudWatch.dimensionSets[3]: this dimension set repeats set 2 (order does not matter).',
+      'dev.yaml:16:86: configurationSets[name=marketing].eventDestinations[name=campaigns].cloudWatch.dimensionSets[4]: a dimension set needs at least one dimension.',
     ]);
   });
 
@@ -122,7 +122,7 @@ ${cloudWatchExtra}`,
     expect(problems('          dimensionSets: [[campaign], [campaign, genre]]\n', 8)).toEqual([]);
     expect(problems('          dimensionSets: [[campaign], [campaign, genre]]\n', 9)).toEqual([
       expect.stringMatching(
-        /configurationSets\[0\]\.eventDestinations: 11 event destinations declared in this configuration set, but SES allows at most 10 per set\.$/,
+        /configurationSets\[name=marketing\]\.eventDestinations: 11 event destinations declared in this configuration set, but SES allows at most 10 per set\.$/,
       ),
     ]);
   });

@@ -107,7 +107,7 @@ configurationSets:
     });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^_base\.yaml:8:28: configurationSets\[0\]\.eventDestinations\[0\]\.eventTypes\[1\]: "bounces"/,
+      /^_base\.yaml:8:28: configurationSets\[name=transactional\]\.eventDestinations\[name=metrics\]\.eventTypes\[1\]: "bounces"/,
     );
     expect(lines[0]).toMatch(/\(inherited by a\.yaml, b\.yaml, c\.yaml\)$/);
   });
@@ -118,7 +118,7 @@ configurationSets:
       'dev.yaml': `extends: _base.yaml\nname: dev\naccountId: "111111111111"\ndeployRole: { arn: "arn:aws:iam::111111111111:role/ses-deploy" }\nregions: [eu-west-1]\n`,
     });
     expect(lines).toEqual([
-      '_base.yaml:8:28: configurationSets[0].eventDestinations[0].eventTypes[1]: "bounces" is not an SES event type: use one of send, reject, bounce, complaint, delivery, open, click, renderingFailure, deliveryDelay, subscription (or the v2 spelling, such as RENDERING_FAILURE). Did you mean "bounce"? (inherited by dev.yaml)',
+      '_base.yaml:8:28: configurationSets[name=transactional].eventDestinations[name=metrics].eventTypes[1]: "bounces" is not an SES event type: use one of send, reject, bounce, complaint, delivery, open, click, renderingFailure, deliveryDelay, subscription (or the v2 spelling, such as RENDERING_FAILURE). Did you mean "bounce"? (inherited by dev.yaml)',
     ]);
   });
 
@@ -138,13 +138,13 @@ configurationSets:
       load({ 'dev.yaml': environmentYaml('dev', '111111111111', 'extends: _bsae.yaml\n'), '_base.yaml': base }).lines,
     ).toEqual([
       expect.stringMatching(
-        /^dev\.yaml:7:1: extends: the base file .*_bsae\.yaml does not exist\. Did you mean "_base\.yaml"\?$/,
+        /^dev\.yaml:7:10: extends: the base file .*_bsae\.yaml does not exist\. Did you mean "_base\.yaml"\?$/,
       ),
     ]);
     expect(load({ 'a.yaml': 'extends: b.yaml\n', 'b.yaml': 'extends: a.yaml\n' }).lines).toEqual([
       expect.stringMatching(/every file in this folder is a base that another file extends: no environment is left\.$/),
-      'a.yaml:1:1: extends: b.yaml extends this file again: `extends` chains must not loop.',
-      'b.yaml:1:1: extends: a.yaml extends this file again: `extends` chains must not loop.',
+      'a.yaml:1:10: extends: b.yaml extends this file again: `extends` chains must not loop.',
+      'b.yaml:1:10: extends: a.yaml extends this file again: `extends` chains must not loop.',
     ]);
   });
 });
@@ -162,6 +162,23 @@ describe('bad input', () => {
       'a.yaml:2:3: malformed YAML: this line is indented under "name" (line 1), which already has a value: indent it like "name" (0 spaces) if it is a field of its own, or give "name" no value to nest fields under it.',
       'b.json:1:16: malformed JSON: Expected double-quoted property name in JSON at position 15',
       'c.json:1:16: malformed JSON: "name" is written twice in the same mapping: keep one of them.',
+    ]);
+  });
+
+  test("a problem names the set it is in, not its index in the sets merged from the base, and a value's problem points at the value", () => {
+    const { lines } = load({
+      '_base.yaml': 'configurationSets:\n  - name: transactional\n',
+      'dev.yaml': environmentYaml(
+        'dev',
+        '111111111111',
+        'extends: _base.yaml\nconfigurationSets:\n  - name: marketing\n    sendingEnabeld: false\n  - name: "bad name"\n',
+      ),
+    });
+    expect(lines).toEqual([
+      // marketing is the second set once merged, the first in dev.yaml: its name says which.
+      'dev.yaml:10:5: configurationSets[name=marketing].sendingEnabeld: unknown field "sendingEnabeld". Did you mean "sendingEnabled"?',
+      // At the value (column 11), not at its key.
+      'dev.yaml:11:11: configurationSets[name="bad name"].name: "bad name" is not a valid configuration set name: use 1 to 64 letters, digits, "_" and "-" (" " is not allowed). Did you mean "bad-name"?',
     ]);
   });
 
@@ -217,9 +234,9 @@ configurationSets:
     });
     expect(lines).toEqual([
       'dev.yaml:7:1: regoins: unknown field "regoins". Did you mean "regions"?',
-      'dev.yaml:10:5: configurationSets[0].sendingEnabeld: unknown field "sendingEnabeld". Did you mean "sendingEnabled"?',
-      'dev.yaml:12:9: configurationSets[0].eventDestinations[0]: say where SES publishes the events: one of cloudWatch, sns, eventBridge, firehose, pinpoint.',
-      'dev.yaml:14:9: configurationSets[0].eventDestinations[0].cloudwatch: unknown field "cloudwatch". Did you mean "cloudWatch"?',
+      'dev.yaml:10:5: configurationSets[name=transactional].sendingEnabeld: unknown field "sendingEnabeld". Did you mean "sendingEnabled"?',
+      'dev.yaml:12:9: configurationSets[name=transactional].eventDestinations[name=metrics]: say where SES publishes the events: one of cloudWatch, sns, eventBridge, firehose, pinpoint.',
+      'dev.yaml:14:9: configurationSets[name=transactional].eventDestinations[name=metrics].cloudwatch: unknown field "cloudwatch". Did you mean "cloudWatch"?',
     ]);
   });
 
@@ -236,10 +253,10 @@ configurationSets: []
 `,
     });
     expect(lines).toEqual([
-      'dev.yaml:2:1: accountId: the account id must be a text of 12 digits: quote it (accountId: "111111111111") so that leading zeros survive.',
-      'dev.yaml:4:1: regions: must be a list, found string "eu-west-1".',
-      'dev.yaml:6:1: wave: the rollout wave must be a whole number (0 rolls out first).',
-      'dev.yaml:7:1: protect: must be a boolean, found string "yes".',
+      'dev.yaml:2:12: accountId: the account id must be a text of 12 digits: quote it (accountId: "111111111111") so that leading zeros survive.',
+      'dev.yaml:4:10: regions: must be a list, found string "eu-west-1".',
+      'dev.yaml:6:7: wave: the rollout wave must be a whole number (0 rolls out first).',
+      'dev.yaml:7:10: protect: must be a boolean, found string "yes".',
     ]);
   });
 
@@ -248,7 +265,7 @@ configurationSets: []
       'dev.yaml': environmentYaml('dev', '111111111111').replace('iam::111111111111', 'iam::999999999999'),
     });
     expect(lines).toEqual([
-      "dev.yaml:4:3: deployRole.arn: the deploy role is in account 999999999999, but the environment's accountId is 111111111111: the stack would assume a role in another account.",
+      "dev.yaml:4:8: deployRole.arn: the deploy role is in account 999999999999, but the environment's accountId is 111111111111: the stack would assume a role in another account.",
     ]);
   });
 
@@ -273,7 +290,7 @@ configurationSets: []
       'prod.yaml': environmentYaml('prod', '222222222222', 'regions: []\n').replace('regions: [eu-west-1]\n', ''),
     });
     expect(lines).toEqual([
-      'dev.yaml:17:17: configurationSets[1].eventDestinations[0].cloudWatch.dimensions[2].name: "bad name" is not a valid dimension name: use 1 to 256 letters, digits, "_", "-" and ":" (" " is not allowed). Did you mean "bad-name"?',
+      'dev.yaml:17:23: configurationSets[name=second].eventDestinations[name=metrics].cloudWatch.dimensions[name="bad name"].name: "bad name" is not a valid dimension name: use 1 to 256 letters, digits, "_", "-" and ":" (" " is not allowed). Did you mean "bad-name"?',
       'prod.yaml:6:1: regions: at least one region is required: each region is a stack of its own.',
     ]);
   });

@@ -149,11 +149,11 @@ describe('environment files', () => {
     });
     expect(environments).toEqual([]);
     expect(lines).toEqual([
-      'dev.yaml:12:9: configurationSets[0].eventDestinations[0].sns: give either topicArn (an existing topic) or topicName (a topic sesform creates with a policy that lets SES publish), not both or neither.',
-      'dev.yaml:13:9: configurationSets[0].eventDestinations[1]: a destination publishes to one place, but eventBridge and pinpoint are given: declare one destination per target.',
-      'dev.yaml:17:9: configurationSets[0].eventDestinations[2]: say where SES publishes the events: one of cloudWatch, sns, eventBridge, firehose, pinpoint.',
-      'dev.yaml:21:16: configurationSets[0].eventDestinations[3].sns.topicArn: "arn:aws:sns:eu-west-1:123456789012:deliveries" is in eu-west-1, but SES publishes only to resources in the region of the configuration set (us-east-1): write "{region}" in the ARN so that each region\'s stack names its own.',
-      'dev.yaml:24:9: configurationSets[0].eventDestinations[4].firehose: give either roleArn (a role SES may assume to write to the stream) or createRole: true (sesform creates a role that may only put records on this stream), not both or neither.',
+      'dev.yaml:12:9: configurationSets[name=mail].eventDestinations[name=both].sns: give either topicArn (an existing topic) or topicName (a topic sesform creates with a policy that lets SES publish), not both or neither.',
+      'dev.yaml:13:9: configurationSets[name=mail].eventDestinations[name=two-kinds]: a destination publishes to one place, but eventBridge and pinpoint are given: declare one destination per target.',
+      'dev.yaml:17:9: configurationSets[name=mail].eventDestinations[name=nowhere]: say where SES publishes the events: one of cloudWatch, sns, eventBridge, firehose, pinpoint.',
+      'dev.yaml:21:26: configurationSets[name=mail].eventDestinations[name=pinned-region].sns.topicArn: "arn:aws:sns:eu-west-1:123456789012:deliveries" is in eu-west-1, but SES publishes only to resources in the region of the configuration set (us-east-1): write "{region}" in the ARN so that each region\'s stack names its own.',
+      'dev.yaml:24:9: configurationSets[name=mail].eventDestinations[name=lake].firehose: give either roleArn (a role SES may assume to write to the stream) or createRole: true (sesform creates a role that may only put records on this stream), not both or neither.',
     ]);
   });
 
@@ -172,10 +172,10 @@ describe('environment files', () => {
       ),
     });
     expect(lines).toEqual([
-      'dev.yaml:12:16: configurationSets[0].eventDestinations[0].sns.topicArn: must be a string, found number 5.',
-      'dev.yaml:13:9: configurationSets[0].eventDestinations[1].name: this field is required (string).',
-      'dev.yaml:14:21: configurationSets[0].eventDestinations[1].firehose.deliveryStreamArn: must be a string, found a list.',
-      'dev.yaml:17:21: configurationSets[0].eventDestinations[2].pinpoint.applicationArn: must be a string, found an object.',
+      'dev.yaml:12:26: configurationSets[name=mail].eventDestinations[name=a].sns.topicArn: must be a string, found number 5.',
+      'dev.yaml:13:9: configurationSets[name=mail].eventDestinations[1].name: this field is required (string).',
+      'dev.yaml:14:21: configurationSets[name=mail].eventDestinations[1].firehose.deliveryStreamArn: must be a string, found a list.',
+      'dev.yaml:17:21: configurationSets[name=mail].eventDestinations[name=c].pinpoint.applicationArn: must be a string, found an object.',
     ]);
   });
 
@@ -193,7 +193,7 @@ describe('environment files', () => {
     });
     expect(lines).toEqual([
       expect.stringContaining(
-        'monitoring.alarms[0].destination: destination "feed" publishes to a target other than CloudWatch and has no metrics to alarm on: name a CloudWatch destination.',
+        'monitoring.alarms[name=bounces].destination: destination "feed" publishes to a target other than CloudWatch and has no metrics to alarm on: name a CloudWatch destination.',
       ),
     ]);
   });

@@ -80,19 +80,19 @@ describe('extends', () => {
     const { lines, environments } = load({ 'dev.yaml': `extends: ${target}\n${env('dev')}` });
     expect(environments).toEqual([]);
     expect(lines).toEqual([
-      `dev.yaml:1:1: extends: ${target} is outside the environments folder: a base must be a file in it (or below it).`,
+      `dev.yaml:1:10: extends: ${target} is outside the environments folder: a base must be a file in it (or below it).`,
     ]);
   });
 
   test('refuses a base that is not a regular file, or larger than the cap', () => {
     const folder = load({ 'dev.yaml': `extends: bases\n${env('dev')}`, 'bases/_x.yaml': 'wave: 1\n' });
-    expect(folder.lines).toEqual(['dev.yaml:1:1: extends: bases is not a regular file.']);
+    expect(folder.lines).toEqual(['dev.yaml:1:10: extends: bases is not a regular file.']);
     const big = load({
       'dev.yaml': `extends: _big.yaml\n${env('dev')}`,
       '_big.yaml': `# ${'x'.repeat(32 * 1024 * 1024)}\n`,
     });
     expect(big.lines).toEqual([
-      'dev.yaml:1:1: extends: _big.yaml is larger than 32 MiB, the limit for an environment file.',
+      'dev.yaml:1:10: extends: _big.yaml is larger than 32 MiB, the limit for an environment file.',
     ]);
   });
 
@@ -291,9 +291,11 @@ configurationSets:
           /^dev\.yaml:\d+:\d+: monitoring\.notify\.subscriptions\[0\]\.https: contains the control character U\+000A: every value of an environment file is one line of printable text/,
         ),
         expect.stringMatching(
-          /^dev\.yaml:\d+:\d+: configurationSets\[0\]\.tags\.owner: contains the control character U\+001B/,
+          /^dev\.yaml:\d+:\d+: configurationSets\[name=mail\]\.tags\.owner: contains the control character U\+001B/,
         ),
-        expect.stringMatching(/configurationSets\[0\]\.tags\.te\\x09am|configurationSets\[0\]\.tags.*U\+0009/),
+        expect.stringMatching(
+          /configurationSets\[name=mail\]\.tags\.te\\x09am|configurationSets\[name=mail\]\.tags.*U\+0009/,
+        ),
       ]),
     );
   });
@@ -427,13 +429,13 @@ describe('smaller items of the probe', () => {
     [
       'a duration with a space',
       'configurationSets:\n  - name: mail\n    deliveryOptions: { maxDeliveryDuration: "6h " }\n',
-      'configurationSets[0].deliveryOptions.maxDeliveryDuration',
+      'configurationSets[name=mail].deliveryOptions.maxDeliveryDuration',
       /6h /,
     ],
     [
       'a threshold beyond any number',
       'monitoring: {}\nconfigurationSets:\n  - name: mail\n    eventDestinations:\n      - name: m\n        eventTypes: [bounce]\n        cloudWatch: { dimensions: [{ name: k, source: messageTag, defaultValue: x }] }\n    monitoring:\n      alarms: [{ name: b, destination: m, event: bounce, threshold: 1e400 }]\n',
-      'configurationSets[0].monitoring.alarms[0].threshold',
+      'configurationSets[name=mail].monitoring.alarms[name=b].threshold',
       /^a threshold is a count such as 5 or, with "per", a percentage such as "3%"; found .*\(not a finite number\)\.$/,
     ],
   ])('%s is refused with its field and a clear rule', (_what, extra, field, message) => {

@@ -28,8 +28,12 @@ export interface SourceFile {
   readonly file: string;
   readonly content?: Record<string, unknown>;
   readonly error?: { readonly message: string; readonly line?: number; readonly column?: number };
-  /** 1-based line and column of the value (or the key, for a field) at `path`, as near as the file has it. */
-  locate(path: Path): { line: number; column: number } | undefined;
+  /**
+   * 1-based line and column of what is at `path`, as near as the file has it: a field's value when it
+   * is a plain value (what a rule about the value points at), else its key; `'key'` always the key
+   * (an unknown field is its key).
+   */
+  locate(path: Path, target?: 'key' | 'value'): { line: number; column: number } | undefined;
 }
 
 const noLocation = () => undefined;
@@ -97,7 +101,7 @@ function contentOrError(file: string, value: unknown, locate: SourceFile['locate
 function readYaml(file: string, text: string): SourceFile {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const locate = (at: Path) => locateInDocument(document, lineCounter, at);
+  const locate = (at: Path, target: 'key' | 'value' = 'value') => locateInDocument(document, lineCounter, at, target);
   if (document.errors.length > 0) return { file, error: yamlProblem(text, document.errors, lineCounter), locate };
   try {
     return contentOrError(file, document.toJS({ maxAliasCount: MAX_YAML_ALIASES }), locate);
@@ -188,15 +192,19 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
 
-function locateInDocument(document: Document, lineCounter: LineCounter, at: Path) {
+function locateInDocument(document: Document, lineCounter: LineCounter, at: Path, target: 'key' | 'value') {
   let node: unknown = document.contents;
   let offset: number | undefined = (node as YamlNode | null)?.range?.[0];
-  for (const part of at) {
+  for (const [index, part] of at.entries()) {
     let next: unknown;
     if (isMap(node)) {
       const pair = node.items.find((item: Pair) => isScalar(item.key) && String(item.key.value) === String(part));
       if (pair === undefined) break;
-      offset = (pair.key as YamlNode).range?.[0] ?? offset;
+      const last = index === at.length - 1;
+      offset =
+        (last && target === 'value' && isScalar(pair.value) ? pair.value.range?.[0] : undefined) ??
+        (pair.key as YamlNode).range?.[0] ??
+        offset;
       next = pair.value;
     } else if (isSeq(node) && typeof part === 'number' && part < node.items.length) {
       next = node.items[part];

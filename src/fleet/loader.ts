@@ -262,7 +262,7 @@ class LayerReader {
           file: here,
           path: formatPath(at),
           message: `unknown field "${key}". A field of this name is never allowed: merged, it would change every object of the process.`,
-          ...source.locate([...at, key]),
+          ...source.locate([...at, key], 'key'),
         })),
       };
     const { extends: parents, ...own } = source.content;
@@ -324,6 +324,7 @@ function issueProblems(issue: Issue, file: string, layered: Layered, reader: Lay
         layered,
         reader,
         `unknown field "${key}".${didYouMean(key, allowed)}${allowedFieldsHint(key, allowed)}`,
+        'key',
       ),
     );
   }
@@ -340,15 +341,37 @@ function locatedProblem(
   layered: Layered,
   reader: LayerReader,
   message: string,
+  target: 'key' | 'value' = 'value',
 ): Problem {
   const fieldPath = at.filter((part): part is string | number => typeof part !== 'symbol');
   const origin: Origin = originOf(layered, fieldPath);
   const originFile = path.resolve(origin.file);
-  const position = reader.source(originFile).locate(origin.path);
+  const source = reader.source(originFile);
+  const position = source.locate(origin.path, target);
+  // Where the problem is written, in that file's own terms: its named items by name.
+  const where = namedPath(source.content, origin.path);
   // A value written in a base file is that file's problem, at its own path there.
   if (originFile !== file)
-    return { file: origin.file, path: formatPath(origin.path), message, inheritedBy: [displayPath(file)], ...position };
-  return { file: displayPath(file), path: formatPath(fieldPath), message, ...position };
+    return { file: origin.file, path: where, message, inheritedBy: [displayPath(file)], ...position };
+  return { file: displayPath(file), path: where, message, ...position };
+}
+
+/**
+ * A path as a reader finds it in the file: an item of a named list (a set, a destination) by its name,
+ * `configurationSets[name=marketing].sendingEnabled`, rather than by an index the file does not show
+ * once bases are merged; other lists by the file's own index.
+ */
+export function namedPath(content: unknown, at: readonly (string | number)[]): string {
+  let node = content;
+  let text = '';
+  for (const part of at) {
+    const item = Array.isArray(node) && typeof part === 'number' ? (node[part] as unknown) : undefined;
+    const name = (item as { name?: unknown } | undefined)?.name;
+    if (typeof name === 'string') text += `[name=${/^[A-Za-z0-9_.:-]+$/.test(name) ? name : JSON.stringify(name)}]`;
+    else text += typeof part === 'number' ? `[${part}]` : `${text === '' ? '' : '.'}${part}`;
+    node = typeof node === 'object' && node !== null ? (node as Record<string | number, unknown>)[part] : undefined;
+  }
+  return text;
 }
 
 function describe(value: unknown): string {
