@@ -456,6 +456,7 @@ describe('the money a plan changes (plan reports)', () => {
   });
 
   test('for the run: the accounts summed, unknown when any account is', () => {
+    expect(cost.metrics).toEqual({ before: null, after: 13_100 });
     expect(cost.total).toEqual({ before: null, after: 3_330 });
     expect(usdText(cost.total)).toBe('USD ? -> 3,330.00 a month');
     expect(usdText(cost.stacks.get('prod-us-east-1')!)).toBe('USD 900.00 -> 1,269.23 (+369.23) a month');

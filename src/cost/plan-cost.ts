@@ -24,6 +24,8 @@ export interface PlanCost {
   /** By stack name. */
   readonly stacks: ReadonlyMap<string, UsdChange>;
   readonly accounts: readonly AccountPlanCost[];
+  /** The run's custom metrics, before (null when any account's is unknown) -> after. */
+  readonly metrics: { readonly before: number | null; readonly after: number };
   readonly total: UsdChange;
 }
 
@@ -79,6 +81,10 @@ export function planCost(stacks: readonly StackMetrics[]): PlanCost {
   return {
     stacks: stackCosts,
     accounts,
+    metrics: {
+      before: total(accounts.map((account) => account.metrics.before)),
+      after: total(accounts.map((account) => account.metrics.after))!,
+    },
     total: {
       before: sumOf(accounts.map((account) => account.usd.before)),
       after: sumOf(accounts.map((account) => account.usd.after))!,

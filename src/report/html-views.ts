@@ -95,14 +95,7 @@ export function summaryView(report: RunReport): SafeHtml {
     (account) =>
       html`<tr><th scope="row">account ${account.accountId}</th><td class="num">${metricsText(account.metrics)}</td><td class="num">${usdText(account.usd)}</td></tr>`,
   );
-  const metrics = cost.accounts.reduce<{ before: number | null; after: number }>(
-    (sum, account) => ({
-      before: sum.before === null || account.metrics.before === null ? null : sum.before + account.metrics.before,
-      after: sum.after + account.metrics.after,
-    }),
-    { before: 0, after: 0 },
-  );
-  return html`<section aria-labelledby="summary-title"><h2 id="summary-title">Summary</h2><table class="summary"><thead><tr><th scope="col">stack</th><th scope="col">account</th><th scope="col">outcome</th><th scope="col">resources</th><th scope="col">in SES words</th><th scope="col">custom metrics</th><th scope="col">monthly USD</th></tr></thead><tbody>${rows}</tbody></table><table class="summary-accounts"><thead><tr><th scope="col">CloudWatch custom metrics</th><th scope="col">metrics</th><th scope="col">monthly USD</th></tr></thead><tbody>${accounts}<tr><th scope="row">all accounts</th><td class="num">${metricsText(metrics)}</td><td class="num">${usdText(cost.total)}</td></tr></tbody></table></section>`;
+  return html`<section aria-labelledby="summary-title"><h2 id="summary-title">Summary</h2><table class="summary"><thead><tr><th scope="col">stack</th><th scope="col">account</th><th scope="col">outcome</th><th scope="col">resources</th><th scope="col">in SES words</th><th scope="col">custom metrics</th><th scope="col">monthly USD</th></tr></thead><tbody>${rows}</tbody></table><table class="summary-accounts"><thead><tr><th scope="col">CloudWatch custom metrics</th><th scope="col">metrics</th><th scope="col">monthly USD</th></tr></thead><tbody>${accounts}<tr><th scope="row">all accounts</th><td class="num">${metricsText(cost.metrics)}</td><td class="num">${usdText(cost.total)}</td></tr></tbody></table></section>`;
 }
 
 /** What a stack counts in the heatmap: drift findings for drift, resources changed otherwise. */

@@ -243,20 +243,6 @@ export function stackDetail(stack: StackReport, usd?: UsdChange): string[] {
   ];
 }
 
-/** The run's metrics before and after; before is unknown when any stack's is. */
-function totals(report: RunReport): { before: number | null; after: number } {
-  return report.stacks.reduce<{ before: number | null; after: number }>(
-    (sum, stack) => {
-      const metrics = stack.changes?.metrics ?? { before: 0, after: 0 };
-      return {
-        before: sum.before === null || metrics.before === null ? null : sum.before + metrics.before,
-        after: sum.after + metrics.after,
-      };
-    },
-    { before: 0, after: 0 },
-  );
-}
-
 /** --reviewed: how many plans with changes are the reviewed ones; undefined for runs without a review. */
 export function reviewSummary(report: RunReport): string | undefined {
   if (!report.reviewed) return undefined;
@@ -295,7 +281,7 @@ export function renderText(report: RunReport): string {
     lines.push('', stackHeadline(stack));
     for (const line of stackDetail(stack, cost.stacks.get(stack.stack))) lines.push(`    ${line}`);
   }
-  const { before, after } = totals(report);
+  const { before, after } = cost.metrics;
   if (before !== after) {
     lines.push('');
     if (cost.accounts.length > 1)
@@ -380,7 +366,7 @@ export function renderMarkdown(report: RunReport): string {
       markdown`| ${stack.stack} | ${stack.accountId} | ${stack.wave} | ${trustedMarkdown(OUTCOME_MARK[stack.outcome] ?? '')} ${stack.outcome} | ${counts?.add ?? ''} | ${counts?.change ?? ''} | ${counts?.replace ?? ''} | ${counts?.destroy ?? ''} | ${metrics ? metricsText(metrics) : ''} | ${metrics && usd ? usdText(usd) : ''} |`,
     );
   }
-  const { before, after } = totals(report);
+  const { before, after } = cost.metrics;
   if (before !== after) {
     lines.push('', '| Account | Custom metrics | Monthly USD |', '|---|---|---|');
     for (const account of cost.accounts)
