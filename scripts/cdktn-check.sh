@@ -35,6 +35,11 @@ delete pkg.dependencies['@cdktf/provider-aws'];
 delete pkg.devDependencies['cdktf-cli'];
 Object.assign(pkg.dependencies, { cdktn, '@cdktn/provider-aws': providerAws, constructs });
 pkg.devDependencies['cdktn-cli'] = cdktn;
+// `npm run cdktf -- synth` (the stock CLI with sesform's toolchain) becomes `npm run cdktn -- synth`.
+if (pkg.scripts.cdktf !== undefined) {
+  pkg.scripts.cdktn = pkg.scripts.cdktf.replace(/ cdktf$/, ' cdktn');
+  delete pkg.scripts.cdktf;
+}
 fs.writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
 NODE
 if grep -rqE "'(cdktf|@cdktf/provider-aws)[/']" "$copy/src/cdk"; then
@@ -54,5 +59,5 @@ echo "cdktn-check: the samples, synthesized by each CDK" >&2
 bash scripts/with-node.sh 22 node bin/sesform.js synth --output "$scratch/cdktn.out" >&2
 # The stock CLI of the switched copy writes the same stacks.
 bash scripts/with-node.sh 22 env CI=true CHECKPOINT_DISABLE=1 DISABLE_VERSION_CHECK=true \
-  npx cdktn synth --output "$scratch/cdktn-cli.out" >&2
+  npm run -s cdktn -- synth --output "$scratch/cdktn-cli.out" >&2
 node "$project/scripts/compare-synth.js" "$scratch/cdktf.out" "$scratch/cdktn.out" "$scratch/cdktn-cli.out"
