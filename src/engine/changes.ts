@@ -280,7 +280,6 @@ export function noChanges(stack: FleetStack): StackChanges {
   };
 }
 
-/** A destination's values have a CloudWatch block (the only kind that creates custom metrics). */
 /** A destination declared with enabled: false. */
 function isDisabled(values: Values | null): boolean {
   const block = values?.event_destination;
@@ -288,6 +287,7 @@ function isDisabled(values: Values | null): boolean {
   return destination?.enabled === false;
 }
 
+/** A destination's values have a CloudWatch block (the only kind that creates custom metrics). */
 function publishesMetrics(values: Values): boolean {
   const block = values.event_destination;
   const destination = (Array.isArray(block) ? block[0] : block) as Values | undefined;

@@ -186,7 +186,6 @@ export async function unlockCommand(options: {
   return EXIT.ok;
 }
 
-/** `sesform emulator`: an emulator that outlives one command, for plan and apply run separately in local mode. */
 /**
  * What to paste in another shell: commands that work as printed (plan exits 2 when it has changes, so
  * apply follows it with `;`, not `&&`; sesform is run through npx, not assumed on the PATH).
@@ -196,12 +195,13 @@ export function emulatorHint(endpoint: string): string {
     `  export ${SESFORM_VARIABLES.localEndpoint}=${endpoint}`,
     '  npx sesform rollout --local --all --auto-approve      # plan, then apply wave by wave',
     '  npx sesform plan --local --all; npx sesform apply --local --all   # or: plan (exit 2: changes), then apply those plans',
-    '  eval "$(npx sesform emulator --print-env --env dev)"   # the AWS CLI or boto3 in dev\'s account (README)',
+    '  # and to look inside with the AWS CLI or boto3: eval "$(npx sesform emulator --print-env --env NAME)" (README)',
   ]
     .map((line) => `${line}\n`)
     .join('');
 }
 
+/** `sesform emulator`: an emulator that outlives one command, for plan and apply run separately in local mode. */
 export async function emulatorCommand(out: NodeJS.WritableStream, { tls = false } = {}): Promise<number> {
   // Starting takes seconds (Python and moto load): say so at once.
   out.write(`Starting the emulator${tls ? ' (HTTPS)' : ''}...\n`);

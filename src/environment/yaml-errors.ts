@@ -43,6 +43,12 @@ function previousOf(lines: readonly Line[], at: number): Line | undefined {
 
 const at = (line: Line, column: number, message: string): YamlProblem => ({ message, line: line.number, column });
 
+/** A line's text as a message quotes it: trimmed, and cut (a file may be one long line). */
+const quoted = (text: string): string => {
+  const trimmed = text.trim();
+  return trimmed.length > 60 ? `${trimmed.slice(0, 57)}...` : trimmed;
+};
+
 /** The first of the parser's errors, located at its token and explained. */
 export function yamlProblem(text: string, errors: readonly YAMLError[], lineCounter: LineCounter): YamlProblem {
   const lines = linesOf(text);
@@ -65,16 +71,16 @@ export function yamlProblem(text: string, errors: readonly YAMLError[], lineCoun
         return at(
           line,
           line.indent + 1,
-          `malformed YAML: "${line.text.trim()}" has no ":" after its key: write "key: value", with a space after the colon.`,
+          `malformed YAML: "${quoted(line.text)}" has no ":" after its key: write "key: value", with a space after the colon.`,
         );
       // A key indented under one that already has a value: the next more-indented line.
       const next = lines.slice(line.number).find((candidate) => candidate.indent >= 0);
       if (next !== undefined && next.indent > line.indent) {
-        const key = keyOf(line);
+        const key = quoted(keyOf(line) ?? line.text);
         return at(
           next,
           next.indent + 1,
-          `malformed YAML: this line is indented under "${key ?? line.text.trim()}" (line ${line.number}), which already has a value: indent it like "${key ?? line.text.trim()}" (${line.indent} spaces) if it is a field of its own, or give "${key ?? line.text.trim()}" no value to nest fields under it.`,
+          `malformed YAML: this line is indented under "${key}" (line ${line.number}), which already has a value: indent it like "${key}" (${line.indent} spaces) if it is a field of its own, or give "${key}" no value to nest fields under it.`,
         );
       }
       return fallback;
@@ -94,7 +100,7 @@ export function yamlProblem(text: string, errors: readonly YAMLError[], lineCoun
         return fallback;
       }
       if (line.indent < 0) return fallback;
-      const key = keyOf(line) ?? line.text.trim();
+      const key = quoted(keyOf(line) ?? line.text);
       const previous = previousOf(lines, line.number);
       // Items of a list at this indentation: the line was meant as a new item.
       if (
@@ -134,7 +140,7 @@ export function yamlProblem(text: string, errors: readonly YAMLError[], lineCoun
       // The parser's position is the second key's own token (in YAML and in one-line JSON alike).
       const token = /^("[^"]*"|'[^']*'|[^:,}\s]+)/.exec(text.slice(first.pos[0]))?.[1];
       if (token === undefined) return fallback;
-      const key = token.replace(/^["']|["']$/g, '');
+      const key = quoted(token.replace(/^["']|["']$/g, ''));
       const earlier = lines.find(
         (candidate) => candidate.number < line.number && candidate.indent === line.indent && keyOf(candidate) === key,
       );
