@@ -603,6 +603,9 @@ describe('drift', () => {
     // The same run in local mode: the emulator keeps state only while it runs.
     const local = renderText({ ...report, local: true });
     expect(local).toContain('NOTE: The emulator holds no state for 1 stack(s) (w1-eu-west-1)');
+    expect(local).toContain(
+      'Keep one running (npx sesform emulator, then export the SESFORM_LOCAL_ENDPOINT it prints)',
+    );
     expect(local).toContain('npx sesform rollout --local --env w1 --auto-approve');
   });
 });

@@ -8,6 +8,7 @@ import { wavesOf } from './waves';
 import { verificationLines, verificationSummary, verificationTable } from './verify-report';
 import { formatCount as count, formatUsd } from '../format';
 import { cents } from '../cost/money';
+import { SESFORM_VARIABLES } from '../config';
 import { UsdChange, planCost } from '../cost/plan-cost';
 import { codeBlock, markdown, trustedMarkdown } from './escape';
 import { terminalLine } from '../format';
@@ -202,7 +203,7 @@ export function runNotes(report: RunReport): string[] {
   const names = empty.map((stack) => stack.stack).join(', ');
   return report.local
     ? [
-        `The emulator holds no state for ${empty.length} stack(s) (${names}): it keeps state only while it runs, and \`npm start\` stops its own. This is not drift. Apply to this emulator first, then run drift against it: npx sesform rollout --local ${selection} --auto-approve`,
+        `The emulator holds no state for ${empty.length} stack(s) (${names}): it keeps state only while it runs (a command without ${SESFORM_VARIABLES.localEndpoint} starts an empty one of its own, and \`npm start\` stops its own). This is not drift. Keep one running (npx sesform emulator, then export the ${SESFORM_VARIABLES.localEndpoint} it prints), apply to it, then run drift against it: npx sesform rollout --local ${selection} --auto-approve`,
       ]
     : [
         `No state for ${empty.length} stack(s) (${names}) at their state keys: nothing has been applied there yet, or the state moved (check stateBackend). This is not drift. What an apply would create: npx sesform plan ${selection}`,
