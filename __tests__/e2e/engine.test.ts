@@ -218,3 +218,18 @@ test('drift: in sync, then every kind of change made outside Terraform, reported
   expect(Object.keys(await fixture.destinations(GAMMA, 'orders')).sort()).toEqual(['bounces', 'hand-made', 'sends']);
   expect((await fixture.destinations(GAMMA, 'orders')).sends).toEqual(['SEND']);
 });
+
+test('drift of a stack nothing was applied to (a fresh emulator): no-state, not drifted, and the report says what to run', async () => {
+  fixture.write('delta.yaml', alpha('BOUNCE', 'delta', '710000000004'));
+  try {
+    const drift = await fixture.report(['drift', '--env', 'delta']);
+    expect(drift.stacks.map((stack) => [stack.stack, stack.outcome])).toEqual([['delta-eu-west-1', 'no-state']]);
+    expect(drift.stacks[0].drift?.resources).toEqual([]);
+    expect(drift.exitCode).toBe(2);
+    const text = await fixture.run(['drift', '--env', 'delta']);
+    expect(text.stdout).toContain('NOTE: The emulator holds no state for 1 stack(s) (delta-eu-west-1)');
+    expect(text.stdout).toContain('npx sesform rollout --local --env delta --auto-approve');
+  } finally {
+    fixture.remove('delta.yaml');
+  }
+});
