@@ -21,7 +21,7 @@ export function loadSelected(options: Options): LoadResult & { every: Fleet } {
   if (options.env.length === 0) return { ...loaded, every };
   const known = loaded.environments.map(({ environment }) => environment.name);
   const unknown: Problem[] = options.env
-    .filter((name) => !known.includes(name) && !namesInvalidFile(name, loaded.problems))
+    .filter((name) => !known.includes(name) && !loaded.rejected.includes(name))
     .map((name) => ({
       file: displayPath(dir) || '.',
       path: '',
@@ -36,27 +36,9 @@ export function loadSelected(options: Options): LoadResult & { every: Fleet } {
     },
     problems: [...loaded.problems, ...unknown],
     every,
+    rejected: loaded.rejected,
     locate: loaded.locate,
   };
-}
-
-/**
- * `name` is the environment of a file that has problems (by its file name, or its own `name:` line):
- * those problems say what is wrong with it, and "no such environment" would be a second, wrong one.
- */
-function namesInvalidFile(name: string, problems: readonly Problem[]): boolean {
-  const files = new Set(problems.map((problem) => path.resolve(problem.file)));
-  for (const file of files) {
-    if (path.basename(file).replace(/\.(ya?ml|json|ts)$/, '') === name) return true;
-    try {
-      const text = fs.readFileSync(file, 'utf8');
-      if (new RegExp(`^name:\\s*["']?${name.replace(/[^A-Za-z0-9_-]/g, '\\$&')}["']?\\s*(#.*)?$`, 'm').test(text))
-        return true;
-    } catch {
-      // An unreadable file has said so among its problems.
-    }
-  }
-  return false;
 }
 
 /** The selected environments' fleet with its cost, and the fleet of every valid environment of the folder. */

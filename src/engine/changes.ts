@@ -280,18 +280,20 @@ export function noChanges(stack: FleetStack): StackChanges {
   };
 }
 
+/** A destination resource's `event_destination` block (a one-item list in plan JSON). */
+function destinationBlock(values: Values | null): Values | undefined {
+  const block = values?.event_destination;
+  return (Array.isArray(block) ? block[0] : block) as Values | undefined;
+}
+
 /** A destination declared with enabled: false. */
 function isDisabled(values: Values | null): boolean {
-  const block = values?.event_destination;
-  const destination = (Array.isArray(block) ? block[0] : block) as Values | undefined;
-  return destination?.enabled === false;
+  return destinationBlock(values)?.enabled === false;
 }
 
 /** A destination's values have a CloudWatch block (the only kind that creates custom metrics). */
 function publishesMetrics(values: Values): boolean {
-  const block = values.event_destination;
-  const destination = (Array.isArray(block) ? block[0] : block) as Values | undefined;
-  return !isUnset(destination?.cloud_watch_destination);
+  return !isUnset(destinationBlock(values)?.cloud_watch_destination);
 }
 
 /** The topics and roles sesform creates for destinations, by address (they are not alarm topics). */

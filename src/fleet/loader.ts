@@ -35,6 +35,11 @@ export interface LoadResult {
   readonly fleet: Fleet;
   readonly problems: Problem[];
   /**
+   * The environments left out for their problems, by their file's name and the `name` they declare:
+   * a command asked for one of them has those problems to say, not "no such environment".
+   */
+  readonly rejected: readonly string[];
+  /**
    * Warnings about the valid environments (they carry `field`) at the file, line and column where the
    * value was written, a base file's once, like problems.
    */
@@ -57,6 +62,7 @@ export function loadEnvironments(dir: string): LoadResult {
       environments: [],
       fleet: resolveFleet([]),
       problems: [{ file: displayPath(dir), path: '', message: 'no such environments folder.' }],
+      rejected: [],
       locate: (warnings) => [...warnings],
     };
   const candidates = fs
@@ -72,10 +78,16 @@ export function loadEnvironments(dir: string): LoadResult {
   const problems: Problem[] = [];
   const environments: LoadedEnvironment[] = [];
   const layeredByFile = new Map<string, { file: string; layered: Layered }>();
+  const rejected: string[] = [];
   for (const { file, layered, problems: readProblems } of layers) {
     // A base's own problems also reach every file that extends it: onceEach reports them once.
     problems.push(...readProblems);
-    if (bases.has(file) || layered === undefined) continue;
+    if (bases.has(file)) continue;
+    const stem = path.basename(file).replace(/\.(ya?ml|json|ts)$/, '');
+    if (layered === undefined) {
+      rejected.push(stem);
+      continue;
+    }
     const unprintable = controlCharacters(layered.value).map(({ at, character }) =>
       locatedProblem(
         file,
@@ -90,8 +102,11 @@ export function loadEnvironments(dir: string): LoadResult {
     if (parsed.success && unprintable.length === 0) {
       environments.push({ file: displayPath(file), environment: parsed.data });
       layeredByFile.set(displayPath(file), { file, layered });
-    } else if (!parsed.success)
-      problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, file, layered, reader)));
+    } else {
+      rejected.push(stem, ...(typeof layered.value.name === 'string' ? [layered.value.name] : []));
+      if (!parsed.success)
+        problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, file, layered, reader)));
+    }
   }
   if (candidates.length === 0)
     problems.push({
@@ -120,7 +135,7 @@ export function loadEnvironments(dir: string): LoadResult {
         }),
       ),
     );
-  return { environments, fleet, problems: sortProblems(onceEach(problems)), locate };
+  return { environments, fleet, problems: sortProblems(onceEach(problems)), rejected, locate };
 }
 
 /** Every string (value or key) holding a control character, by path, with the first one named. */

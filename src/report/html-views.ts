@@ -9,7 +9,7 @@
 import { DestinationCost, StackCost, describeMetrics } from '../cost/cost-model';
 import type { CostView } from '../cost/cost-view';
 import { countsText, metricsText, runNotes, setLosses, stackDetail, stackHeadline, usdText } from './text';
-import { planCost } from '../cost/plan-cost';
+import type { PlanCost } from '../cost/plan-cost';
 import type { RunReport, StackReport } from './run-report';
 import { wavesOf } from './waves';
 import { StackVerification, seriesText, verificationSummary } from './verify-report';
@@ -49,7 +49,7 @@ function legend(outcomes: readonly string[]): SafeHtml {
 }
 
 /** The waves x stacks grid, and each stack's details (hidden; the dialog shows them, print shows all). */
-export function gridView(report: RunReport): SafeHtml {
+export function gridView(report: RunReport, cost: PlanCost): SafeHtml {
   const ids = new Map(report.stacks.map((stack, index) => [stack.stack, `s${index}`]));
   const rows = wavesOf(report.stacks).map(({ wave, members }) => {
     const cells = members.map((stack) => {
@@ -59,7 +59,6 @@ export function gridView(report: RunReport): SafeHtml {
     });
     return html`<div class="wave" role="group" aria-label="wave ${wave}"><div class="wave-label">wave ${wave}</div><div class="cells">${cells}</div></div>`;
   });
-  const cost = planCost(report.stacks);
   const details = report.stacks.map((stack) => {
     const lines = stackDetail(stack, cost.stacks.get(stack.stack));
     return html`<section class="stack-details" id="details-${ids.get(stack.stack)}" hidden><p>${stackHeadline(stack)}</p>${lines.length > 0 ? html`<pre>${lines.join('\n')}</pre>` : html`<p>Nothing to change.</p>`}</section>`;
@@ -76,8 +75,7 @@ const SUMMARY_LINES = 6;
  * what changes, its first lines in SES words (drift findings first), custom metrics and their
  * monthly USD; then per account and for the run, from the same plan cost model as the text report.
  */
-export function summaryView(report: RunReport): SafeHtml {
-  const cost = planCost(report.stacks);
+export function summaryView(report: RunReport, cost: PlanCost): SafeHtml {
   const rows = report.stacks.map((stack) => {
     const lines = stackDetail(stack).filter((line) => !line.startsWith('custom metrics '));
     const shown = lines.slice(0, SUMMARY_LINES);

@@ -11,15 +11,18 @@ import { verificationSummary } from './verify-report';
 import { page } from './html-page';
 import { costSection, gridView, heatmapView, summaryView, verifySection, warningsView } from './html-views';
 import { formatCount } from '../format';
+import { planCost } from '../cost/plan-cost';
 
 export function runReportHtml(report: RunReport): string {
+  // One plan cost for the summary and each stack's details.
+  const cost = planCost(report.stacks);
   return page(
     reportTitle(report),
     `${report.stacks.length} stack(s): ${outcomeSummary(report)}. Exit code ${report.exitCode}.`,
     [
       warningsView(report),
-      summaryView(report),
-      gridView(report),
+      summaryView(report, cost),
+      gridView(report, cost),
       heatmapView(report),
       ...(report.cost ? [costSection(report.cost)] : []),
       ...(report.verification ? [verifySection(report.verification)] : []),
